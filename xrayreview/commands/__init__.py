@@ -1,0 +1,1 @@
+"""Sub-commands of `xrayreview`; each module exposes ``register(subparsers)``."""

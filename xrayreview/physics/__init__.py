@@ -1,0 +1,1 @@
+"""X-ray attenuation physics shared by the generator and the material classifier."""

@@ -1,0 +1,60 @@
+"""`xrayreview bench`: measure the station's speed targets and write the figures to docs/.
+
+Each suite lives beside the code it measures and exposes ``run(quick: bool) -> str``
+returning a Markdown report; suites that need Qt live in the UI layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import time
+from pathlib import Path
+
+from .. import __version__
+from ..paths import REPO_ROOT
+
+SUITES = {
+    "viewer": "xrayreview.ui.bench_viewer",
+    "synth": "xrayreview.synth.bench",
+    "detection": "xrayreview.detection.bench",
+    "log": "xrayreview.decisions.bench",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("bench", help="measure speed targets; write the figures to docs/")
+    parser.add_argument("suites", nargs="*", choices=[*SUITES, []], default=[],
+                        help=f"which suites (default all): {', '.join(SUITES)}")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller inputs (a smoke run)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks",
+                        help="folder for the Markdown reports")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for name in args.suites or list(SUITES):
+        module = importlib.import_module(SUITES[name])
+        print(f"== {name}", flush=True)
+        started = time.perf_counter()
+        report = module.run(quick=args.quick)
+        header = (
+            f"# Benchmark: {name}\n\nMeasured by `xrayreview bench {name}` "
+            f"(xrayreview {__version__}, Python {platform.python_version()}, "
+            f"{platform.machine()}, {_cpu_count()} CPUs) in {time.perf_counter() - started:.0f} s"
+            f"{' (--quick)' if args.quick else ''}.\n\n"
+        )
+        path = args.out / f"{name}.md"
+        path.write_text(header + report, encoding="utf-8")
+        print(report)
+        print(f"written to {path}")
+    return 1 if failed else 0
+
+
+def _cpu_count() -> int:
+    import os  # noqa: PLC0415
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

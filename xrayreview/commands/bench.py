@@ -25,7 +25,7 @@ SUITES = {
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bench", help="measure speed targets; write the figures to docs/")
-    parser.add_argument("suites", nargs="*", choices=[*SUITES, []], default=[],
+    parser.add_argument("suites", nargs="*", metavar="SUITE",
                         help=f"which suites (default all): {', '.join(SUITES)}")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller inputs (a smoke run)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks",
@@ -35,7 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
-    failed = 0
+    unknown = [name for name in args.suites if name not in SUITES]
+    if unknown:
+        print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+        return 2
     for name in args.suites or list(SUITES):
         module = importlib.import_module(SUITES[name])
         print(f"== {name}", flush=True)
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         path.write_text(header + report, encoding="utf-8")
         print(report)
         print(f"written to {path}")
-    return 1 if failed else 0
+    return 0
 
 
 def _cpu_count() -> int:

@@ -1,0 +1,87 @@
+"""Export a trained detector to ONNX in the YOLOv8 layout, with metadata and a sidecar.
+
+The station treats the shipped model like any detector a customs service brings: output
+[B, 4+nc, N] holding cx, cy, w, h in input pixels then one sigmoid score per class, and the
+metadata keys ``names``, ``imgsz``, ``stride`` and ``task`` that YOLOv8 exports carry.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from .classes import CATEGORY, CLASSES
+from .net import STRIDES, ThreatDetector, anchor_points, distances_to_boxes
+
+IMAGE_SIZE = 640
+
+
+class ExportWrapper(nn.Module):
+    """The detector plus its decode, so the ONNX graph outputs finished boxes and scores."""
+
+    def __init__(self, model: ThreatDetector, size: int = IMAGE_SIZE) -> None:
+        super().__init__()
+        self.model = model
+        points, _ = anchor_points(size, size)
+        self.register_buffer("points", points, persistent=False)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        logits, distances = self.model(images)
+        boxes = distances_to_boxes(self.points, distances)
+        centre = (boxes[..., :2] + boxes[..., 2:]) * 0.5
+        size = boxes[..., 2:] - boxes[..., :2]
+        return torch.cat([centre, size, logits.sigmoid()], -1).transpose(1, 2)
+
+
+def export_onnx(model: ThreatDetector, path: Path, *, size: int = IMAGE_SIZE,
+                description: str = "") -> None:
+    """Write ``path`` (ONNX, dynamic batch) with the YOLOv8-style metadata."""
+    import onnx  # noqa: PLC0415  (only the export needs it)
+
+    wrapper = ExportWrapper(model.eval(), size).eval()
+    dummy = torch.zeros(1, 3, size, size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(
+            wrapper, (dummy,), str(path), input_names=["images"], output_names=["output0"],
+            dynamic_axes={"images": {0: "batch"}, "output0": {0: "batch"}},
+            opset_version=17, do_constant_folding=True, dynamo=False,
+        )
+    proto = onnx.load(str(path))
+    metadata = {
+        "names": repr(dict(enumerate(CLASSES))),
+        "imgsz": repr([size, size]),
+        "stride": str(max(STRIDES)),
+        "task": "detect",
+        "batch": "1",
+        "author": "xrayreview",
+        "license": "Apache-2.0",
+        "description": description or "xrayreview reference threat detector (synthetic training data)",
+    }
+    del proto.metadata_props[:]
+    for key, value in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(proto, str(path))
+
+
+def sidecar(*, confidence: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sidecar JSON that tells the station what the metadata cannot."""
+    data: dict[str, Any] = {
+        "names": list(CLASSES),
+        "categories": {name: CATEGORY[name] for name in CLASSES},
+        "input": {"colour": "rgb", "scale": "0..1", "size": [IMAGE_SIZE, IMAGE_SIZE]},
+        "layout": "yolov8",
+        "confidence_threshold": confidence,
+    }
+    if extra:
+        data.update(extra)
+    return data
+
+
+def write_sidecar(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,237 @@
+"""Read DICOS threat detection reports (TDR): the alarms a scanner's or an officer's review raised.
+
+A TDR holds no image; it points at one by SOP Instance UID. Producers write many variants
+(2-D boxes as ROI base + extents, as a bounding polygon, 3-D boxes for CT, missing fields), so
+every field here is optional and a malformed one becomes None, never an exception.
+"""
+
+from __future__ import annotations
+
+import warnings as python_warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydicom.dataset import Dataset
+from pydicom.valuerep import DT
+
+from .dicos import DICOM_SUFFIXES, is_tdr_dataset, parse
+from .dicos_meta import number, numbers, text
+from .errors import ScanError
+from .model import Scan
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in image pixels
+
+
+@dataclass(frozen=True)
+class TdrAlarm:
+    """One potential threat object (PTO) of a report."""
+
+    object_id: int | None
+    category: str | None  # DICOS Threat Category, e.g. PI, EXPLOSIVE, ANOMALY
+    description: str | None  # free text; the station writes its own category name here
+    assessment: str | None  # ATD Assessment Flag: THREAT, NO_THREAT, UNKNOWN …
+    ability: str | None  # ATD Ability Assessment: NO_INTERFERENCE, SHIELD …
+    probability: float | None
+    box: Box | None
+    image_uid: str | None
+    location: str | None = None
+
+    @property
+    def is_threat(self) -> bool:
+        """Whether the producer flagged this object as a threat (not an anomaly it ruled out)."""
+        return (self.assessment or "").upper() in ("THREAT", "HIGH_THREAT", "")
+
+
+@dataclass
+class ThreatReport:
+    """A TDR as the station uses it; fields a producer left out are None."""
+
+    sop_instance_uid: str | None
+    kind: str | None  # TDR Type: MACHINE, OPERATOR, GROUND_TRUTH
+    decision: str | None  # Alarm Decision: ALARM, CLEAR, UNKNOWN
+    decision_time: datetime | None
+    algorithm: str | None
+    algorithm_version: str | None
+    processing_time_ms: float | None
+    image_uids: tuple[str, ...]  # images the report refers to
+    alarms: list[TdrAlarm]
+    object_id: str | None = None
+    operator: str | None = None
+    abort: str | None = None
+    source: Path | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_alarm(self) -> bool:
+        return (self.decision or "").upper() == "ALARM"
+
+    def refers_to(self, scan: Scan) -> bool:
+        """True when this report is about ``scan`` (matched by the image's SOP Instance UID)."""
+        uids = {scan.metadata.extra.get("sop_instance_uid"), scan.metadata.extra.get("low_sop_instance_uid")}
+        uids.discard(None)
+        return bool(uids & set(self.image_uids))
+
+    def alarms_for(self, scan: Scan) -> list[TdrAlarm]:
+        """The alarms that belong on this scan's image, boxes clipped to it."""
+        if not self.refers_to(scan):
+            return []
+        uids = {scan.metadata.extra.get("sop_instance_uid"), scan.metadata.extra.get("low_sop_instance_uid")}
+        shown = []
+        for alarm in self.alarms:
+            if alarm.image_uid is not None and alarm.image_uid not in uids:
+                continue
+            shown.append(_clip(alarm, scan.width, scan.height))
+        return shown
+
+
+def read_tdr(path: str | Path) -> ThreatReport:
+    """Read a TDR file; ScanError with a plain reason when it is not one."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScanError(f"{path.name} cannot be read: {exc.strerror or exc}.") from exc
+    if len(data) < 132 or data[128:132] != b"DICM":
+        raise ScanError(f"{path.name} is not a DICOS file, so it holds no threat report.")
+    with python_warnings.catch_warnings():
+        python_warnings.simplefilter("ignore", UserWarning)
+        ds = parse(data, path.name)
+        if not is_tdr_dataset(ds):
+            raise ScanError(f"{path.name} is a DICOS image, not a threat report; open it as a scan.")
+        report = report_from_dataset(ds)
+    report.source = path
+    return report
+
+
+def report_from_dataset(ds: Dataset) -> ThreatReport:
+    algorithm = ds.get("ThreatDetectionAlgorithmAndVersion")
+    parts = [str(v) for v in algorithm] if algorithm is not None and not isinstance(algorithm, str) else (
+        [algorithm] if algorithm else [])
+    alarms = [_alarm(item) for item in _items(ds, "ThreatSequence")]
+    image_uids = [text(item, "ReferencedSOPInstanceUID") for item in _items(ds, "ReferencedStudySequence")]
+    image_uids += [alarm.image_uid for alarm in alarms]
+    extra = {}
+    for key, keyword in (("dicos_version", "DICOSVersion"), ("object_kind", "OOIType"),
+                         ("scan_id", "StudyID"), ("station", "StationName")):
+        value = text(ds, keyword)
+        if value:
+            extra[key] = value
+    return ThreatReport(
+        sop_instance_uid=text(ds, "SOPInstanceUID"),
+        kind=_upper(text(ds, "TDRType")),
+        decision=_upper(text(ds, "AlarmDecision")),
+        decision_time=_datetime(ds, "AlarmDecisionTime"),
+        algorithm=parts[0] if parts else None,
+        algorithm_version=parts[1] if len(parts) > 1 else None,
+        processing_time_ms=_float(ds, "TotalProcessingTime"),
+        image_uids=tuple(dict.fromkeys(uid for uid in image_uids if uid)),
+        alarms=alarms,
+        object_id=text(ds, "PatientID"),
+        operator=text(ds, "OperatorsName"),
+        abort=_upper(text(ds, "AbortFlag")),
+        extra=extra,
+    )
+
+
+def find_reports(scan: Scan) -> list[ThreatReport]:
+    """Reports lying beside the scan's file that refer to it (none when there are none)."""
+    if not scan.source or not scan.metadata.extra.get("sop_instance_uid"):
+        return []
+    folder = scan.source[0].parent
+    try:
+        candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in DICOM_SUFFIXES and p.is_file())
+    except OSError:
+        return []
+    found = []
+    for candidate in candidates[:200]:
+        if candidate in scan.source:
+            continue
+        try:
+            report = read_tdr(candidate)
+        except ScanError:
+            continue
+        if report.refers_to(scan):
+            found.append(report)
+    return found
+
+
+def _items(ds: Dataset, keyword: str) -> list[Dataset]:
+    try:
+        value = ds.get(keyword)
+        return [item for item in value if isinstance(item, Dataset)] if value is not None else []
+    except TypeError:
+        return []
+
+
+def _alarm(item: Dataset) -> TdrAlarm:
+    representation = (_items(item, "PTORepresentationSequence") or [Dataset()])[0]
+    assessment = (_items(item, "ATDAssessmentSequence") or [Dataset()])[0]
+    image_uid = None
+    for reference in _items(representation, "ReferencedInstanceSequence"):
+        image_uid = text(reference, "ReferencedSOPInstanceUID")
+        if image_uid:
+            break
+    object_id = item.get("PotentialThreatObjectID")
+    try:
+        object_id = int(object_id) if object_id is not None else None
+    except (TypeError, ValueError):
+        object_id = None
+    return TdrAlarm(
+        object_id=object_id,
+        category=_upper(text(assessment, "ThreatCategory")),
+        description=text(assessment, "ThreatCategoryDescription"),
+        assessment=_upper(text(assessment, "ATDAssessmentFlag")),
+        ability=_upper(text(assessment, "ATDAbilityAssessment")),
+        probability=_float(assessment, "ATDAssessmentProbability"),
+        box=_box(representation),
+        image_uid=image_uid,
+        location=text(representation, "PTOLocationDescription"),
+    )
+
+
+def _box(representation: Dataset) -> Box | None:
+    """The alarm's image box: ROI base + extents when given, else the bounding polygon's extent."""
+    for voxels in _items(representation, "ThreatROIVoxelSequence"):
+        base, extents = numbers(voxels, "ThreatROIBase"), numbers(voxels, "ThreatROIExtents")
+        if len(base) >= 2 and len(extents) >= 2 and extents[0] > 0 and extents[1] > 0:
+            return (base[0], base[1], base[0] + extents[0], base[1] + extents[1])
+    polygon = numbers(representation, "BoundingPolygon")
+    if len(polygon) >= 6 and len(polygon) % 3 == 0:
+        xs, ys = polygon[0::3], polygon[1::3]
+        if max(xs) > min(xs) and max(ys) > min(ys):
+            return (min(xs), min(ys), max(xs), max(ys))
+    return None
+
+
+def _clip(alarm: TdrAlarm, width: int, height: int) -> TdrAlarm:
+    if alarm.box is None:
+        return alarm
+    x0, y0, x1, y1 = alarm.box
+    clipped = (max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1))
+    if clipped[2] <= clipped[0] or clipped[3] <= clipped[1]:
+        clipped = None  # outside the image: the producer's coordinates do not fit this scan
+    return TdrAlarm(**{**alarm.__dict__, "box": clipped})
+
+
+def _upper(value: str | None) -> str | None:
+    return value.upper() if value else None
+
+
+def _float(ds: Dataset, keyword: str) -> float | None:
+    value = number(ds, keyword)
+    if value is None and text(ds, keyword) in ("0", "0.0"):
+        return 0.0
+    return value
+
+
+def _datetime(ds: Dataset, keyword: str) -> datetime | None:
+    value = text(ds, keyword)
+    if not value:
+        return None
+    try:
+        parsed = DT(value)
+    except (ValueError, TypeError):
+        return None
+    return datetime(parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second,
+                    parsed.microsecond, parsed.tzinfo)

@@ -1,0 +1,84 @@
+"""Fixtures for the station's Qt tests: real scan files in tmp_path and a window that always closes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import tifffile
+
+SCAN_W, SCAN_H = 1200, 400
+PITCH_MM = 4.0
+
+
+def _scene(seed: int) -> np.ndarray:
+    """Transmission in 0..1: air at the edges, a box of goods and a dense bar."""
+    rng = np.random.default_rng(seed)
+    t = np.full((SCAN_H, SCAN_W), 0.95, dtype=np.float32)
+    t[80:320, 200:1000] = 0.45
+    t[150:250, 500:560] = 0.05
+    t += rng.normal(0, 0.01, t.shape).astype(np.float32)
+    return np.clip(t, 0.0, 1.0)
+
+
+@pytest.fixture(autouse=True)
+def station_data(tmp_path, monkeypatch) -> Path:
+    """Settings and the log go to tmp_path, never to the officer's data folder."""
+    folder = tmp_path / "station-data"
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left():
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert left == [], f"threads left running: {left}"
+
+
+@pytest.fixture
+def single_tiff(tmp_path) -> Path:
+    """A 16-bit single-energy TIFF with a sidecar giving the pixel pitch."""
+    path = tmp_path / "truck.tif"
+    tifffile.imwrite(path, np.round(_scene(1) * 60000).astype(np.uint16))
+    sidecar = {"pixel_pitch_mm": PITCH_MM, "scanner": "Test linac", "object_id": "MSCU1234565",
+               "manifest": "machine parts"}
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    return path
+
+
+@pytest.fixture
+def dual_pair(tmp_path) -> tuple[Path, Path]:
+    """A dual-energy pair named by the convention: bag_high.png / bag_low.png (16-bit)."""
+    t = _scene(2)
+    high, low = tmp_path / "bag_high.png", tmp_path / "bag_low.png"
+    cv2.imwrite(str(high), np.round(t * 60000).astype(np.uint16))
+    cv2.imwrite(str(low), np.round(t**1.4 * 60000).astype(np.uint16))
+    return high, low
+
+
+@pytest.fixture
+def station(qtbot):
+    """The main window, shown offscreen; closed (workers joined, settings saved) afterwards."""
+    from xrayreview.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+
+
+def open_and_wait(qtbot, window, *paths: Path):
+    """Open files through the station's own path and wait until the first one is on screen."""
+    before = len(window.scans)
+    window.open_paths(list(paths))
+    qtbot.waitUntil(lambda: len(window.scans) > before and window.current is not None, timeout=10000)
+    return window.current_scan()

@@ -1,0 +1,209 @@
+"""The station's main window: it only wires the parts together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QToolBar, QWidget
+
+from ..scan.model import Scan
+from .density_panel import DensityPanel
+from .display_state import DisplayState
+from .metadata_panel import MetadataPanel
+from .overview import OverviewStrip
+from .pixel_readout import PixelReadout
+from .rendering import Renderer
+from .scan_list import ScanList
+from .scan_loader import ScanLoader, group_for_opening
+from .station_settings import station_settings
+from .tools import ToolActions
+from .view_actions import ViewActions
+from .viewer import ScanView
+
+FILE_FILTER = "Scans (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.dcs *.dcm);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("X-ray review station")
+        self.setAcceptDrops(True)
+        self.scans: dict[int, Scan] = {}
+        self.renderers: dict[int, Renderer] = {}
+        self.current: int | None = None
+        self._show_next: int | None = None  # request whose scan is shown as soon as it loads
+        self.last_error_box: QMessageBox | None = None
+
+        self.state = DisplayState(self)
+        self.viewer = ScanView(self)
+        self.setCentralWidget(self.viewer)
+        self.overview = OverviewStrip()
+        self.scan_list = ScanList()
+        self.metadata = MetadataPanel()
+        self.density = DensityPanel(self.state)
+        self.readout = PixelReadout()
+        self.statusBar().addPermanentWidget(self.readout)
+        self.tools = ToolActions(self.state, self)
+        self.view_actions = ViewActions(self.viewer, self)
+        self.loader = ScanLoader(self)
+
+        self._dock("Overview", "overview", self.overview, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("Scans", "scans", self.scan_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Scan details", "details", self.metadata, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Density", "density", self.density, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._build_toolbars_and_menus()
+        self._connect()
+        self._restore_layout()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")  # saveState needs stable names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_toolbars_and_menus(self) -> None:
+        self.open_action = QAction("&Open…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.choose_files)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        tools_bar = QToolBar("Image tools", self)
+        tools_bar.setObjectName("toolbar-tools")
+        self.tools.fill_toolbar(tools_bar)
+        self.addToolBar(tools_bar)
+        view_bar = QToolBar("View", self)
+        view_bar.setObjectName("toolbar-view")
+        view_bar.addAction(self.open_action)
+        view_bar.addSeparator()
+        self.view_actions.fill_toolbar(view_bar)
+        self.addToolBar(view_bar)
+
+        tools_menu = self.menuBar().addMenu("&Tools")
+        for action in self.tools.actions.values():
+            tools_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        for action in self.view_actions.all():
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        for dock in self.findChildren(QDockWidget):
+            view_menu.addAction(dock.toggleViewAction())
+
+    def _connect(self) -> None:
+        self.state.changed.connect(self.viewer.set_settings)
+        self.state.changed.connect(self.overview.set_settings)
+        self.viewer.view_changed.connect(self.overview.set_view_rect)
+        self.viewer.hovered.connect(self._show_pixel)
+        self.viewer.window_dragged.connect(self.state.drag_window)
+        self.overview.jump_requested.connect(self.viewer.centre_on)
+        self.scan_list.scan_chosen.connect(self.show_scan)
+        self.loader.loaded.connect(self._scan_loaded)
+        self.loader.failed.connect(self._scan_failed)
+        self.view_actions.measure_tool.measured.connect(
+            lambda text: self.statusBar().showMessage(f"Measured {text}", 10000))
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open scans", "", FILE_FILTER)
+        self.open_paths([Path(p) for p in paths])
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Load the files off the GUI thread; the first of them is shown when it arrives."""
+        groups = group_for_opening(paths)
+        for index, path in enumerate(groups):
+            request = self.loader.open(path)
+            if index == 0:
+                self._show_next = request
+        if groups:
+            self.statusBar().showMessage(f"Opening {len(groups)} scan(s)…")
+
+    def _scan_loaded(self, request: int, scan: Scan) -> None:
+        self.scans[request] = scan
+        self.scan_list.add_scan(request, scan)
+        if request == self._show_next or self.current is None:
+            self.scan_list.select(request)  # shows it through scan_chosen
+        self.statusBar().showMessage(f"Opened {scan.name}", 5000)
+
+    def _scan_failed(self, request: int, name: str, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Scan not opened", message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()  # never exec(): the station keeps working while the message is up
+        self.last_error_box = box
+
+    def show_scan(self, scan_id: int) -> None:
+        scan = self.scans.get(scan_id)
+        if scan is None:
+            return
+        if scan_id not in self.renderers:
+            self.renderers[scan_id] = Renderer(scan)
+        renderer = self.renderers[scan_id]
+        self.current = scan_id
+        self.view_actions.measure_tool.clear()
+        self.viewer.set_scan(scan, renderer, self.state.settings)
+        self.overview.set_scan(scan, renderer, self.state.settings)
+        self.metadata.show_scan(scan)
+        self.setWindowTitle(f"{scan.name} — X-ray review station")
+
+    def current_scan(self) -> Scan | None:
+        return self.scans.get(self.current) if self.current is not None else None
+
+    def _show_pixel(self, x: int, y: int) -> None:
+        renderer = self.renderers.get(self.current) if self.current is not None else None
+        if x < 0 or renderer is None:
+            self.readout.clear_pixel()
+        else:
+            self.readout.show_pixel(x, y, renderer.pixel_info(x, y))
+
+    # -- drag and drop -------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        self.open_paths(paths)
+        event.acceptProposedAction()
+
+    # -- layout memory and shutdown ------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        settings = station_settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 850)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        settings = station_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.loader.shutdown()
+        if self.last_error_box is not None:
+            try:
+                self.last_error_box.close()
+            except RuntimeError:  # already deleted when the officer closed it
+                pass
+        super().closeEvent(event)

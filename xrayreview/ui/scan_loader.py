@@ -1,0 +1,85 @@
+"""Opening scans off the GUI thread: one long-lived worker thread, results as plain objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..scan.errors import ScanError
+from ..scan.loader import load_scan
+from ..scan.pairing import find_pair
+
+
+def group_for_opening(paths: list[Path]) -> list[Path]:
+    """One path per scan: both files of a dual-energy pair open as one scan."""
+    seen: set[tuple[Path, Path]] = set()
+    groups = []
+    for path in paths:
+        pair = find_pair(path)
+        if pair is not None:
+            key = (pair[0].resolve(), pair[1].resolve())
+            if key in seen:
+                continue
+            seen.add(key)
+        groups.append(path)
+    return groups
+
+
+class _Worker(QObject):
+    loaded = Signal(int, object)  # request id, Scan
+    failed = Signal(int, str, str)  # request id, file name, message for the officer
+
+    @Slot(int, object)
+    def load(self, request: int, path: Path) -> None:
+        try:
+            scan = load_scan(path)
+        except ScanError as exc:
+            self.failed.emit(request, path.name, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a broken file must never take the station down
+            message = f"{path.name} could not be opened ({type(exc).__name__}: {exc})."
+            self.failed.emit(request, path.name, message)
+        else:
+            self.loaded.emit(request, scan)
+
+
+class ScanLoader(QObject):
+    """Queue files with ``open``; ``loaded``/``failed`` arrive on the GUI thread."""
+
+    loaded = Signal(int, object)
+    failed = Signal(int, str, str)
+    _request = Signal(int, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("scan-loader")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._request.connect(self._worker.load)
+        self._worker.loaded.connect(self._on_loaded)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+        self._next = 0
+        self.pending: set[int] = set()
+
+    def open(self, path: Path) -> int:
+        self._next += 1
+        self.pending.add(self._next)
+        self._request.emit(self._next, Path(path))
+        return self._next
+
+    def _on_loaded(self, request: int, scan: object) -> None:
+        self.pending.discard(request)
+        self.loaded.emit(request, scan)
+
+    def _on_failed(self, request: int, name: str, message: str) -> None:
+        self.pending.discard(request)
+        self.failed.emit(request, name, message)
+
+    def shutdown(self) -> None:
+        """Finish the file being read, drop the rest, and wait for the thread to end."""
+        if self._thread.isRunning():
+            self._thread.requestInterruption()
+            self._thread.quit()
+            self._thread.wait()

@@ -1,0 +1,170 @@
+"""The decision log: an append-only, hash-chained SQLite file. One writer path, one verifier."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..paths import data_dir
+from .chain import GENESIS, VerifyResult, canonical, record_hash, verify_rows
+from .errors import InvalidRecord, LogUnavailable
+from .schema import connect, connect_read_only, explain
+
+RECORD_KINDS = ("decision", "review", "account")
+
+
+def default_log_path() -> Path:
+    return data_dir() / "decisions.sqlite"
+
+
+def now_utc() -> str:
+    """Record times: UTC ISO 8601 to the millisecond, so text order is time order."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What a committed record got: it is acknowledged only once this exists."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    seq: int
+    kind: str
+    content: dict[str, Any]
+    hash: str
+
+
+class Writer:
+    """Appends inside one open transaction (see DecisionLog.transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        row = conn.execute("SELECT hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+        self._prev = row[0] if row else GENESIS
+
+    def append(self, kind: str, content: dict[str, Any]) -> Appended:
+        if kind not in RECORD_KINDS:
+            raise InvalidRecord(f"unknown record kind {kind!r}")
+        try:
+            body = canonical(content)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRecord(f"a {kind} record must be plain JSON data: {exc}") from exc
+        digest = record_hash(self._prev, kind, body)
+        cursor = self.conn.execute(
+            "INSERT INTO records(kind, body, prev_hash, hash) VALUES (?, ?, ?, ?)",
+            (kind, body, self._prev, digest),
+        )
+        self._prev = digest
+        return Appended(int(cursor.lastrowid), digest)
+
+
+class DecisionLog:
+    """The station's log file. Every public write either commits fully or raises."""
+
+    def __init__(self, path: Path | None = None, *, station_id: str | None = None,
+                 busy_timeout_s: float = 5.0) -> None:
+        self.path = Path(path) if path is not None else default_log_path()
+        self.station_id = station_id or socket.gethostname()
+        self.blocked_reason: str | None = None  # last write failure, cleared by the next success
+        try:
+            self._conn = connect(self.path, busy_timeout_s)
+        except LogUnavailable as exc:
+            self.blocked_reason = str(exc)
+            raise
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> DecisionLog:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """All-or-nothing: records and account changes appended here commit together."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Writer(self._conn)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self.blocked_reason = explain(exc, self.path)
+            raise LogUnavailable(self.blocked_reason) from exc
+        self.blocked_reason = None
+
+    def append(self, kind: str, content: dict[str, Any]) -> Appended:
+        with self.transaction() as writer:
+            return writer.append(kind, content)
+
+    def head(self) -> tuple[int, str]:
+        row = self._read("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return self._read("SELECT count(*) FROM records").fetchone()[0]
+        return self._read("SELECT count(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
+
+    def records(self, kind: str | None = None, after_seq: int = 0) -> Iterator[LogRecord]:
+        sql = "SELECT seq, kind, body, hash FROM records WHERE seq > ?"
+        params: tuple[Any, ...] = (after_seq,)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params += (kind,)
+        for seq, row_kind, body, digest in self._read(sql + " ORDER BY seq", params):
+            yield LogRecord(seq, row_kind, json.loads(body), digest)
+
+    def record(self, seq: int) -> LogRecord | None:
+        row = self._read("SELECT seq, kind, body, hash FROM records WHERE seq = ?", (seq,)).fetchone()
+        return LogRecord(row[0], row[1], json.loads(row[2]), row[3]) if row else None
+
+    def verify(self) -> VerifyResult:
+        return verify_connection(self._conn, self.path)
+
+    def execute_read(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """Read-only SQL for the audit queries; errors become LogUnavailable."""
+        return self._read(sql, params)
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise LogUnavailable(explain(exc, self.path)) from exc
+
+
+def verify(path: Path) -> VerifyResult:
+    """Walk the chain of the log at ``path`` without changing the file."""
+    conn = connect_read_only(Path(path))
+    try:
+        return verify_connection(conn, Path(path))
+    finally:
+        conn.close()
+
+
+def verify_connection(conn: sqlite3.Connection, path: Path) -> VerifyResult:
+    def find(digest: str) -> int | None:
+        row = conn.execute("SELECT seq FROM records WHERE hash = ?", (digest,)).fetchone()
+        return row[0] if row else None
+
+    try:
+        rows = conn.execute("SELECT seq, kind, body, prev_hash, hash FROM records ORDER BY seq")
+        return verify_rows(rows, find)
+    except sqlite3.Error as exc:
+        raise LogUnavailable(explain(exc, path)) from exc

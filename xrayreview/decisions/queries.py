@@ -1,0 +1,202 @@
+"""What a supervisor asks of the log: filtered decisions and the figures about them."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .accounts import Account
+from .log import DecisionLog
+from .permissions import require
+
+STRONG_ALARM = 0.8  # a detector score at or above this is a strong alarm
+
+
+@dataclass
+class AuditFilter:
+    start: str | None = None  # ISO date or date-time (UTC), inclusive
+    end: str | None = None  # ISO date or date-time (UTC), inclusive; a bare date means the whole day
+    officer: str | None = None
+    decision: str | None = None
+    reason: str | None = None
+    flagged: bool | None = None  # the detector showed at least one mark
+    disagreement: bool | None = None
+    include_superseded: bool = False  # decisions later corrected by their officer
+
+
+@dataclass
+class DecisionRow:
+    seq: int
+    hash: str
+    content: dict[str, Any]
+    superseded_by: int | None = None
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["content"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def scan_name(self) -> str:
+        files = self.content["scan"]["files"]
+        return files[0].replace("\\", "/").rsplit("/", 1)[-1] if files else ""
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.content["detector_marks"])
+
+    @property
+    def max_score(self) -> float:
+        return max((m["score"] for m in self.content["detector_marks"]), default=0.0)
+
+    @property
+    def disagrees(self) -> bool:
+        """Officer and detector disagree: a flagged scan cleared, an unflagged one referred,
+        or any detector mark dismissed."""
+        if self.flagged and self.decision == "clear":
+            return True
+        if not self.flagged and self.decision == "refer":
+            return True
+        return any(m.get("verdict") == "dismissed" for m in self.content["detector_marks"])
+
+    @property
+    def duration_s(self) -> float:
+        opened = datetime.fromisoformat(self.opened_at)
+        return max(0.0, (datetime.fromisoformat(self.decided_at) - opened).total_seconds())
+
+
+@dataclass
+class Figures:
+    scans: int = 0
+    active_hours: int = 0
+    scans_per_hour: float = 0.0
+    median_decision_s: float | None = None
+    referral_rate: float | None = None
+    rescan_rate: float | None = None
+    agreement_rate: float | None = None  # share of scans where officer and detector agree
+    cleared_strong_alarms: list[int] = field(default_factory=list)  # seqs
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def load_decisions(log: DecisionLog, flt: AuditFilter | None = None) -> list[DecisionRow]:
+    """Decisions matching ``flt``, oldest first, with their corrections and reviews attached."""
+    flt = flt or AuditFilter()
+    sql = "SELECT seq, hash, body FROM records WHERE kind = 'decision'"
+    params: list[Any] = []
+    if flt.start:
+        sql += " AND json_extract(body, '$.decided_at') >= ?"
+        params.append(_bound(flt.start, end=False))
+    if flt.end:
+        sql += " AND json_extract(body, '$.decided_at') <= ?"
+        params.append(_bound(flt.end, end=True))
+    if flt.officer:
+        sql += " AND json_extract(body, '$.officer') = ? COLLATE NOCASE"
+        params.append(flt.officer)
+    if flt.decision:
+        sql += " AND json_extract(body, '$.decision') = ?"
+        params.append(flt.decision)
+    rows = [DecisionRow(seq, digest, json.loads(body))
+            for seq, digest, body in log.execute_read(sql + " ORDER BY seq", tuple(params))]
+    _attach_corrections_and_reviews(log, rows)
+    return [row for row in rows if _matches(row, flt)]
+
+
+def _attach_corrections_and_reviews(log: DecisionLog, rows: list[DecisionRow]) -> None:
+    by_seq = {row.seq: row for row in rows}
+    corrections = log.execute_read(
+        "SELECT seq, json_extract(body, '$.corrects') FROM records "
+        "WHERE kind = 'decision' AND json_extract(body, '$.corrects') IS NOT NULL")
+    for seq, corrected in corrections:
+        if corrected in by_seq:
+            by_seq[corrected].superseded_by = seq
+    for seq, body in log.execute_read("SELECT seq, body FROM records WHERE kind = 'review' ORDER BY seq"):
+        review = json.loads(body)
+        if review["reviewed_seq"] in by_seq:
+            by_seq[review["reviewed_seq"]].reviews.append({"seq": seq, **review})
+
+
+def _matches(row: DecisionRow, flt: AuditFilter) -> bool:
+    if row.superseded_by is not None and not flt.include_superseded:
+        return False
+    if flt.reason and flt.reason not in row.reasons:
+        return False
+    if flt.flagged is not None and row.flagged != flt.flagged:
+        return False
+    return flt.disagreement is None or row.disagrees == flt.disagreement
+
+
+def _bound(text: str, *, end: bool) -> str:
+    """Dates as typed (2026-11-28) become the first or last instant of the day, in UTC."""
+    text = text.strip()
+    if len(text) == 10:
+        return text + ("T23:59:59.999+00:00" if end else "T00:00:00.000+00:00")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def figures(rows: list[DecisionRow], strong_alarm: float = STRONG_ALARM) -> Figures:
+    if not rows:
+        return Figures()
+    hours = {row.decided_at[:13] for row in rows}
+    decisions = [row.decision for row in rows]
+    return Figures(
+        scans=len(rows),
+        active_hours=len(hours),
+        scans_per_hour=round(len(rows) / len(hours), 2),
+        median_decision_s=round(statistics.median(row.duration_s for row in rows), 2),
+        referral_rate=round(decisions.count("refer") / len(rows), 4),
+        rescan_rate=round(decisions.count("rescan") / len(rows), 4),
+        agreement_rate=round(sum(not row.disagrees for row in rows) / len(rows), 4),
+        cleared_strong_alarms=[row.seq for row in rows
+                               if row.decision == "clear" and row.max_score >= strong_alarm],
+    )
+
+
+def figures_per_officer(rows: list[DecisionRow], strong_alarm: float = STRONG_ALARM) -> dict[str, Figures]:
+    officers: dict[str, list[DecisionRow]] = {}
+    for row in rows:
+        officers.setdefault(row.officer, []).append(row)
+    return {name: figures(officer_rows, strong_alarm) for name, officer_rows in sorted(officers.items())}
+
+
+def hourly_counts(rows: list[DecisionRow]) -> dict[str, int]:
+    """Decisions per clock hour (UTC), 'YYYY-MM-DDTHH' -> count, in time order."""
+    counts: dict[str, int] = {}
+    for row in sorted(rows, key=lambda r: r.decided_at):
+        counts[row.decided_at[:13]] = counts.get(row.decided_at[:13], 0) + 1
+    return counts
+
+
+class Audit:
+    """The supervisor's access to the log: the role is checked once, here, in the core."""
+
+    def __init__(self, log: DecisionLog, account: Account) -> None:
+        require(account, "audit")
+        self.log = log
+        self.account = account
+
+    def decisions(self, flt: AuditFilter | None = None) -> list[DecisionRow]:
+        return load_decisions(self.log, flt)
+
+    def officers(self) -> list[str]:
+        rows = self.log.execute_read(
+            "SELECT DISTINCT json_extract(body, '$.officer') FROM records WHERE kind = 'decision'")
+        return sorted(name for (name,) in rows if name)
+
+
+def decided_files(log: DecisionLog) -> set[str]:
+    """Every scan file some decision was recorded for (for the inbox's 'undecided')."""
+    files: set[str] = set()
+    for (listed,) in log.execute_read(
+            "SELECT json_extract(body, '$.scan.files') FROM records WHERE kind = 'decision'"):
+        files.update(json.loads(listed))
+    return files

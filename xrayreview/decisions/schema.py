@@ -1,0 +1,108 @@
+"""Opening the log file: durability settings, schema migrations by version, readable failures."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .errors import LogUnavailable
+
+_REFUSE = "SELECT RAISE(ABORT, 'the decision log is append-only: records cannot be {}')"
+
+# One entry per schema version (PRAGMA user_version); never edit a shipped entry, only append.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE records (
+            seq INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE)""",
+        f"CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN {_REFUSE.format('changed')}; END",
+        f"CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN {_REFUSE.format('deleted')}; END",
+        # Account state changes (failed sign-ins, lockout) so it is a plain table; every
+        # change to it is also appended to the chain as an 'account' record.
+        """CREATE TABLE accounts (
+            username TEXT PRIMARY KEY COLLATE NOCASE,
+            role TEXT NOT NULL,
+            password TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX records_kind ON records(kind, seq)",
+    ],
+]
+
+
+def explain(exc: BaseException, path: Path) -> str:
+    """Turn SQLite's wording into what an officer or an admin can act on."""
+    text = str(exc).lower()
+    if "full" in text:
+        what = "the disk holding it is full; free some space"
+    elif "readonly" in text or "read-only" in text or "unable to open" in text:
+        what = "it cannot be written (read-only file or folder, or missing); fix the permissions"
+    elif "locked" in text or "busy" in text:
+        what = "another program holds it locked; close it or wait"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        what = "the file is damaged; restore it from a backup and call an admin"
+    elif "newer" in text:
+        what = str(exc)
+    else:
+        what = f"SQLite said: {exc}"
+    return f"The decision log ({path}) is unavailable: {what}. Nothing was recorded."
+
+
+def connect(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the log; any failure is a LogUnavailable."""
+    conn = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        # FULL: a commit is on disk (WAL fsynced) before we acknowledge the decision.
+        conn.execute("PRAGMA synchronous=FULL")
+        if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
+        _migrate(conn)
+        return conn
+    except (sqlite3.Error, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        raise LogUnavailable(explain(exc, path)) from exc
+
+
+def connect_read_only(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
+    """For verify and audit: never creates, migrates or changes the file."""
+    if not path.is_file():
+        raise LogUnavailable(f"The decision log ({path}) does not exist.")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_s,
+                               isolation_level=None)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            conn.close()
+            raise sqlite3.DatabaseError("the log was written by a newer xrayreview")
+        return conn
+    except sqlite3.Error as exc:
+        raise LogUnavailable(explain(exc, path)) from exc
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise sqlite3.DatabaseError("the log was written by a newer xrayreview; update this station")
+    if version == len(MIGRATIONS):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read inside the write lock: another process may have migrated meanwhile.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(version, len(MIGRATIONS)):
+            for statement in MIGRATIONS[number]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,159 @@
+"""`detect`: run a threat model over a whole scan, tile by tile, and return the merged marks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..imaging.standard import render_standard
+from ..scan.model import Scan
+from .merge import merge_tiles
+from .model import ThreatModel
+from .tiling import Placement, Tile, block_means, fit, is_uniform, resample, tile_grid, to_batch
+from .types import Detection, DetectionResult
+
+BATCH = 8  # tiles per run when the model takes any batch size
+MAX_PER_IMAGE = 300  # best boxes kept per tile before merging
+EDGE_MARGIN = 0.01  # a box within this share of the tile size from an inner edge is "cut"
+RESAMPLE_TOLERANCE = 0.05  # pitches this close to the model's are used as they are
+
+
+@dataclass(frozen=True)
+class _Job:
+    image: np.ndarray  # uint8 RGB, at most the model input size
+    placement: Placement
+    tile: Tile | None  # None for the whole-scan pass
+
+
+@dataclass
+class Options:
+    """How to run a model over a scan; the defaults come from the model's sidecar."""
+
+    batch: int = BATCH
+    skip_empty: bool = True
+    whole_scan: bool | None = None
+    overlap: float | None = None
+
+
+def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
+           progress: Callable[[int, int], None] | None = None,
+           should_stop: Callable[[], bool] | None = None,
+           options: Options | None = None) -> DetectionResult:
+    """Detections on ``scan`` with score ≥ ``conf`` (the model's default when None), boxes in scan pixels.
+
+    ``progress(done, total)`` is called after every run of the model; when ``should_stop()``
+    turns true the result so far comes back marked ``cancelled``.
+    """
+    started = time.perf_counter()
+    options = options or Options()
+    conf = model.default_conf if conf is None else float(conf)
+    rgb = render_standard(scan)
+    factor = resample_factor(model, scan)
+    if factor != 1.0:
+        rgb = resample(rgb, factor)
+    jobs, skipped = plan_jobs(model, rgb, options)
+    batch = model.max_batch or max(1, options.batch)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    done = 0
+    cancelled = False
+    for first in range(0, len(jobs), batch):
+        if should_stop and should_stop():
+            cancelled = True
+            break
+        chunk = jobs[first:first + batch]
+        images = to_batch([job.image for job in chunk], model.imgsz, model.spec.input_convention,
+                          model.channels)
+        outputs = model.run(images)
+        for job, out in zip(chunk, outputs, strict=False):
+            found.append(_decode(model, job, out, conf, rgb.shape))
+        done += len(chunk)
+        if progress:
+            progress(done, len(jobs))
+    detections = _merge(model, found, factor, scan)
+    return DetectionResult(detections, time.perf_counter() - started, done, skipped, cancelled)
+
+
+def resample_factor(model: ThreatModel, scan: Scan) -> float:
+    """Model pixels per scan pixel, when both pitches are known; else 1."""
+    pitch, native = scan.metadata.pixel_pitch_mm, model.spec.mm_per_px
+    if not pitch or not native:
+        return 1.0
+    factor = pitch / native
+    return 1.0 if abs(factor - 1.0) < RESAMPLE_TOLERANCE else factor
+
+
+def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[list[_Job], int]:
+    """The images to run (native tiles, then the optional whole-scan view) and how many tiles were skipped."""
+    height, width = rgb.shape[:2]
+    tile_h, tile_w = model.imgsz
+    overlap = model.spec.tile_overlap if options.overlap is None else options.overlap
+    tiles = tile_grid(width, height, tile_w, tile_h, overlap)
+    blocks = block_means(rgb) if options.skip_empty and len(tiles) > 1 else None
+    jobs: list[_Job] = []
+    skipped = 0
+    for tile in tiles:
+        if blocks is not None and is_uniform(blocks, tile):
+            skipped += 1
+            continue
+        image = rgb[tile.y:tile.y + tile.h, tile.x:tile.x + tile.w]
+        jobs.append(_Job(image, Placement(pad_x=-tile.x, pad_y=-tile.y), tile))
+    whole = model.spec.whole_scan_pass if options.whole_scan is None else options.whole_scan
+    if whole and len(tiles) > 1:
+        image, placement = fit(rgb, model.imgsz, model.resize)
+        jobs.append(_Job(image, placement, None))
+    return jobs, skipped
+
+
+def _decode(model: ThreatModel, job: _Job, out: np.ndarray, conf: float,
+            shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    boxes, scores, ids = model.layout.decode(np.asarray(out, np.float32), conf, model.imgsz)
+    if len(scores) > MAX_PER_IMAGE:
+        best = np.argsort(-scores)[:MAX_PER_IMAGE]
+        boxes, scores, ids = boxes[best], scores[best], ids[best]
+    boxes = job.placement.to_image(boxes.astype(np.float32))
+    height, width = shape[:2]
+    np.clip(boxes[:, 0::2], 0, width, out=boxes[:, 0::2])
+    np.clip(boxes[:, 1::2], 0, height, out=boxes[:, 1::2])
+    real = (boxes[:, 2] - boxes[:, 0] >= 1) & (boxes[:, 3] - boxes[:, 1] >= 1)
+    boxes, scores, ids = boxes[real], scores[real], ids[real]
+    return boxes, scores.astype(np.float32), ids, _cut_flags(boxes, job.tile, width, height, model.imgsz)
+
+
+def _cut_flags(boxes: np.ndarray, tile: Tile | None, width: int, height: int,
+               size: tuple[int, int]) -> np.ndarray:
+    """Which boxes touch an edge of their tile that lies inside the scan (the object may go on)."""
+    if tile is None or len(boxes) == 0:
+        return np.zeros(len(boxes), bool)
+    margin = max(2.0, EDGE_MARGIN * max(size))
+    cut = np.zeros(len(boxes), bool)
+    if tile.x > 0:
+        cut |= boxes[:, 0] <= tile.x + margin
+    if tile.y > 0:
+        cut |= boxes[:, 1] <= tile.y + margin
+    if tile.x + tile.w < width:
+        cut |= boxes[:, 2] >= tile.x + tile.w - margin
+    if tile.y + tile.h < height:
+        cut |= boxes[:, 3] >= tile.y + tile.h - margin
+    return cut
+
+
+def _merge(model: ThreatModel, found: list, factor: float, scan: Scan) -> list[Detection]:
+    if not found:
+        return []
+    boxes = np.concatenate([f[0] for f in found])
+    scores = np.concatenate([f[1] for f in found])
+    ids = np.concatenate([f[2] for f in found])
+    cut = np.concatenate([f[3] for f in found])
+    boxes, scores, ids = merge_tiles(boxes, scores, ids, cut, model.spec.iou)
+    boxes = boxes / np.float32(factor)
+    np.clip(boxes[:, 0::2], 0, scan.width, out=boxes[:, 0::2])
+    np.clip(boxes[:, 1::2], 0, scan.height, out=boxes[:, 1::2])
+    detections = []
+    for box, score, class_id in zip(boxes, scores, ids, strict=True):
+        label = model.label(int(class_id))
+        detections.append(Detection(label, model.category(label), float(score),
+                                    tuple(float(v) for v in box)))  # type: ignore[arg-type]
+    return detections

@@ -1,0 +1,62 @@
+"""Merging detections from overlapping tiles into one set of marks.
+
+Overlapping tiles find the same object twice (NMS per class removes the copy), and an object
+cut by a tile edge leaves a partial box that overlaps the whole one poorly by IoU; boxes
+touching an inner tile edge are therefore merged by how much of the smaller box is covered.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+CUT_COVERAGE = 0.4  # share of the smaller box that must overlap for a cut box to merge
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou: float) -> np.ndarray:
+    """Indices kept by per-class non-maximum suppression, best score first."""
+    if len(boxes) == 0:
+        return np.zeros(0, np.int64)
+    xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1).astype(np.float64)
+    keep = cv2.dnn.NMSBoxesBatched(xywh.tolist(), scores.astype(float).tolist(),
+                                   classes.astype(int).tolist(), -1.0, float(iou))
+    keep = np.asarray(keep, np.int64).reshape(-1)
+    return keep[np.argsort(-scores[keep], kind="stable")]
+
+
+def coverage(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Intersection over the smaller of the two areas, for one box against many."""
+    x1 = np.maximum(box[0], others[:, 0])
+    y1 = np.maximum(box[1], others[:, 1])
+    x2 = np.minimum(box[2], others[:, 2])
+    y2 = np.minimum(box[3], others[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
+    return inter / np.maximum(np.minimum(area, areas), 1e-9)
+
+
+def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, cut: np.ndarray,
+                iou: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NMS per class, then cut boxes joined with the boxes of the same class that cover them."""
+    keep = nms(boxes, scores, classes, iou)
+    boxes, scores, classes, cut = boxes[keep].copy(), scores[keep], classes[keep], cut[keep].copy()
+    alive = np.ones(len(boxes), bool)
+    for i in range(len(boxes)):
+        if not alive[i]:
+            continue
+        while True:
+            partners = alive & (classes == classes[i]) & (cut | cut[i])
+            partners[i] = False
+            if not partners.any():
+                break
+            idx = np.flatnonzero(partners)
+            join = idx[coverage(boxes[i], boxes[idx]) >= CUT_COVERAGE]
+            if len(join) == 0:
+                break
+            group = np.concatenate([[i], join])
+            boxes[i, :2] = boxes[group, :2].min(axis=0)
+            boxes[i, 2:] = boxes[group, 2:].max(axis=0)
+            cut[i] = cut[group].all()
+            alive[join] = False
+    return boxes[alive], scores[alive], classes[alive]

@@ -82,3 +82,50 @@ def open_and_wait(qtbot, window, *paths: Path):
     window.open_paths(list(paths))
     qtbot.waitUntil(lambda: len(window.scans) > before and window.current is not None, timeout=10000)
     return window.current_scan()
+
+
+def mouse(widget, kind: str, pos, button=None, buttons=None) -> None:
+    """Deliver one mouse event straight to a widget (offscreen platforms drop synthetic moves)."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    types = {"press": QEvent.Type.MouseButtonPress, "move": QEvent.Type.MouseMove,
+             "release": QEvent.Type.MouseButtonRelease}
+    button = button or Qt.MouseButton.NoButton
+    buttons = buttons if buttons is not None else Qt.MouseButton.NoButton
+    local = QPointF(pos)
+    event = QMouseEvent(types[kind], local, widget.mapToGlobal(local), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget, start, end, button, steps: int = 5) -> None:
+    from PySide6.QtCore import QPointF
+
+    mouse(widget, "press", start, button, button)
+    for i in range(1, steps + 1):
+        t = i / steps
+        point = QPointF(start.x() + (end.x() - start.x()) * t, start.y() + (end.y() - start.y()) * t)
+        mouse(widget, "move", point, None, button)
+    mouse(widget, "release", end, button, None)
+
+
+class StationDriver:
+    """The helpers above as a fixture, so test modules need no imports from conftest."""
+
+    pitch_mm = PITCH_MM
+
+    def __init__(self, qtbot) -> None:
+        self.qtbot = qtbot
+
+    def open(self, window, *paths: Path):
+        return open_and_wait(self.qtbot, window, *paths)
+
+    mouse = staticmethod(mouse)
+    drag = staticmethod(drag)
+
+
+@pytest.fixture
+def driver(qtbot) -> StationDriver:
+    return StationDriver(qtbot)

@@ -1,0 +1,170 @@
+"""The viewer: zoom, pan, viewport-sized frames, readout, loupe, overview and measuring."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from xrayreview.ui import viewer as viewer_module
+
+
+def test_opening_a_scan_renders_one_viewport_sized_frame(qtbot, station, driver, single_tiff):
+    scan = driver.open(station, single_tiff)
+    view = station.viewer
+    assert view.scan is scan
+    frame = view.frame_item.frame
+    assert frame is not None
+    viewport = view.viewport().size()
+    # A frame never needs more pixels than the viewport plus its margins, whatever the scan size.
+    limit = 1 + 2 * viewer_module.MARGIN
+    assert frame.width <= viewport.width() * limit + 2 and frame.height <= viewport.height() * limit + 2
+    assert frame.image.width() == frame.width and not frame.image.isNull()
+
+
+def test_zoom_keys_fit_and_actual_size(qtbot, station, driver, single_tiff):
+    driver.open(station, single_tiff)
+    view = station.viewer
+    fit = view.zoom()
+    assert fit == view.fit_zoom()
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    assert abs(view.zoom() - fit * viewer_module.KEY_ZOOM) < 1e-9
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    assert abs(view.zoom() - fit) < 1e-9
+    station.view_actions.actual.trigger()
+    assert view.zoom() == 1.0
+    station.view_actions.fit.trigger()
+    assert view.zoom() == fit
+
+
+def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, station, driver, single_tiff):
+    from PySide6.QtCore import QPoint as QP
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    driver.open(station, single_tiff)
+    view = station.viewer
+    view.set_zoom(2.0, QPointF(600, 200))  # the scan overflows the view both ways, so it can follow
+    start_zoom = view.zoom()
+    cursor = QPointF(view.viewport().width() * 0.3, view.viewport().height() * 0.4)
+    before = view.mapToScene(cursor.toPoint())
+    rendered = view.frames_rendered
+    event = QWheelEvent(cursor, view.viewport().mapToGlobal(cursor), QP(), QP(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+    assert abs(view.zoom() - start_zoom * viewer_module.WHEEL_STEP**2) < 1e-6
+    after = view.mapToScene(cursor.toPoint())
+    tolerance = 2 / view.zoom() + 1
+    assert abs(after.x() - before.x()) < tolerance and abs(after.y() - before.y()) < tolerance
+    assert view.frames_rendered == rendered + 1  # one zoom step, one frame
+
+
+def test_arrow_keys_pan_and_small_pans_reuse_the_frame(qtbot, station, driver, single_tiff):
+    driver.open(station, single_tiff)
+    view = station.viewer
+    view.set_zoom(4.0, QPointF(600, 200))
+    start = view.visible_rect()
+    rendered = view.frames_rendered
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    moved = view.visible_rect()
+    assert moved.left() > start.left()
+    assert view.frames_rendered == rendered  # still inside the rendered margin
+    for _ in range(6):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.frames_rendered > rendered
+    assert view.frame_item.region.contains(view.visible_rect().intersected(view.sceneRect()))
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.visible_rect().top() > moved.top()
+
+
+def test_left_drag_pans(qtbot, station, driver, single_tiff):
+    driver.open(station, single_tiff)
+    view = station.viewer
+    view.set_zoom(3.0, QPointF(600, 200))
+    before = view.visible_rect().center()
+    driver.drag(view.viewport(), QPointF(400, 300), QPointF(250, 300), Qt.MouseButton.LeftButton)
+    after = view.visible_rect().center()
+    assert after.x() > before.x() + 30  # dragging the image left shows what lies to the right
+
+
+def test_pixel_readout_shows_the_raw_value(qtbot, station, driver, single_tiff):
+    scan = driver.open(station, single_tiff)
+    view = station.viewer
+    target = QPointF(530.5, 200.5)  # inside the dense bar
+    pos = view.mapFromScene(target)
+    driver.mouse(view.viewport(), "move", QPointF(pos))
+    x, y = int(view.mapToScene(pos).x()), int(view.mapToScene(pos).y())
+    text = station.readout.text()
+    assert f"x {x}  y {y}" in text
+    assert f"raw {int(scan.high[y, x])}" in text
+    view.leaveEvent(None)
+    assert station.readout.text() == ""
+
+
+def test_loupe_follows_the_cursor(qtbot, station, driver, single_tiff):
+    driver.open(station, single_tiff)
+    view = station.viewer
+    assert not view.loupe.isVisible()
+    station.view_actions.loupe.trigger()
+    driver.mouse(view.viewport(), "move", QPointF(200, 150))
+    assert view.loupe.isVisible() and view.loupe.frame is not None
+    first = view.loupe.pos()
+    driver.mouse(view.viewport(), "move", QPointF(260, 300))
+    assert view.loupe.pos() != first
+    assert not view.loupe.geometry().contains(QPoint(260, 300))  # never hides what is under the cursor
+    station.view_actions.loupe.trigger()
+    assert not view.loupe.isVisible()
+
+
+def test_overview_click_moves_the_view(qtbot, station, driver, single_tiff):
+    driver.open(station, single_tiff)
+    view = station.viewer
+    view.set_zoom(4.0, QPointF(100, 100))
+    overview = station.overview
+    target = overview.image_rect()
+    click = QPointF(target.left() + target.width() * 0.8, target.top() + target.height() * 0.5)
+    driver.mouse(overview, "press", click, Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+    centre = view.visible_rect().center()
+    assert abs(centre.x() - 0.8 * 1200) < 15 and abs(centre.y() - 200) < 15
+    assert abs(overview.view_rect.center().x() - centre.x()) < 1
+
+
+def test_measuring_in_mm_with_a_known_pitch(qtbot, station, driver, single_tiff):
+    driver.open(station, single_tiff)
+    view = station.viewer
+    view.set_zoom(1.0, QPointF(600, 200))
+    station.view_actions.measure.trigger()
+    start, end = view.mapFromScene(QPointF(500, 150)), view.mapFromScene(QPointF(800, 150))
+    with qtbot.waitSignal(station.view_actions.measure_tool.measured) as signal:
+        driver.drag(view.viewport(), QPointF(start), QPointF(end), Qt.MouseButton.LeftButton)
+    assert signal.args == [f"{300 * driver.pitch_mm:.0f} mm"]
+    assert station.view_actions.measure_tool.line in view.overlays()
+    assert "mm" in station.statusBar().currentMessage()
+    station.view_actions.measure.trigger()
+    assert station.view_actions.measure_tool.line is None
+
+
+def test_measuring_in_pixels_without_a_pitch(qtbot, station, driver, dual_pair):
+    driver.open(station, *dual_pair)
+    view = station.viewer
+    view.set_zoom(1.0, QPointF(600, 200))
+    station.view_actions.measure.trigger()
+    start, end = view.mapFromScene(QPointF(100, 100)), view.mapFromScene(QPointF(100, 140))
+    driver.drag(view.viewport(), QPointF(start), QPointF(end), Qt.MouseButton.LeftButton)
+    assert station.view_actions.measure_tool.last_text == "40.0 px"
+
+
+def test_overlays_live_in_scan_pixels(qtbot, station, driver, single_tiff):
+    driver.open(station, single_tiff)
+    view = station.viewer
+    box = QGraphicsRectItem(500, 150, 60, 100)
+    pen = QPen(Qt.GlobalColor.red, 2)
+    pen.setCosmetic(True)
+    box.setPen(pen)
+    view.add_overlay(box)
+    assert view.overlays() == [box]
+    view.set_zoom(5.0, QPointF(530, 200))
+    assert view.mapFromScene(QPointF(530, 200)) == view.mapFromScene(box.rect().center())
+    view.clear_overlays()
+    assert view.overlays() == []

@@ -15,7 +15,8 @@ MIN_VISIBLE = 0.45
 MIN_SIDE_PX = 2.0
 
 
-def flip_rotate(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def flip_rotate(image: np.ndarray, boxes: np.ndarray,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Random flips and 90-degree turns: scanners show belts either way round."""
     h, w = image.shape[:2]
     boxes = boxes.copy()
@@ -33,7 +34,7 @@ def flip_rotate(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) 
 
 def rescale(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, size: int,
             low: float = 0.6, high: float = 1.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Zoom by a random factor, then crop or pad (with air, i.e. white) back to ``size``.
+    """Zoom by a random factor, then crop or pad back to ``size``.
 
     Stands in for pixel pitches the generator did not use. Returns the image, the kept boxes
     and the indices of the kept boxes.
@@ -44,7 +45,8 @@ def rescale(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, size
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     image = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
     boxes = boxes * factor
-    canvas = np.full((size, size, 3), 255, np.uint8)
+    # Mostly air; sometimes the grey that letterboxing detectors pad with.
+    canvas = np.full((size, size, 3), 255 if rng.random() < 0.8 else 114, np.uint8)
     # Place so that the crop window or the padding position is random.
     off_x = int(rng.integers(min(0, size - new_w), max(0, size - new_w) + 1))
     off_y = int(rng.integers(min(0, size - new_h), max(0, size - new_h) + 1))

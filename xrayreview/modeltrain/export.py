@@ -8,6 +8,7 @@ metadata keys ``names``, ``imgsz``, ``stride`` and ``task`` that YOLOv8 exports 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ def export_onnx(model: ThreatDetector, path: Path, *, size: int = IMAGE_SIZE,
     wrapper = ExportWrapper(model.eval(), size).eval()
     dummy = torch.zeros(1, 3, size, size)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with torch.no_grad():
+    # The TorchScript exporter is deprecated but needs no onnxscript and gives a plain static graph.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
             wrapper, (dummy,), str(path), input_names=["images"], output_names=["output0"],
             dynamic_axes={"images": {0: "batch"}, "output0": {0: "batch"}},
@@ -69,14 +72,19 @@ def export_onnx(model: ThreatDetector, path: Path, *, size: int = IMAGE_SIZE,
     onnx.save(proto, str(path))
 
 
-def sidecar(*, confidence: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The sidecar JSON that tells the station what the metadata cannot."""
+def sidecar(*, confidence: float, name: str = "threat-detector",
+            extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sidecar JSON (keys as xrayreview.detection.spec reads them) for what metadata cannot say."""
     data: dict[str, Any] = {
-        "names": list(CLASSES),
+        "name": name,
+        "classes": list(CLASSES),
         "categories": {name: CATEGORY[name] for name in CLASSES},
-        "input": {"colour": "rgb", "scale": "0..1", "size": [IMAGE_SIZE, IMAGE_SIZE]},
+        "input": "rgb",
+        "imgsz": [IMAGE_SIZE, IMAGE_SIZE],
         "layout": "yolov8",
-        "confidence_threshold": confidence,
+        "resize": "letterbox",
+        "conf": confidence,
+        "iou": 0.5,
     }
     if extra:
         data.update(extra)

@@ -37,14 +37,19 @@ def detection_loss(
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """Total loss and its parts (for the log)."""
     boxes = distances_to_boxes(points, distances)
-    target = assign(logits.detach().sigmoid(), boxes.detach(), points, strides, gt_boxes, gt_classes, gt_valid)
+    target = assign(logits.detach().sigmoid(), boxes.detach(), points, strides,
+                    gt_boxes, gt_classes, gt_valid)
     normaliser = target.target_scores.sum().clamp(min=1.0)
-    class_loss = F.binary_cross_entropy_with_logits(logits, target.target_scores, reduction="sum") / normaliser
+    class_loss = F.binary_cross_entropy_with_logits(logits, target.target_scores, reduction="sum")
+    class_loss = class_loss / normaliser
     if bool(target.foreground.any()):
         weight = target.target_scores.sum(-1)[target.foreground]
-        box_loss = ((1.0 - giou(boxes[target.foreground], target.target_boxes[target.foreground])) * weight).sum()
+        overlap = giou(boxes[target.foreground], target.target_boxes[target.foreground])
+        box_loss = ((1.0 - overlap) * weight).sum()
         box_loss = box_loss / normaliser
     else:
         box_loss = distances.sum() * 0.0
     total = CLASS_WEIGHT * class_loss + BOX_WEIGHT * box_loss
-    return total, {"cls": float(class_loss.detach()), "box": float(box_loss.detach()), "positives": float(target.foreground.sum())}
+    parts = {"cls": float(class_loss.detach()), "box": float(box_loss.detach()),
+             "positives": float(target.foreground.sum())}
+    return total, parts

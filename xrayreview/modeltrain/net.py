@@ -20,12 +20,13 @@ STRIDES: tuple[int, ...] = (8, 16, 32)
 class NetConfig:
     num_classes: int
     # Output channels of the stride-4, 8, 16 and 32 stages and blocks in each.
-    widths: tuple[int, int, int, int] = (24, 48, 96, 160)
-    depths: tuple[int, int, int, int] = (1, 2, 3, 2)
-    neck: int = 64
+    widths: tuple[int, int, int, int] = (32, 64, 128, 224)
+    depths: tuple[int, int, int, int] = (1, 2, 4, 2)
+    neck: int = 96
 
 
-def conv_bn(c_in: int, c_out: int, k: int = 1, s: int = 1, groups: int = 1, act: bool = True) -> nn.Sequential:
+def conv_bn(c_in: int, c_out: int, k: int = 1, s: int = 1, groups: int = 1,
+            act: bool = True) -> nn.Sequential:
     layers: list[nn.Module] = [
         nn.Conv2d(c_in, c_out, k, s, k // 2, groups=groups, bias=False),
         nn.BatchNorm2d(c_out),
@@ -62,8 +63,8 @@ class Head(nn.Module):
 
     def __init__(self, channels: int, num_classes: int) -> None:
         super().__init__()
-        self.cls_branch = nn.Sequential(SeparableBlock(channels, channels), SeparableBlock(channels, channels))
-        self.box_branch = nn.Sequential(SeparableBlock(channels, channels), SeparableBlock(channels, channels))
+        self.cls_branch = nn.Sequential(*[SeparableBlock(channels, channels) for _ in range(2)])
+        self.box_branch = nn.Sequential(*[SeparableBlock(channels, channels) for _ in range(2)])
         self.cls_out = nn.Conv2d(channels, num_classes, 1)
         self.box_out = nn.Conv2d(channels, 4, 1)
         # Start with a low score everywhere (most cells are background), as focal-loss detectors do.
@@ -120,7 +121,8 @@ class ThreatDetector(nn.Module):
         return torch.cat(logits, 2).transpose(1, 2), torch.cat(distances, 2).transpose(1, 2)
 
 
-def anchor_points(height: int, width: int, device: torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def anchor_points(height: int, width: int,
+                  device: torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Cell centres [N, 2] (x, y in pixels) and their strides [N], in the model's output order."""
     points, strides = [], []
     for stride in STRIDES:

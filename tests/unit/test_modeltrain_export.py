@@ -1,0 +1,69 @@
+"""The exported reference model: YOLOv8 layout, metadata and sidecar the station reads."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="training needs the optional 'train' extra (PyTorch)")
+pytest.importorskip("onnx", reason="export needs onnx")
+import onnxruntime as ort  # noqa: E402
+
+from xrayreview.modeltrain.classes import CLASSES  # noqa: E402
+from xrayreview.modeltrain.export import IMAGE_SIZE, export_onnx, sidecar, write_sidecar  # noqa: E402
+from xrayreview.modeltrain.net import NetConfig, ThreatDetector, anchor_points, distances_to_boxes  # noqa: E402
+
+TINY = NetConfig(num_classes=len(CLASSES), widths=(8, 16, 16, 24), depths=(1, 1, 1, 1), neck=16)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[ThreatDetector, Path]:
+    torch.manual_seed(1)
+    model = ThreatDetector(TINY).eval()
+    path = tmp_path_factory.mktemp("model") / "threat-detector.onnx"
+    export_onnx(model, path)
+    write_sidecar(path.with_suffix(".json"), sidecar(confidence=0.3))
+    return model, path
+
+
+def test_output_is_yolov8_layout_with_boxes_in_pixels(exported: tuple[ThreatDetector, Path]) -> None:
+    model, path = exported
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(0).random((2, 3, IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    (output,) = session.run(None, {"images": image})
+    cells = sum((IMAGE_SIZE // s) ** 2 for s in (8, 16, 32))
+    assert output.shape == (2, 4 + len(CLASSES), cells)
+    with torch.no_grad():
+        logits, distances = model(torch.from_numpy(image))
+    points, _ = anchor_points(IMAGE_SIZE, IMAGE_SIZE)
+    boxes = distances_to_boxes(points, distances)[0].numpy()
+    centre_x = (boxes[:, 0] + boxes[:, 2]) / 2
+    width = boxes[:, 2] - boxes[:, 0]
+    np.testing.assert_allclose(output[0, 0], centre_x, atol=1e-2)
+    np.testing.assert_allclose(output[0, 2], width, atol=1e-2)
+    np.testing.assert_allclose(output[0, 4:].T, torch.sigmoid(logits[0]).numpy(), atol=1e-4)
+
+
+def test_metadata_names_imgsz_stride_task(exported: tuple[ThreatDetector, Path]) -> None:
+    _, path = exported
+    meta = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).get_modelmeta()
+    custom = meta.custom_metadata_map
+    assert ast.literal_eval(custom["names"]) == dict(enumerate(CLASSES))
+    assert ast.literal_eval(custom["imgsz"]) == [IMAGE_SIZE, IMAGE_SIZE]
+    assert custom["stride"] == "32" and custom["task"] == "detect"
+    side = json.loads(path.with_suffix(".json").read_text())
+    assert side["classes"] == list(CLASSES) and side["input"] == "rgb"
+    assert set(side["categories"].values()) == {"firearm", "ied_component"}
+
+
+def test_the_station_engine_loads_the_export(exported: tuple[ThreatDetector, Path]) -> None:
+    model_module = pytest.importorskip("xrayreview.detection.model", reason="detection engine not present")
+    _, path = exported
+    loaded = model_module.ThreatModel.load(path)
+    assert loaded.classes == list(CLASSES)
+    assert loaded.categories["handgun"] == "firearm" and loaded.categories["detonator"] == "ied_component"
+    assert loaded.default_conf == pytest.approx(0.3)

@@ -1,0 +1,65 @@
+"""`xrayreview train-model`: train the reference threat detector and export it to models/.
+
+Needs the optional `train` extra (PyTorch); torch is imported only when the command runs, so
+the station's start-up never pays for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..paths import MODELS_DIR, REPO_ROOT
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train-model", help="train the reference threat detector on generated scans; export ONNX",
+        description="Train the reference threat detector on tiles made by the scan generator and export "
+        "it (ONNX + sidecar). Needs PyTorch: pip install '.[train]'. Re-run with --resume to continue.")
+    parser.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for threat-detector.onnx/.json")
+    parser.add_argument("--run-dir", type=Path, default=REPO_ROOT / "runs" / "threat-detector",
+                        help="checkpoints and log (default runs/threat-detector)")
+    parser.add_argument("--steps", type=int, default=3000, help="optimizer steps in total")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--workers", type=int, default=2, help="tile-generating processes")
+    parser.add_argument("--reuse", type=int, default=2, help="augmented samples served per generated tile")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--val-tiles", type=int, default=64, help="held-out tiles for the progress check")
+    parser.add_argument("--val-every", type=int, default=500)
+    parser.add_argument("--time-limit", type=float, default=0.0, metavar="MIN",
+                        help="stop after this many minutes with a checkpoint (continue with --resume)")
+    parser.add_argument("--resume", action="store_true", help="continue from RUN_DIR/last.pt")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--conf", type=float, default=0.3, help="default confidence threshold in the sidecar")
+    parser.add_argument("--export-only", action="store_true", help="export RUN_DIR/last.pt without training")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        import torch  # noqa: F401, PLC0415
+    except ImportError:
+        print("train-model needs PyTorch: pip install 'xrayreview[train]' "
+              "(or torch==2.13.0 for the CPU build)")
+        return 2
+    from ..modeltrain import train as training  # noqa: PLC0415
+
+    if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0:
+        print("--steps, --batch and --reuse must be positive, --workers zero or more")
+        return 2
+    if args.export_only:
+        if not (args.run_dir / "last.pt").is_file():
+            print(f"nothing to export: {args.run_dir / 'last.pt'} does not exist")
+            return 2
+        model = training.load_trained(args.run_dir)
+    else:
+        config = training.TrainConfig(
+            steps=args.steps, batch=args.batch, lr=args.lr, workers=args.workers, reuse=args.reuse,
+            seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
+            time_limit_min=args.time_limit)
+        model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
+    path = training.export(model, args.out, confidence=args.conf)
+    print(f"exported {path} and {path.with_suffix('.json')}")
+    return 0

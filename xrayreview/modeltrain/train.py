@@ -1,0 +1,214 @@
+"""The training loop: on-the-fly tiles, AdamW with warm-up and cosine decay, weight EMA,
+checkpoints to resume from, a held-out check, and the export of what was learned.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from .classes import CLASSES
+from .data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, TileStream, collate, make_tile
+from .export import export_onnx, sidecar, write_sidecar
+from .loss import detection_loss
+from .net import NetConfig, ThreatDetector, anchor_points
+from .val import category_groups, evaluate, predict
+
+MODEL_FILE = "threat-detector.onnx"
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 3000
+    batch: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 5e-4
+    warmup: int = 200
+    size: int = 640
+    workers: int = 2
+    reuse: int = 2
+    seed: int = 0
+    val_tiles: int = 64
+    val_every: int = 500
+    checkpoint_every: int = 100
+    time_limit_min: float = 0.0  # stop early (with a checkpoint) after this long; 0 = no limit
+    net: NetConfig = field(default_factory=lambda: NetConfig(num_classes=len(CLASSES)))
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    if step < config.warmup:
+        return config.lr * (step + 1) / config.warmup
+    progress = (step - config.warmup) / max(1, config.steps - config.warmup)
+    return config.lr * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
+
+
+class EMA:
+    """Exponential moving average of the weights: steadier than the last step, ships better."""
+
+    def __init__(self, model: torch.nn.Module, decay: float = 0.999) -> None:
+        self.model = copy.deepcopy(model).eval()
+        self.decay = decay
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module, step: int) -> None:
+        # Ramp the decay up so early averages are not dominated by the random start.
+        decay = self.decay * (1.0 - math.exp(-step / 500.0))
+        ema_state = self.model.state_dict()
+        for name, value in model.state_dict().items():
+            if value.dtype.is_floating_point:
+                ema_state[name].mul_(decay).add_(value.detach(), alpha=1.0 - decay)
+            else:
+                ema_state[name].copy_(value)
+
+
+def pick_device(asked: str) -> torch.device:
+    if asked == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if asked == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("--device cuda asked for, but torch sees no CUDA device")
+    return torch.device(asked)
+
+
+def _log(run_dir: Path, record: dict) -> None:
+    print(json.dumps(record), flush=True)
+    with (run_dir / "log.jsonl").open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def save_checkpoint(path: Path, model, ema: EMA, optimizer, step: int, config: TrainConfig) -> None:
+    state = {"model": model.state_dict(), "ema": ema.model.state_dict(), "optimizer": optimizer.state_dict(),
+             "step": step, "config": asdict(config)}
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)  # never leave a half-written checkpoint behind
+
+
+def validation_set(config: TrainConfig) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    tiles = [make_tile(VALIDATION_SEED_BASE + i, config.size) for i in range(config.val_tiles)]
+    return [(t.image, t.boxes, t.classes) for t in tiles]
+
+
+def validate(model: torch.nn.Module, tiles, batch: int = 16) -> dict[str, float]:
+    """AP50 per category, recall and false alarms per clean tile at a few thresholds."""
+    predictions = []
+    for start in range(0, len(tiles), batch):
+        chunk = tiles[start:start + batch]
+        images = torch.from_numpy(np.stack([t[0].transpose(2, 0, 1) for t in chunk]))
+        predictions += predict(model, images, min_score=0.01)
+    truths = [(t[1], t[2]) for t in tiles]
+    result = {f"ap50_{k}": round(v, 4) for k, v in evaluate(predictions, truths, category_groups()).items()}
+    clean = [i for i, t in enumerate(tiles) if len(t[1]) == 0]
+    for threshold in (0.2, 0.3, 0.4, 0.5):
+        kept = [(b[s >= threshold], s[s >= threshold], c[s >= threshold]) for b, s, c in predictions]
+        found = total = 0
+        for (boxes, _, _), (gt_boxes, _) in zip(kept, truths, strict=True):
+            total += len(gt_boxes)
+            for gt in gt_boxes:
+                if len(boxes) and _best_iou(gt, boxes) >= 0.5:
+                    found += 1
+        result[f"recall@{threshold}"] = round(found / max(total, 1), 4)
+        false_alarms = sum(len(kept[i][0]) for i in clean)
+        result[f"fa_per_clean@{threshold}"] = round(false_alarms / max(len(clean), 1), 3)
+    return result
+
+
+def _best_iou(box: np.ndarray, boxes: np.ndarray) -> float:
+    tl = np.maximum(box[:2], boxes[:, :2])
+    br = np.minimum(box[2:], boxes[:, 2:])
+    inter = np.clip(br - tl, 0, None).prod(1)
+    union = (box[2:] - box[:2]).prod() + (boxes[:, 2:] - boxes[:, :2]).prod(1) - inter
+    return float((inter / np.maximum(union, 1e-9)).max())
+
+
+def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str = "auto") -> ThreatDetector:
+    """Train (or continue training) and return the EMA model; checkpoints go to run_dir/last.pt."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    device = pick_device(device_name)
+    torch.manual_seed(config.seed)
+    model = ThreatDetector(config.net).to(device)
+    ema = EMA(model)
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        (no_decay if p.ndim <= 1 or name.endswith(".bias") else decay).append(p)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=config.lr)
+    step = 0
+    checkpoint = run_dir / "last.pt"
+    if resume and checkpoint.is_file():
+        state = torch.load(checkpoint, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        ema.model.load_state_dict(state["ema"])
+        optimizer.load_state_dict(state["optimizer"])
+        step = int(state["step"])
+        _log(run_dir, {"event": "resumed", "step": step})
+    if step >= config.steps:
+        return ema.model
+    # Fresh seeds after a resume: each step consumes at most `batch` new tiles.
+    stream = TileStream(TRAIN_SEED_BASE + config.seed * 100_000_000 + step * config.batch, config.size,
+                        reuse=config.reuse)
+    loader = DataLoader(stream, batch_size=config.batch, num_workers=config.workers, collate_fn=collate,
+                        persistent_workers=config.workers > 0, prefetch_factor=4 if config.workers else None)
+    points, strides = anchor_points(config.size, config.size, device)
+    val_tiles = validation_set(config) if config.val_tiles else []
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast(
+        "cpu", enabled=False)
+    started = time.time()
+    model.train()
+    for batch in loader:
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(config, step)
+        images = batch["images"].to(device, non_blocking=True).float() / 255.0
+        with autocast:
+            logits, distances = model(images)
+        loss, parts = detection_loss(logits.float(), distances.float(), points, strides,
+                                     batch["boxes"].to(device), batch["classes"].to(device),
+                                     batch["valid"].to(device))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+        optimizer.step()
+        step += 1
+        ema.update(model, step)
+        elapsed = time.time() - started
+        if step % 20 == 0 or step == 1:
+            rounded = {k: round(v, 4) for k, v in parts.items()}
+            _log(run_dir, {"step": step, "loss": round(float(loss.detach()), 4), **rounded,
+                           "lr": round(learning_rate(config, step), 6), "s": round(elapsed, 1)})
+        out_of_time = config.time_limit_min > 0 and elapsed > config.time_limit_min * 60
+        done = step >= config.steps or out_of_time
+        if step % config.checkpoint_every == 0 or done:
+            save_checkpoint(checkpoint, model, ema, optimizer, step, config)
+        if val_tiles and (step % config.val_every == 0 or done):
+            _log(run_dir, {"step": step, "validation": validate(ema.model, val_tiles)})
+            model.train()
+        if done:
+            break
+    return ema.model
+
+
+def export(model: ThreatDetector, out_dir: Path, *, confidence: float, note: str = "") -> Path:
+    """Write the ONNX model and its sidecar into out_dir; returns the model's path."""
+    model = copy.deepcopy(model).cpu().float().eval()
+    path = out_dir / MODEL_FILE
+    export_onnx(model, path, description=note)
+    write_sidecar(path.with_suffix(".json"), sidecar(confidence=confidence))
+    return path
+
+
+def load_trained(run_dir: Path) -> ThreatDetector:
+    """The EMA model of run_dir/last.pt (for exporting without training further)."""
+    state = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=False)
+    net = NetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"]["net"].items()})
+    model = ThreatDetector(net)
+    model.load_state_dict(state["ema"])
+    return model.eval()

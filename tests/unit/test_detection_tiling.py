@@ -1,0 +1,127 @@
+"""Tiling, skipping empty tiles, merging across tile borders, resampling, progress and cancel."""
+
+import numpy as np
+import pytest
+
+from xrayreview.detection import Options, ThreatModel, detect
+from xrayreview.detection.merge import merge_tiles, nms
+from xrayreview.detection.synthetic_models import dark_square_model
+from xrayreview.detection.tiling import axis_starts, tile_grid
+from xrayreview.scan import Scan, ScanMetadata
+
+
+@pytest.fixture(scope="module")
+def squares(tmp_path_factory) -> ThreatModel:
+    """Finds 16×16 dark squares on a 16-px grid, in 64-px tiles (overlap 16 keeps the grid aligned)."""
+    return ThreatModel.load(dark_square_model(tmp_path_factory.mktemp("m") / "squares.onnx"))
+
+
+def scan_with_squares(height: int, width: int, corners: list[tuple[int, int]], pitch: float | None = None,
+                      size: int = 16) -> Scan:
+    rgb = np.full((height, width, 3), 255, np.uint8)
+    for x, y in corners:
+        rgb[y:y + size, x:x + size] = 0
+    return Scan(high=np.full((height, width), 255, np.uint16), full_scale=255, colour=rgb,
+                metadata=ScanMetadata(pixel_pitch_mm=pitch))
+
+
+def boxes(result) -> set[tuple[float, ...]]:
+    return {tuple(round(v) for v in d.box) for d in result.detections}
+
+
+def test_axis_starts_cover_the_axis_with_full_tiles():
+    assert axis_starts(100, 64, 16) == [0, 36]
+    assert axis_starts(64, 64, 16) == [0]
+    assert axis_starts(30, 64, 16) == [0]  # smaller than a tile: one short tile
+    assert axis_starts(160, 64, 16) == [0, 48, 96]
+    starts = axis_starts(9000, 640, 160)
+    assert starts[0] == 0 and starts[-1] == 9000 - 640
+    assert all(b - a <= 480 for a, b in zip(starts, starts[1:], strict=False))
+
+
+def test_tile_grid_covers_every_pixel():
+    tiles = tile_grid(300, 130, 64, 64, 0.25)
+    covered = np.zeros((130, 300), bool)
+    for t in tiles:
+        assert t.w == 64 and t.h == 64
+        covered[t.y:t.y + t.h, t.x:t.x + t.w] = True
+    assert covered.all()
+
+
+def test_each_square_found_once_wherever_it_sits(squares):
+    # Inside one tile, in a tile overlap, at the scan's corners and edges.
+    corners = [(16, 16), (48, 48), (96, 0), (192, 144), (0, 144), (112, 96)]
+    result = detect(squares, scan_with_squares(160, 208, corners), conf=0.9)
+    assert boxes(result) == {(x, y, x + 16, y + 16) for x, y in corners}
+
+
+def test_scan_smaller_than_a_tile(squares):
+    # The padding is grey (114) and scores 0.55, so a threshold above it sees only the square.
+    result = detect(squares, scan_with_squares(40, 48, [(16, 16)]), conf=0.9)
+    assert result.tiles_run == 1
+    assert boxes(result) == {(16, 16, 32, 32)}
+
+
+def test_empty_tiles_are_skipped_and_nothing_found_there(squares):
+    scan = scan_with_squares(160, 400, [(32, 32)])
+    result = detect(squares, scan, conf=0.9)
+    naive = detect(squares, scan, conf=0.9, options=Options(skip_empty=False, batch=1))
+    assert result.tiles_skipped > 0
+    assert result.tiles_run + result.tiles_skipped == naive.tiles_run
+    assert boxes(result) == boxes(naive) == {(32, 32, 48, 48)}
+
+
+def test_scan_is_resampled_to_the_models_pitch(tmp_path):
+    path = dark_square_model(tmp_path / "squares.onnx")
+    (tmp_path / "squares.json").write_text('{"mm_per_px": 4.0}')
+    model = ThreatModel.load(path)
+    # At 2 mm/px a 32-px square is the model's 16-px square at 4 mm/px; boxes come back in scan pixels.
+    scan = scan_with_squares(128, 128, [(64, 32)], pitch=2.0, size=32)
+    assert boxes(detect(model, scan, conf=0.9)) == {(64, 32, 96, 64)}
+
+
+def test_progress_and_cancel(squares):
+    scan = scan_with_squares(160, 400, [(16, 16), (320, 96)])
+    seen = []
+    result = detect(squares, scan, conf=0.9, progress=lambda done, total: seen.append((done, total)),
+                    options=Options(batch=2, skip_empty=False))
+    assert seen[-1] == (result.tiles_run, result.tiles_run)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    stopped = detect(squares, scan, conf=0.9, should_stop=lambda: True)
+    assert stopped.cancelled and stopped.tiles_run == 0 and stopped.detections == []
+
+
+def test_whole_scan_pass_adds_one_run(squares):
+    scan = scan_with_squares(160, 208, [(16, 16)])
+    plain = detect(squares, scan, conf=0.9, options=Options(skip_empty=False))
+    whole = detect(squares, scan, conf=0.9, options=Options(skip_empty=False, whole_scan=True))
+    assert whole.tiles_run == plain.tiles_run + 1
+
+
+def test_nms_is_per_class():
+    b = np.array([[0, 0, 10, 10], [1, 1, 10, 10], [0, 0, 10, 10]], np.float32)
+    s = np.array([0.9, 0.8, 0.7], np.float32)
+    assert list(nms(b, s, np.array([0, 0, 1]), 0.5)) == [0, 2]
+    assert len(nms(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, int), 0.5)) == 0
+
+
+def test_boxes_cut_by_a_tile_edge_are_joined():
+    # A whole box from one tile, its cut-off part from the next tile (IoU 0.3: NMS keeps both),
+    # two halves of an object cut by both tiles, and an unrelated box of another class.
+    b = np.array([[100, 10, 150, 40], [100, 10, 115, 40],
+                  [300, 10, 340, 40], [320, 10, 370, 40],
+                  [105, 12, 112, 38]], np.float32)
+    s = np.array([0.9, 0.6, 0.7, 0.8, 0.5], np.float32)
+    c = np.array([0, 0, 1, 1, 2])
+    cut = np.array([False, True, True, True, False])
+    mb, ms, mc = merge_tiles(b, s, c, cut, 0.5)
+    got = sorted((int(k), tuple(int(v) for v in box), round(float(sc), 2)) for box, sc, k in zip(mb, ms, mc,
+                                                                                              strict=True))
+    assert got == [(0, (100, 10, 150, 40), 0.9), (1, (300, 10, 370, 40), 0.8), (2, (105, 12, 112, 38), 0.5)]
+
+
+def test_uncut_neighbours_of_one_class_stay_apart():
+    b = np.array([[0, 0, 10, 10], [5, 0, 15, 10]], np.float32)
+    scores, classes, cut = np.array([0.9, 0.8], np.float32), np.array([0, 0]), np.array([False, False])
+    mb, _, _ = merge_tiles(b, scores, classes, cut, 0.5)
+    assert len(mb) == 2

@@ -42,7 +42,9 @@ def parse(data: bytes, name: str, *, header_only: bool = False) -> Dataset:
 
 
 def is_tdr_dataset(ds: Dataset) -> bool:
-    return (text(ds, "SOPClassUID") == TDR_SOP_CLASS or text(ds, "Modality") == "TDR"
+    meta = getattr(ds, "file_meta", None)
+    media_class = text(meta, "MediaStorageSOPClassUID") if meta is not None else None
+    return (TDR_SOP_CLASS in (text(ds, "SOPClassUID"), media_class) or text(ds, "Modality") == "TDR"
             or "ThreatSequence" in ds)
 
 

@@ -20,6 +20,10 @@ _ENCAPSULATED_HINT = "It was not opened; the scanner can usually export uncompre
 def decode_frames(ds: Dataset, name: str) -> np.ndarray:
     """All frames as an array (frames, rows, cols[, samples]) after checking the header."""
     if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
+        meta = getattr(ds, "file_meta", None)
+        sop_class = ds.get("SOPClassUID") or (meta.get("MediaStorageSOPClassUID") if meta else None)
+        if len(ds) == 0 or "Rows" in ds or "Image" in str(getattr(sop_class, "name", "")):
+            raise ScanError(f"{name} is truncated or incomplete: it describes an image but holds no pixels.")
         raise ScanError(f"{name} is a DICOM file without an image in it.")
     rows, cols = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
     reason = check_dimensions(cols, rows, name)

@@ -22,6 +22,12 @@ from .model import Scan
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in image pixels
 
+# The station's private block in the reports it writes (xrayreview.reports.tdr).
+PRIVATE_GROUP = 0x0071
+PRIVATE_CREATOR = "XRAYREVIEW 1"
+# Element offsets inside that block (never renumber; only add).
+P_SCAN_SHA256, P_DECISION, P_REASONS, P_NOTE, P_OPENED_AT, P_LABEL, P_SOURCE = range(1, 8)
+
 
 @dataclass(frozen=True)
 class TdrAlarm:
@@ -36,6 +42,7 @@ class TdrAlarm:
     box: Box | None
     image_uid: str | None
     location: str | None = None
+    label: str | None = None  # the station's own name for the object, in reports it wrote
 
     @property
     def is_threat(self) -> bool:
@@ -60,6 +67,7 @@ class ThreatReport:
     operator: str | None = None
     abort: str | None = None
     source: Path | None = None
+    # Station-written reports add: scan_sha256, station_decision, reasons ("A\\B"), note, opened_at.
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -115,6 +123,12 @@ def report_from_dataset(ds: Dataset) -> ThreatReport:
     for key, keyword in (("dicos_version", "DICOSVersion"), ("object_kind", "OOIType"),
                          ("scan_id", "StudyID"), ("station", "StationName")):
         value = text(ds, keyword)
+        if value:
+            extra[key] = value
+    for key, offset in (("scan_sha256", P_SCAN_SHA256), ("station_decision", P_DECISION),
+                        ("reasons", P_REASONS), ("note", P_NOTE), ("opened_at", P_OPENED_AT),
+                        ("source", P_SOURCE)):
+        value = _private(ds, offset)
         if value:
             extra[key] = value
     return ThreatReport(
@@ -187,7 +201,21 @@ def _alarm(item: Dataset) -> TdrAlarm:
         box=_box(representation),
         image_uid=image_uid,
         location=text(representation, "PTOLocationDescription"),
+        label=_private(item, P_LABEL),
     )
+
+
+def _private(ds: Dataset, offset: int) -> str | None:
+    """A value from the station's private block, None in other producers' reports."""
+    try:
+        element = ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR)[offset]
+    except (KeyError, ValueError, TypeError):
+        return None
+    value = element.value
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        value = "\\".join(str(v) for v in value)
+    value = str(value).strip() if value is not None else ""
+    return value or None
 
 
 def _box(representation: Dataset) -> Box | None:

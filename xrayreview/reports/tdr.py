@@ -1,0 +1,220 @@
+"""Write an officer's decision as a DICOS operator threat detection report (TDR).
+
+The report points at the DICOS image by its SOP Instance UID; for any other scan it carries
+the scan's SHA-256 in the station's private block so the report still names its image. The
+station's own words (decision key, reason codes, note, mark labels) go in that private
+block too, so ``xrayreview.scan.tdr.read_tdr`` gives them back exactly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence as DicomSequence
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+from .. import __version__
+from ..scan.dicos_meta import DX_SOP_CLASSES, TDR_SOP_CLASS
+from ..scan.model import Scan
+from ..scan.tdr import (
+    P_DECISION,
+    P_LABEL,
+    P_NOTE,
+    P_OPENED_AT,
+    P_REASONS,
+    P_SCAN_SHA256,
+    P_SOURCE,
+    PRIVATE_CREATOR,
+    PRIVATE_GROUP,
+)
+
+# Station decision -> DICOS Alarm Decision.
+ALARM_DECISIONS = {"refer": "ALARM", "clear": "CLEAR", "rescan": "UNKNOWN"}
+# Station mark category -> DICOS Threat Category (defined terms); the key itself goes in the description.
+THREAT_CATEGORIES = {"firearm": "PI", "ied_component": "EXPLOSIVE", "explosive": "EXPLOSIVE",
+                     "contraband": "CONTRABAND", "other": "ANOMALY"}
+DX_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.501.2.1"
+
+
+@dataclass(frozen=True)
+class ReportedScan:
+    """What the report needs to know about its image; built from a Scan or a logged scan record."""
+
+    sha256: str
+    image_uid: str | None = None
+    image_class_uid: str | None = None
+    study_uid: str | None = None
+    object_id: str | None = None
+    object_kind: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def of(cls, scan: Scan | Mapping[str, Any]) -> ReportedScan:
+        if isinstance(scan, Scan):
+            extra = scan.metadata.extra
+            return cls(scan.sha256, extra.get("sop_instance_uid"), extra.get("sop_class_uid"),
+                       extra.get("study_instance_uid"), scan.metadata.object_id, scan.metadata.object_kind,
+                       str(scan.source[0]) if scan.source else None)
+        meta = scan.get("metadata") or {}
+        files = scan.get("files") or []
+        return cls(str(scan.get("sha256") or ""), meta.get("sop_instance_uid"), meta.get("sop_class_uid"),
+                   meta.get("study_instance_uid"), meta.get("object_id"), meta.get("object_kind"),
+                   str(files[0]) if files else None)
+
+
+def write_operator_tdr(
+    path: str | Path,
+    *,
+    scan: Scan | Mapping[str, Any],
+    decision: str,
+    officer: str,
+    marks: Iterable[Mapping[str, Any]],
+    decided_at: datetime | str,
+    opened_at: datetime | str | None = None,
+    reasons: Sequence[str] = (),
+    note: str = "",
+    station: str | None = None,
+    machine_report_uid: str | None = None,
+) -> Path:
+    """Write the report to ``path`` (atomically) and return it.
+
+    ``marks`` are the log's mark dicts: ``{"box": [x1, y1, x2, y2], "category", "label", "score"?}``
+    in scan pixels; detector marks the officer dismissed (``verdict == "dismissed"``) are left out.
+    """
+    if decision not in ALARM_DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(ALARM_DECISIONS)}, not {decision!r}")
+    subject = ReportedScan.of(scan)
+    if not subject.sha256 and not subject.image_uid:
+        raise ValueError("the scan needs a SHA-256 or a DICOS image UID for the report to name it")
+    kept = [m for m in marks if m.get("verdict") != "dismissed"]
+    decided = _as_datetime(decided_at)
+    opened = _as_datetime(opened_at) if opened_at is not None else None
+    ds = _base_dataset(subject, decided, officer, station)
+    ds.AlarmDecision = ALARM_DECISIONS[decision]
+    ds.AlarmDecisionTime = _dt(decided)
+    if opened is not None:
+        ds.TotalProcessingTime = max(0.0, (decided - opened).total_seconds() * 1000.0)
+    ds.ThreatSequence = DicomSequence([_threat_item(i, m, subject) for i, m in enumerate(kept)])
+    ds.NumberOfTotalObjects = len(kept)
+    ds.NumberOfAlarmObjects = len(kept)
+    if machine_report_uid:
+        reference = Dataset()
+        reference.ReferencedSOPClassUID = TDR_SOP_CLASS
+        reference.ReferencedSOPInstanceUID = machine_report_uid
+        ds.ReferencedTDRInstanceSequence = DicomSequence([reference])
+    block = ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True)
+    block.add_new(P_SCAN_SHA256, "LO", subject.sha256)
+    block.add_new(P_DECISION, "LO", decision)
+    if reasons:
+        block.add_new(P_REASONS, "LO", list(reasons))
+    if note.strip():
+        block.add_new(P_NOTE, "LT", note.strip())
+    if opened is not None:
+        block.add_new(P_OPENED_AT, "DT", _dt(opened))
+    if subject.source:
+        block.add_new(P_SOURCE, "LT", subject.source)
+    return _save(ds, Path(path))
+
+
+def _base_dataset(subject: ReportedScan, decided: datetime, officer: str, station: str | None) -> Dataset:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = TDR_SOP_CLASS
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID = TDR_SOP_CLASS
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.Modality = "TDR"
+    date, time = decided.strftime("%Y%m%d"), decided.strftime("%H%M%S.%f")
+    for keyword in ("InstanceCreation", "Study", "Series", "Content"):
+        setattr(ds, f"{keyword}Date", date)
+        setattr(ds, f"{keyword}Time", time)
+    ds.Manufacturer = "xrayreview"
+    ds.ManufacturerModelName = "xrayreview review station"
+    ds.SoftwareVersions = __version__
+    if station:
+        ds.StationName = station[:16]
+    ds.PatientID = subject.object_id or ""
+    if subject.object_kind:
+        ds.OOIType = subject.object_kind.upper()
+    ds.StudyInstanceUID = subject.study_uid or generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.InstanceNumber = 1
+    ds.DICOSVersion = "V03"
+    ds.TDRType = "OPERATOR"
+    ds.OperatorsName = officer
+    ds.ThreatDetectionAlgorithmAndVersion = ["xrayreview operator review", __version__]
+    ds.AbortFlag = "SUCCESS"
+    if subject.image_uid:
+        reference = Dataset()
+        reference.ReferencedSOPClassUID = _image_class(subject)
+        reference.ReferencedSOPInstanceUID = subject.image_uid
+        ds.ReferencedStudySequence = DicomSequence([reference])
+    return ds
+
+
+def _image_class(subject: ReportedScan) -> str:
+    if subject.image_class_uid in DX_SOP_CLASSES:
+        return subject.image_class_uid
+    return subject.image_class_uid or DX_FOR_PRESENTATION
+
+
+def _threat_item(index: int, mark: Mapping[str, Any], subject: ReportedScan) -> Dataset:
+    x0, y0, x1, y1 = (float(v) for v in mark["box"])
+    if not (x1 > x0 and y1 > y0):
+        raise ValueError(f"a mark's box must have x2 > x1 and y2 > y1: {mark['box']!r}")
+    voxels = Dataset()
+    voxels.ThreatROIBase = [x0, y0, 0.0]
+    voxels.ThreatROIExtents = [x1 - x0, y1 - y0, 1.0]
+    representation = Dataset()
+    if subject.image_uid:
+        reference = Dataset()
+        reference.ReferencedSOPClassUID = _image_class(subject)
+        reference.ReferencedSOPInstanceUID = subject.image_uid
+        representation.ReferencedInstanceSequence = DicomSequence([reference])
+    representation.ThreatROIVoxelSequence = DicomSequence([voxels])
+    representation.BoundingPolygon = [x0, y0, 0.0, x1, y0, 0.0, x1, y1, 0.0, x0, y1, 0.0]
+    category = str(mark.get("category") or "other")
+    assessment = Dataset()
+    assessment.ThreatCategory = THREAT_CATEGORIES.get(category, "ANOMALY")
+    assessment.ThreatCategoryDescription = category
+    assessment.ATDAssessmentFlag = "THREAT"
+    assessment.ATDAbilityAssessment = "NO_INTERFERENCE"
+    score = mark.get("score")
+    if isinstance(score, (int, float)) and 0.0 <= float(score) <= 1.0:
+        assessment.ATDAssessmentProbability = float(score)
+    item = Dataset()
+    item.PotentialThreatObjectID = index
+    item.PTORepresentationSequence = DicomSequence([representation])
+    item.ATDAssessmentSequence = DicomSequence([assessment])
+    if mark.get("label"):
+        block = item.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True)
+        block.add_new(P_LABEL, "LO", str(mark["label"]))
+    return item
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _dt(moment: datetime) -> str:
+    offset = moment.strftime("%z") or "+0000"
+    return moment.strftime("%Y%m%d%H%M%S.%f") + offset
+
+
+def _save(ds: Dataset, path: Path) -> Path:
+    partial = path.with_name(path.name + ".partial")
+    try:
+        ds.save_as(partial, enforce_file_format=True)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

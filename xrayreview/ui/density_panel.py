@@ -36,7 +36,7 @@ class DensityPanel(QWidget):
         sliders = (self.window_low, self.window_high, self.gamma, self.highlight_low, self.highlight_high)
         for slider in sliders:
             slider.valueChanged.connect(self._changed)
-        self.highlight_on.toggled.connect(self._changed)
+        self.highlight_on.toggled.connect(self._toggle_highlight)
         state.changed.connect(self.show_settings)
         self.show_settings(state.settings)
 
@@ -67,12 +67,16 @@ class DensityPanel(QWidget):
             f"window {settings.window_low:.3f}–{settings.window_high:.3f}, gamma {settings.gamma:.2f}"
         )
 
+    def _toggle_highlight(self, on: bool) -> None:
+        if on != (self.state.settings.highlight is not None):
+            self.state.apply("highlight")  # switching on starts from the imaging layer's usual band
+
     def _changed(self) -> None:
         low = self.window_low.value() / STEPS
         high = max(self.window_high.value() / STEPS, low + MIN_WINDOW)
         gamma = GAMMA_RANGE ** (self.gamma.value() / STEPS)
         band = None
         if self.highlight_on.isChecked():
-            a, b = sorted((self.highlight_low.value() / STEPS, self.highlight_high.value() / STEPS))
-            band = (a, max(b, a + 0.01))
+            low_band = self.highlight_low.value() / STEPS
+            band = (low_band, max(self.highlight_high.value() / STEPS, low_band))
         self.state.update(window_low=low, window_high=min(high, 1.0), gamma=gamma, highlight=band)

@@ -15,22 +15,8 @@ import numpy as np
 from ..scan.model import Scan
 
 try:  # pragma: no cover - which branch runs depends on the imaging layer's progress
-    from ..imaging.display import (  # type: ignore[attr-defined]
-        DEFAULT,
-        DisplaySettings,
-        Renderer,
-        apply_tool,
-        measure,
-    )
-
-    HAVE_DISPLAY = True
+    from ..imaging.settings import DEFAULT, TOOLS, DisplaySettings, apply_tool
 except ImportError:  # pragma: no cover
-    HAVE_DISPLAY = False
-    import cv2
-
-    from ..imaging.material import material_at
-    from ..imaging.standard import render_standard
-
     @dataclass(frozen=True)
     class DisplaySettings:  # type: ignore[no-redef]
         mode: str = "pseudo"
@@ -44,7 +30,16 @@ except ImportError:  # pragma: no cover
         log_filter: bool = False
         highlight: tuple[float, float] | None = None
 
+    @dataclass(frozen=True)
+    class Tool:
+        name: str
+        label: str
+        shortcut: str
+        tip: str
+
     DEFAULT = DisplaySettings()
+    TOOLS = (Tool("pseudo", "Colour", "P", "Pseudo-colour"), Tool("grey", "Grey", "G", "Grey scale"),
+             Tool("inverse", "Inverse", "I", "Negative image"), Tool("reset", "Reset", "R", "Standard view"))
 
     def apply_tool(settings: DisplaySettings, tool: str) -> DisplaySettings:  # type: ignore[no-redef]
         if tool == "reset":
@@ -54,6 +49,17 @@ except ImportError:  # pragma: no cover
         if tool == "inverse":
             return replace(settings, inverse=not settings.inverse)
         return settings
+
+try:  # pragma: no cover
+    from ..imaging.display import Renderer, measure  # type: ignore[attr-defined]
+
+    HAVE_DISPLAY = True
+except ImportError:  # pragma: no cover
+    HAVE_DISPLAY = False
+    import cv2
+
+    from ..imaging.material import material_at
+    from ..imaging.standard import render_standard
 
     @dataclass(frozen=True)
     class PixelInfo:
@@ -105,4 +111,4 @@ except ImportError:  # pragma: no cover
             return PixelInfo(scan.raw_value(x, y), t, material)
 
 
-__all__ = ["DEFAULT", "DisplaySettings", "HAVE_DISPLAY", "Renderer", "apply_tool", "measure", "replace"]
+__all__ = ["DEFAULT", "TOOLS", "DisplaySettings", "HAVE_DISPLAY", "Renderer", "apply_tool", "measure"]

@@ -3,43 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QToolBar, QWidget
 
 from .display_state import DisplayState
-from .rendering import DisplaySettings
+from .rendering import TOOLS, DisplaySettings
 
-
-@dataclass(frozen=True)
-class Tool:
-    name: str  # the imaging layer's tool name (apply_tool)
-    label: str
-    shortcut: str
-    tip: str
-    active: Callable[[DisplaySettings], bool] | None = None  # None: a one-shot action
-
-
-TOOLS = (
-    Tool("pseudo", "Colour", "P", "Pseudo-colour: orange organic, green mixed, blue metal",
-         lambda s: s.mode == "pseudo"),
-    Tool("grey", "Grey", "G", "Grey scale", lambda s: s.mode == "grey"),
-    Tool("inverse", "Inverse", "I", "Negative image", lambda s: s.inverse),
-    Tool("high_penetration", "High pen.", "H", "High penetration: see into dense goods"),
-    Tool("low_penetration", "Low pen.", "L", "Low penetration: bring out thin, light material"),
-    Tool("organic", "Organic", "O", "Organic only: strip inorganic and metal (dual energy)",
-         lambda s: s.strip == "organic"),
-    Tool("inorganic", "Inorganic", "N", "Inorganic only: strip organic material (dual energy)",
-         lambda s: s.strip == "inorganic"),
-    Tool("edge", "Edges", "E", "Edge enhancement", lambda s: s.edge),
-    Tool("local_contrast", "CLAHE", "C", "Local contrast (CLAHE)", lambda s: s.local_contrast),
-    Tool("log", "Log", "K", "Log filter: spread the dark, dense end", lambda s: s.log_filter),
-    Tool("highlight", "Highlight", "D", "Density highlight: mark a band of attenuation",
-         lambda s: s.highlight is not None),
-    Tool("reset", "Reset", "R", "Back to the standard view"),
-)
+# Tools that stay "on" show a check mark; the rest (presets, steps, reset) are one-shot.
+ACTIVE: dict[str, Callable[[DisplaySettings], bool]] = {
+    "pseudo": lambda s: s.mode == "pseudo",
+    "grey": lambda s: s.mode == "grey",
+    "inverse": lambda s: s.inverse,
+    "organic_only": lambda s: s.strip == "organic",
+    "inorganic_only": lambda s: s.strip == "inorganic",
+    "edge": lambda s: s.edge,
+    "local_contrast": lambda s: s.local_contrast,
+    "log_filter": lambda s: s.log_filter,
+    "highlight": lambda s: s.highlight is not None,
+}
+# Step tools (brighter, darker…) live on shortcuts and in the menu, not the toolbar.
+TOOLBAR = ("pseudo", "grey", "inverse", "|", "high_penetration", "low_penetration", "|",
+           "organic_only", "inorganic_only", "|", "edge", "local_contrast", "log_filter", "highlight",
+           "|", "reset")
 
 
 class ToolActions(QObject):
@@ -55,7 +42,7 @@ class ToolActions(QObject):
             action.setShortcut(QKeySequence(tool.shortcut))
             action.setToolTip(f"{tool.tip} ({tool.shortcut})")
             action.setStatusTip(tool.tip)
-            action.setCheckable(tool.active is not None)
+            action.setCheckable(tool.name in ACTIVE)
             action.triggered.connect(lambda _checked=False, name=tool.name: state.apply(name))
             if tool.name in ("pseudo", "grey"):
                 colour_group.addAction(action)
@@ -64,15 +51,16 @@ class ToolActions(QObject):
         self.sync(state.settings)
 
     def sync(self, settings: DisplaySettings) -> None:
-        for tool in TOOLS:
-            if tool.active is not None:
-                action = self.actions[tool.name]
+        for name, active in ACTIVE.items():
+            action = self.actions.get(name)
+            if action is not None:
                 action.blockSignals(True)
-                action.setChecked(bool(tool.active(settings)))
+                action.setChecked(bool(active(settings)))
                 action.blockSignals(False)
 
     def fill_toolbar(self, toolbar: QToolBar) -> None:
-        for tool in TOOLS:
-            if tool.name in ("high_penetration", "organic", "edge", "reset"):
+        for name in TOOLBAR:
+            if name == "|":
                 toolbar.addSeparator()
-            toolbar.addAction(self.actions[tool.name])
+            elif name in self.actions:
+                toolbar.addAction(self.actions[name])

@@ -12,7 +12,7 @@ from xrayreview.paths import REPO_ROOT
 
 DX_FOR_PROCESSING = "1.2.840.10008.5.1.4.1.1.501.2.2"
 SHARED_DICOS = REPO_ROOT.parent / "shared" / "dicos"
-SHARED_REASON = f"the DICOS sample files are not present at {SHARED_DICOS} (third-party data, never committed)"
+SHARED_REASON = f"DICOS sample files not present at {SHARED_DICOS} (third-party data, never committed)"
 
 
 def dx_dataset(pixels: np.ndarray, *, photometric: str = "MONOCHROME2", sop_class: str = DX_FOR_PROCESSING,

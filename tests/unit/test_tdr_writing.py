@@ -11,7 +11,8 @@ from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import read_tdr
 
 MARKS = [
-    {"box": [10, 20, 30, 28], "category": "firearm", "label": "pistol", "score": 0.91, "verdict": "confirmed"},
+    {"box": [10, 20, 30, 28], "category": "firearm", "label": "pistol", "score": 0.91,
+     "verdict": "confirmed"},
     {"box": [1, 1, 5, 5], "category": "other", "label": "shadow", "score": 0.4, "verdict": "dismissed"},
     {"box": [2.5, 3.5, 12.0, 9.0], "category": "ied_component", "label": "detonator"},
 ]

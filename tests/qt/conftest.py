@@ -54,11 +54,19 @@ def single_tiff(tmp_path) -> Path:
 
 @pytest.fixture
 def dual_pair(tmp_path) -> tuple[Path, Path]:
-    """A dual-energy pair named by the convention: bag_high.png / bag_low.png (16-bit)."""
-    t = _scene(2)
+    """A dual-energy pair named by the convention (bag_high.png / bag_low.png, 16-bit).
+
+    Low-energy attenuation is the high one times a ratio typical of each class at 140/80 kV:
+    organic goods on the left, a steel plate on the right.
+    """
+    t_high = _scene(2)
+    t_high[100:300, 1050:1150] = 0.35
+    ratio = np.full(t_high.shape, 1.2, dtype=np.float32)  # organic
+    ratio[:, 1000:] = 4.5  # metal
+    t_low = np.exp(np.log(np.maximum(t_high, 1e-6)) * ratio)
     high, low = tmp_path / "bag_high.png", tmp_path / "bag_low.png"
-    cv2.imwrite(str(high), np.round(t * 60000).astype(np.uint16))
-    cv2.imwrite(str(low), np.round(t**1.4 * 60000).astype(np.uint16))
+    cv2.imwrite(str(high), np.round(t_high * 60000).astype(np.uint16))
+    cv2.imwrite(str(low), np.round(t_low * 60000).astype(np.uint16))
     return high, low
 
 

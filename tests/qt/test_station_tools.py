@@ -16,13 +16,21 @@ def _frame(station) -> np.ndarray:
     return station.viewer.frame_item.frame.array.copy()
 
 
+def _expected(name: str):
+    """What one press from the standard view gives; a step past its range leaves it as it was."""
+    try:
+        return apply_tool(DEFAULT, name)
+    except ValueError:
+        return DEFAULT
+
+
 @pytest.mark.parametrize("name", TOOL_NAMES)
 def test_each_tool_changes_the_settings_and_the_picture(qtbot, station, driver, dual_pair, name):
     driver.open(station, *dual_pair)
     before = _frame(station)
     rendered = station.viewer.frames_rendered
     station.tools.actions[name].trigger()
-    expected = apply_tool(DEFAULT, name)
+    expected = _expected(name)
     assert station.state.settings == expected
     assert station.viewer.settings == expected and station.overview.settings == expected
     if expected != DEFAULT:

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from .rendering import DEFAULT, DisplaySettings, apply_tool
+from .rendering import DEFAULT, DisplaySettings, apply_tool, with_level_width
 
-MIN_WINDOW = 0.005  # narrowest window/level width, in transmission
+MIN_WINDOW = 0.01  # narrowest window/level width, in transmission
 
 
 class DisplayState(QObject):
@@ -25,7 +25,11 @@ class DisplayState(QObject):
             self.changed.emit(settings)
 
     def apply(self, tool: str) -> None:
-        self.set(apply_tool(self.settings, tool))
+        try:
+            settings = apply_tool(self.settings, tool)
+        except ValueError:
+            return  # a step past the end of its range (e.g. wider than the full window) changes nothing
+        self.set(settings)
 
     def update(self, **fields) -> None:
         self.set(replace(self.settings, **fields))
@@ -33,6 +37,6 @@ class DisplayState(QObject):
     def drag_window(self, dx: float, dy: float) -> None:
         """Right-drag: sideways widens/narrows the window, up/down moves its level."""
         low, high = self.settings.window_low, self.settings.window_high
+        # Exponential in width so a drag feels the same for a wide and a narrow window.
         width = min(max((high - low) * math.exp(dx * 2.0), MIN_WINDOW), 1.0)
-        centre = min(max((low + high) / 2 - dy, width / 2), 1.0 - width / 2)
-        self.update(window_low=centre - width / 2, window_high=centre + width / 2)
+        self.set(with_level_width(self.settings, (low + high) / 2 - dy, width))

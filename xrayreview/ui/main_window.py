@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         if x < 0 or renderer is None:
             self.readout.clear_pixel()
         else:
-            self.readout.show_pixel(x, y, renderer.pixel_info(x, y))
+            self.readout.show_pixel(renderer.pixel_info(x, y))
 
     # -- drag and drop -------------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ class MeasureTool(QObject):
     def _update_label(self, end: QPointF) -> None:
         start = self._start
         result = measure(self.view.scan, (start.x(), start.y()), (end.x(), end.y()))
-        self.last_text = _format(result)
+        self.last_text = result.label()
         self.label.setText(self.last_text)
         self.label.setPos(end)
 
@@ -76,8 +76,3 @@ class MeasureTool(QObject):
         scan = self.view.scan
         return QPointF(min(max(point.x(), 0.0), scan.width), min(max(point.y(), 0.0), scan.height))
 
-
-def _format(result) -> str:
-    length = result.length
-    digits = 0 if length >= 100 else 1
-    return f"{length:.{digits}f} {result.unit}"

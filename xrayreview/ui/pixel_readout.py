@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-
-def _number(value: float | int) -> str:
-    return str(value) if isinstance(value, int) else f"{value:.6g}"
-
-
-def format_pixel(x: int, y: int, info) -> str:
-    raw = " / ".join(_number(v) for v in info.raw)
-    parts = [f"x {x}  y {y}", f"raw {raw}"]
-    transmission = getattr(info, "transmission", ())
-    if transmission:
-        parts.append("T " + " / ".join(f"{t:.3f}" for t in transmission))
-    material = getattr(info, "material", None)
-    if material:
-        parts.append(material)
-    return "   ".join(parts)
+from .rendering import PixelInfo
 
 
 class PixelReadout(QLabel):
@@ -26,8 +12,8 @@ class PixelReadout(QLabel):
         super().__init__(parent)
         self.setMinimumWidth(380)
 
-    def show_pixel(self, x: int, y: int, info) -> None:
-        self.setText(format_pixel(x, y, info))
+    def show_pixel(self, info: PixelInfo | None) -> None:
+        self.setText(info.label() if info is not None else "")
 
     def clear_pixel(self) -> None:
         self.clear()

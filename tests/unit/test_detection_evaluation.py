@@ -1,0 +1,124 @@
+"""The evaluator: AP on hand-checked cases, label formats, and `xrayreview evaluate` end to end."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from xrayreview.cli import main
+from xrayreview.detection.datasets import read_dataset
+from xrayreview.detection.evaluation import Box, average_precision, image_rates, score
+from xrayreview.detection.synthetic_models import dark_square_model
+
+GT = (0.0, 0.0, 100.0, 100.0)
+
+
+def test_perfect_detection_has_ap_one_and_none_has_zero():
+    truths = [Box(0, "gun", GT)]
+    assert average_precision(truths, [Box(0, "gun", GT, 0.9)], 0.5) == 1.0
+    assert average_precision(truths, [], 0.5) == 0.0
+    assert np.isnan(average_precision([], [Box(0, "gun", GT, 0.9)], 0.5))
+
+
+def test_ap_with_a_false_alarm_between_two_hits():
+    # Ranked: hit (P 1, R .5), false alarm (P .5, R .5), hit (P .67, R 1). The envelope is 1 up to
+    # recall .5 (51 of the 101 recall points) and 2/3 above it (50 points).
+    truths = [Box(0, "gun", GT), Box(1, "gun", GT)]
+    dets = [Box(0, "gun", GT, 0.9), Box(2, "gun", GT, 0.8), Box(1, "gun", GT, 0.7)]
+    assert average_precision(truths, dets, 0.5) == pytest.approx((51 + 50 * 2 / 3) / 101)
+
+
+def test_a_second_detection_of_the_same_object_is_a_false_alarm():
+    truths = [Box(0, "gun", GT)]
+    dets = [Box(0, "gun", GT, 0.9), Box(0, "gun", (1, 1, 99, 99), 0.8)]
+    result = score(truths, dets, images=1, threshold=0.5).per_key[0]
+    assert result.recall == 1.0
+    assert result.false_alarms_per_image == 1.0
+    assert result.ap50 == 1.0  # the duplicate ranks after the hit, so precision at full recall is 1
+
+
+def test_ap50_95_counts_the_iou_thresholds_a_box_passes():
+    # IoU 0.72 passes 0.50, 0.55, 0.60, 0.65, 0.70: half of the ten thresholds.
+    result = score([Box(0, "gun", GT)], [Box(0, "gun", (0, 0, 100, 72), 0.9)], 1, 0.5).per_key[0]
+    assert result.ap50 == 1.0
+    assert result.ap50_95 == pytest.approx(0.5)
+
+
+def test_image_rates():
+    rates = image_rates([True, True, False, False, False], [True, False, True, False, False])
+    assert (rates.hit_rate, rates.false_alarm_rate) == (0.5, pytest.approx(1 / 3))
+
+
+def square_image(path, value=None):
+    image = np.full((128, 128, 3), 255, np.uint8)
+    if value is not None:
+        image[32:48, 64:80] = value
+    cv2.imwrite(str(path), image)
+
+
+def test_yolo_and_voc_labels_beside_images(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "annotations").mkdir()
+    square_image(tmp_path / "images" / "a.png", 0)
+    square_image(tmp_path / "images" / "b.png", 0)
+    (tmp_path / "labels" / "a.txt").write_text("1 0.5 0.25 0.25 0.125\n")
+    (tmp_path / "data.yaml").write_text("path: .\nnames:\n  0: knife\n  1: gun\n")
+    (tmp_path / "annotations" / "b.xml").write_text(
+        "<annotation><object><name>Gun</name><bndbox><xmin>64</xmin><ymin>32</ymin><xmax>80</xmax>"
+        "<ymax>48</ymax></bndbox></object></annotation>")
+    images, label_format = read_dataset(tmp_path)
+    assert label_format == "Pascal VOC + YOLO"
+    truths = {image.path.name: [(t.label, t.box) for t in image.truths] for image in images}
+    assert truths == {"a.png": [("gun", (48.0, 24.0, 80.0, 40.0))],
+                      "b.png": [("Gun", (64.0, 32.0, 80.0, 48.0))]}
+
+
+def write_dataset(folder):
+    """Three 128-px scans: a labelled square, a clean scan, and a clean-by-absence scan with a grey square."""
+    folder.mkdir()
+    square_image(folder / "gun.png", 0)
+    square_image(folder / "clean.png")
+    square_image(folder / "decoy.png", 40)  # scores 1 − 40/255 ≈ 0.84
+    coco = {
+        "images": [{"id": 1, "file_name": "gun.png", "width": 128, "height": 128},
+                   {"id": 2, "file_name": "clean.png", "width": 128, "height": 128}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [64, 32, 16, 16]}],
+        "categories": [{"id": 7, "name": "Gun", "supercategory": "firearm"}],
+    }
+    (folder / "annotations.json").write_text(json.dumps(coco))
+
+
+def test_evaluate_command_scores_per_class_category_and_image(tmp_path):
+    write_dataset(tmp_path / "data")
+    model = dark_square_model(tmp_path / "squares.onnx")
+    (tmp_path / "squares.json").write_text('{"categories": {"dark_square": "firearm"}, "conf": 0.5}')
+    out = tmp_path / "scores.json"
+    code = main(["evaluate", "--data", str(tmp_path / "data"), "--model", str(model),
+                 "--map", "Gun=dark_square", "--json", str(out)])
+    assert code == 0
+    report = json.loads(out.read_text())
+    row = report["per_class"]["rows"]["dark_square"]
+    assert row["truths"] == 1 and row["ap50"] == 1.0 and row["recall"] == 1.0
+    assert row["false_alarms_per_image"] == pytest.approx(1 / 3)  # the decoy
+    assert report["per_category"]["rows"]["firearm"]["ap50"] == 1.0
+    assert report["per_category"]["rows"]["ied_component"]["truths"] == 0
+    assert report["image_level"] == {"threat_images": 1, "clean_images": 2, "hit_rate": 1.0,
+                                     "false_alarm_rate": 0.5}
+
+
+def test_evaluate_by_category_when_names_differ(tmp_path, capsys):
+    write_dataset(tmp_path / "data")
+    model = dark_square_model(tmp_path / "squares.onnx")
+    (tmp_path / "squares.json").write_text('{"categories": {"dark_square": "firearm"}, "conf": 0.9}')
+    assert main(["evaluate", "--data", str(tmp_path / "data"), "--model", str(model)]) == 0
+    printed = capsys.readouterr().out
+    assert "scored per category only" in printed and "Gun" in printed
+    assert "hit rate 1.000, false-alarm rate 0.000" in printed  # the decoy is below 0.9
+
+
+def test_evaluate_refuses_a_bad_map(tmp_path, capsys):
+    write_dataset(tmp_path / "data")
+    assert main(["evaluate", "--data", str(tmp_path / "data"), "--map", "Gun"]) == 2
+    assert "NAME=CLASS" in capsys.readouterr().err

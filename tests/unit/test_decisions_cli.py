@@ -1,0 +1,63 @@
+"""`xrayreview audit` headless: verify's exit code, a supervisor's stats and export, refusals."""
+
+import io
+import json
+import sqlite3
+
+import pytest
+
+from xrayreview.cli import main
+from xrayreview.decisions import Accounts, Decision, DecisionLog, ScanInfo, now_utc, record_decision
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    path = tmp_path / "log.sqlite"
+    with DecisionLog(path) as log:
+        accounts = Accounts(log)
+        admin = accounts.create_first_admin("root", "admin-pass")
+        accounts.create(admin, "sam", "supervisor", "super-pass")
+        accounts.create(admin, "olga", "officer", "officer-pass")
+        olga = accounts.authenticate("olga", "officer-pass")
+        for decision in ("clear", "refer"):
+            reasons = ["manifest"] if decision == "refer" else []
+            record_decision(log, olga, Decision(ScanInfo(["/inbox/a.tif"], "e" * 64, 10, 10), decision,
+                                                now_utc(), reasons=reasons))
+    return path
+
+
+def _run(monkeypatch, argv, password=""):
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    return main(argv)
+
+
+def test_verify_exit_codes(db, monkeypatch, capsys):
+    assert _run(monkeypatch, ["audit", "verify", "--db", str(db)]) == 0
+    assert "OK:" in capsys.readouterr().out
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER records_no_update")
+    conn.execute("UPDATE records SET body = replace(body, 'refer', 'clear') WHERE kind = 'decision'")
+    conn.commit()
+    conn.close()
+    assert _run(monkeypatch, ["audit", "verify", "--db", str(db)]) == 1
+    assert "BROKEN at record" in capsys.readouterr().out
+    assert _run(monkeypatch, ["audit", "verify", "--db", str(db.parent / "none.sqlite")]) == 2
+
+
+def test_supervisor_stats_and_export(db, monkeypatch, capsys, tmp_path):
+    assert _run(monkeypatch, ["audit", "stats", "--db", str(db), "--user", "sam"], "super-pass") == 0
+    out = capsys.readouterr().out
+    assert "ALL" in out and "50.0%" in out
+    out_file = tmp_path / "refer.json"
+    argv = ["audit", "export", "--db", str(db), "--user", "sam", "--format", "json", "--out", str(out_file),
+            "--decision", "refer"]
+    assert _run(monkeypatch, argv, "super-pass") == 0
+    assert [d["decision"] for d in json.loads(out_file.read_text())["decisions"]] == ["refer"]
+
+
+def test_officer_and_wrong_password_are_refused(db, monkeypatch, capsys):
+    assert _run(monkeypatch, ["audit", "stats", "--db", str(db), "--user", "olga"], "officer-pass") == 2
+    assert "may not audit" in capsys.readouterr().err
+    assert _run(monkeypatch, ["audit", "stats", "--db", str(db), "--user", "sam"], "nope") == 2
+    assert "Wrong user name or password" in capsys.readouterr().err

@@ -1,0 +1,125 @@
+"""`xrayreview audit verify|stats|export`: the supervisor's audit without the GUI.
+
+verify needs no sign-in (it reveals nothing but the chain's state) and exits 1 when the
+chain is broken, 2 when the log cannot be read. stats and export sign in a supervisor:
+--user NAME, password from the terminal, or the first line of stdin when it is piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+FORMATS = ("csv", "json", "pdf", "yolo", "coco")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("audit", help="verify the decision log, show figures, export reports")
+    actions = parser.add_subparsers(dest="audit_action", required=True)
+    verify = actions.add_parser("verify", help="walk the integrity chain; exit 1 at a break")
+    _db_option(verify)
+    stats = actions.add_parser("stats", help="figures overall and per officer (supervisor)")
+    export = actions.add_parser("export", help="CSV, JSON, PDF, or YOLO/COCO labels (supervisor)")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--out", type=Path, required=True,
+                        help="file (csv, json, pdf) or folder (yolo, coco)")
+    export.add_argument("--with-background", action="store_true",
+                        help="yolo/coco: also cleared scans without marks, as negatives")
+    for sub in (stats, export):
+        _db_option(sub)
+        sub.add_argument("--user", required=True, help="supervisor's user name")
+        sub.add_argument("--from", dest="start", help="from date/time (UTC), e.g. 2026-11-27")
+        sub.add_argument("--to", dest="end", help="to date/time (UTC), inclusive")
+        sub.add_argument("--officer")
+        sub.add_argument("--decision", choices=("clear", "refer", "rescan"))
+        sub.add_argument("--reason", help="reason code, e.g. firearm")
+        sub.add_argument("--flagged", action=argparse.BooleanOptionalAction, default=None,
+                         help="only scans the detector flagged (--no-flagged: only unflagged)")
+        sub.add_argument("--disagreement", action=argparse.BooleanOptionalAction, default=None,
+                         help="only officer-detector disagreements (--no-disagreement: agreements)")
+        sub.add_argument("--include-corrected", action="store_true", help="also decisions later corrected")
+    parser.set_defaults(run=run)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="the log file (default: the station's own)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..decisions import DecisionLogError, default_log_path  # noqa: PLC0415
+
+    db = args.db or default_log_path()
+    try:
+        if args.audit_action == "verify":
+            return _verify(db)
+        return _signed_in(args, db)
+    except DecisionLogError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _verify(db: Path) -> int:
+    from ..decisions import verify  # noqa: PLC0415
+
+    result = verify(db)
+    print(result)
+    return 0 if result.ok else 1
+
+
+def _signed_in(args: argparse.Namespace, db: Path) -> int:
+    from ..decisions import Accounts, Audit, AuditFilter, DecisionLog  # noqa: PLC0415
+
+    if not db.is_file():
+        print(f"error: no decision log at {db}", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
+    with DecisionLog(db) as log:
+        audit = Audit(log, Accounts(log).authenticate(args.user, password))
+        flt = AuditFilter(start=args.start, end=args.end, officer=args.officer, decision=args.decision,
+                          reason=args.reason, flagged=args.flagged, disagreement=args.disagreement,
+                          include_superseded=args.include_corrected)
+        rows = audit.decisions(flt)
+        if args.audit_action == "stats":
+            _print_stats(rows)
+            return 0
+        return _export(args, log, rows, flt)
+
+
+def _print_stats(rows: list) -> None:
+    from ..decisions import figures, figures_per_officer  # noqa: PLC0415
+
+    heads = ("officer", "scans", "scans/h", "median s", "referred", "agree", "cleared strong alarm")
+    print("  ".join(f"{h:>12}" for h in heads))
+    for name, fig in [("ALL", figures(rows)), *figures_per_officer(rows).items()]:
+        cells = (name, fig.scans, fig.scans_per_hour, _fmt(fig.median_decision_s), _pct(fig.referral_rate),
+                 _pct(fig.agreement_rate), len(fig.cleared_strong_alarms))
+        print("  ".join(f"{c!s:>12}" for c in cells))
+
+
+def _export(args: argparse.Namespace, log, rows: list, flt) -> int:  # noqa: ANN001
+    from ..reports import labels, pdf, tabular  # noqa: PLC0415
+
+    if args.format == "csv":
+        tabular.export_csv(rows, args.out)
+    elif args.format == "json":
+        tabular.export_json(rows, args.out, flt)
+    elif args.format == "pdf":
+        pdf.export_pdf(rows, args.out, flt=flt, chain=log.verify(), author=args.user)
+    else:
+        exporter = labels.export_yolo if args.format == "yolo" else labels.export_coco
+        summary = exporter(rows, args.out, include_background=args.with_background)
+        print(f"{summary.images} image(s), {summary.boxes} box(es)")
+        for skipped in summary.skipped:
+            print(f"skipped {skipped}", file=sys.stderr)
+    print(f"{len(rows)} decision(s) exported to {args.out}")
+    return 0
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"

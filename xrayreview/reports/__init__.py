@@ -1,0 +1,1 @@
+"""Exports of the decision log: CSV, JSON, PDF, labelled data (YOLO, COCO), DICOS TDR."""

@@ -1,0 +1,168 @@
+"""The supervisor's PDF report: summary figures, two charts and the table of decisions (fpdf2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from fpdf import FPDF
+
+from ..decisions.chain import VerifyResult
+from ..decisions.log import now_utc
+from ..decisions.queries import AuditFilter, DecisionRow, Figures, figures, figures_per_officer, hourly_counts
+from ..decisions.vocabulary import DECISIONS
+from .table import flat_row
+
+_BAR = (52, 101, 164)
+_BAR_2 = (230, 145, 56)
+_MAX_BARS = 48
+
+
+def export_pdf(rows: list[DecisionRow], path: Path, *, flt: AuditFilter | None = None,
+               chain: VerifyResult | None = None, author: str = "",
+               title: str = "Decision log audit") -> Path:
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.add_page()
+    _heading(pdf, title, flt, chain, author, len(rows))
+    overall, per_officer = figures(rows), figures_per_officer(rows)
+    _summary_table(pdf, overall, per_officer)
+    if rows:
+        top = pdf.get_y() + 4
+        if top + 62 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+            top = pdf.get_y()
+        _bar_chart(pdf, pdf.l_margin, top, 130, 55, "Decisions per hour (UTC)", _hourly(rows))
+        _grouped_chart(pdf, pdf.l_margin + 142, top, 130, 55, per_officer)
+        pdf.set_y(top + 62)
+        if overall.cleared_strong_alarms:
+            pdf.set_font("Helvetica", "B", 10)
+            seqs = ", ".join(f"#{s}" for s in overall.cleared_strong_alarms[:60])
+            pdf.multi_cell(0, 5, _latin(f"Cleared despite a strong detector alarm: {seqs}"))
+    _decision_table(pdf, rows)
+    pdf.output(str(path))
+    return Path(path)
+
+
+def _heading(pdf: FPDF, title: str, flt: AuditFilter | None, chain: VerifyResult | None, author: str,
+             count: int) -> None:
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 9, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    lines = [f"Generated {now_utc()} (UTC)" + (f" by {author}" if author else "") + f"; {count} decision(s)."]
+    chosen = {k: v for k, v in asdict(flt or AuditFilter()).items() if v not in (None, False)}
+    lines.append("Filter: " + (", ".join(f"{k}={v}" for k, v in chosen.items()) or "none (all decisions)"))
+    if chain is not None:
+        lines.append(f"Log integrity: {chain}")
+    for line in lines:
+        pdf.multi_cell(0, 4.5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
+def _summary_table(pdf: FPDF, overall: Figures, per_officer: dict[str, Figures]) -> None:
+    pdf.set_fill_color(235, 235, 235)
+    pdf.set_font("Helvetica", "", 9)
+    heads = ("", "scans", "active h", "scans/h", "median s", "referred", "rescan", "agree w/ detector",
+             "cleared strong alarm")
+    with pdf.table(col_widths=(40, 18, 18, 18, 18, 20, 18, 30, 34), text_align="RIGHT",
+                   first_row_as_headings=True, width=214, align="LEFT") as table:
+        table.row([*heads])
+        for name, fig in [("All officers", overall), *per_officer.items()]:
+            table.row([_latin(name), str(fig.scans), str(fig.active_hours), f"{fig.scans_per_hour:g}",
+                       _num(fig.median_decision_s), _pct(fig.referral_rate), _pct(fig.rescan_rate),
+                       _pct(fig.agreement_rate), str(len(fig.cleared_strong_alarms))])
+
+
+def _hourly(rows: list[DecisionRow]) -> list[tuple[str, float]]:
+    counts = hourly_counts(rows)
+    if len(counts) <= _MAX_BARS:
+        return [(hour[5:].replace("T", " ") + "h", n) for hour, n in counts.items()]
+    days: dict[str, float] = {}
+    for hour, n in counts.items():
+        days[hour[:10]] = days.get(hour[:10], 0) + n
+    return list(days.items())[-_MAX_BARS:]
+
+
+def _bar_chart(pdf: FPDF, x: float, y: float, w: float, h: float, title: str,
+               bars: Sequence[tuple[str, float]]) -> None:
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_xy(x, y)
+    pdf.cell(w, 5, _latin(title))
+    top, bottom = y + 8, y + h - 8
+    peak = max((v for _, v in bars), default=0) or 1
+    slot = w / max(1, len(bars))
+    pdf.set_draw_color(120, 120, 120)
+    pdf.line(x, bottom, x + w, bottom)
+    pdf.set_font("Helvetica", "", 6)
+    pdf.set_fill_color(*_BAR)
+    for i, (label, value) in enumerate(bars):
+        height = (bottom - top) * value / peak
+        pdf.rect(x + i * slot + slot * 0.15, bottom - height, slot * 0.7, height, style="F")
+        if len(bars) <= 16 or i % max(1, len(bars) // 12) == 0:
+            pdf.set_xy(x + i * slot, bottom + 0.5)
+            pdf.cell(slot, 3, _latin(label[-8:]), align="C")
+        pdf.set_xy(x + i * slot, bottom - height - 3.2)
+        pdf.cell(slot, 3, f"{value:g}", align="C")
+
+
+def _grouped_chart(pdf: FPDF, x: float, y: float, w: float, h: float,
+                   per_officer: dict[str, Figures]) -> None:
+    """Referral rate and agreement with the detector, per officer, as paired bars (0–100 %)."""
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_xy(x, y)
+    pdf.cell(w, 5, "Per officer: referral rate (blue) and agreement with the detector (orange), %")
+    top, bottom = y + 8, y + h - 8
+    pdf.line(x, bottom, x + w, bottom)
+    names = list(per_officer)[:20]
+    slot = w / max(1, len(names))
+    pdf.set_font("Helvetica", "", 6)
+    for i, name in enumerate(names):
+        fig = per_officer[name]
+        for j, (rate, colour) in enumerate(((fig.referral_rate, _BAR), (fig.agreement_rate, _BAR_2))):
+            height = (bottom - top) * (rate or 0.0)
+            pdf.set_fill_color(*colour)
+            pdf.rect(x + i * slot + slot * (0.1 + 0.4 * j), bottom - height, slot * 0.38, height, style="F")
+        pdf.set_xy(x + i * slot, bottom + 0.5)
+        pdf.cell(slot, 3, _latin(name[:14]), align="C")
+
+
+def _decision_table(pdf: FPDF, rows: list[DecisionRow]) -> None:
+    pdf.set_fill_color(235, 235, 235)  # headings; the charts leave their bar colour behind
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 6, "Decisions", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 7)
+    heads = ("#", "decided (UTC)", "officer", "scan", "decision", "reasons", "marks d/c/x/own", "max score",
+             "disagree", "s", "note")
+    with pdf.table(col_widths=(10, 30, 22, 40, 22, 32, 20, 14, 14, 10, 59), first_row_as_headings=True,
+                   width=273, align="LEFT") as table:
+        table.row([*heads])
+        for row in rows:
+            flat = flat_row(row)
+            note = flat["note"] if len(flat["note"]) <= 120 else flat["note"][:117] + "..."
+            table.row([
+                str(row.seq) + ("*" if row.superseded_by else ""), row.decided_at[:19].replace("T", " "),
+                _latin(row.officer), _latin(row.scan_name[:40]),
+                DECISIONS.get(row.decision, row.decision)[:18],
+                flat["reasons"].replace(";", ", "),
+                f"{flat['detector_marks']}/{flat['confirmed']}/{flat['dismissed']}/{flat['officer_marks']}",
+                f"{row.max_score:.2f}" if row.flagged else "-", "yes" if row.disagrees else "",
+                f"{row.duration_s:.0f}", _latin(note),
+            ])
+
+
+def _latin(text: str) -> str:
+    """The PDF's built-in fonts cover Latin-1 only; anything else shows as '?' rather than failing."""
+    text = text.replace("–", "-").replace("—", "-").replace("…", "...").replace("’", "'")
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f} %"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"

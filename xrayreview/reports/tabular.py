@@ -1,0 +1,54 @@
+"""CSV and JSON of any filtered view of the log."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from ..decisions.log import now_utc
+from ..decisions.queries import AuditFilter, DecisionRow, figures, figures_per_officer
+from .table import COLUMNS, flat_row
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_csv(rows: list[DecisionRow], path: Path) -> Path:
+    """One line per decision; text a spreadsheet would run as a formula is quoted with a '."""
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _neutral(v) for k, v in flat_row(row).items()})
+    return path
+
+
+def export_json(rows: list[DecisionRow], path: Path, flt: AuditFilter | None = None) -> Path:
+    """Every field of every decision, with the filter and the figures it was exported with."""
+    document = {
+        "exported_at": now_utc(),
+        "filter": asdict(flt or AuditFilter()),
+        "figures": figures(rows).to_dict(),
+        "figures_per_officer": {name: f.to_dict() for name, f in figures_per_officer(rows).items()},
+        "decisions": [{"seq": r.seq, "hash": r.hash, "superseded_by": r.superseded_by,
+                       "reviews": r.reviews, **r.content} for r in rows],
+    }
+    path = Path(path)
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

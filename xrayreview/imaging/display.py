@@ -15,10 +15,11 @@ import numpy as np
 
 from ..scan.model import Scan
 from . import filters
-from .dual import STRIP_FADE, MaterialCoder, colour_table, encode_scan
+from .dual import MaterialCoder, colour_table
 from .material import material_at
 from .measure import Measurement, measure
-from .sampling import Region, clip_region, sample
+from .pyramid import Level, Pyramid
+from .sampling import FloatRegion, Region, clip_region, sample
 from .settings import (
     DEFAULT,
     HIGH_PENETRATION,
@@ -68,14 +69,27 @@ class PixelInfo:
 
 
 def _packed_palette(mode: str) -> np.ndarray:
+    """The palette as uint32 R,G,B,x so one gather colours a pixel."""
     rgb = palette(mode).astype(np.uint32)
     return (rgb[:, 0] | (rgb[:, 1] << 8) | (rgb[:, 2] << 16) | np.uint32(0xFF000000)).astype(np.uint32)
 
 
+@dataclass(frozen=True)
+class _View:
+    """Where one render samples from: a pyramid level, the region on it, the work size."""
+
+    level: Level
+    region: FloatRegion
+    work: tuple[int, int]
+    margin: int
+
+    def sample(self, array: np.ndarray) -> np.ndarray:
+        return sample(array, self.region, self.work, self.margin)
+
+
 def _unpack(packed: np.ndarray) -> np.ndarray:
     """uint32 R,G,B,x little-endian pixels → C-contiguous uint8 (h, w, 3)."""
-    rgba = packed.view(np.uint8).reshape(*packed.shape, 4)
-    return cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
+    return cv2.cvtColor(packed.view(np.uint8).reshape(*packed.shape, 4), cv2.COLOR_RGBA2RGB)
 
 
 class Renderer:
@@ -85,15 +99,8 @@ class Renderer:
         self.scan = scan
         self.rendered_file = scan.colour is not None and scan.low is None
         self._coder = MaterialCoder(scan) if scan.low is not None else None
-        self._codes: np.ndarray | None = None
-        self._palettes = {mode: _packed_palette(mode) for mode in ("pseudo", "grey")}
-
-    @property
-    def codes(self) -> np.ndarray | None:
-        """Dual-energy colour codes of the whole scan (computed on first use)."""
-        if self._coder is not None and self._codes is None:
-            self._codes = encode_scan(self.scan, self._coder)
-        return self._codes
+        self._pyramid = Pyramid(scan)
+        self._palette = _packed_palette("pseudo")
 
     def render(self, settings: DisplaySettings, region: Region, out_size: tuple[int, int]) -> np.ndarray:
         """C-contiguous uint8 (h, w, 3) RGB of ``region`` = (x0, y0, x1, y1) at ``out_size`` = (w, h).
@@ -106,55 +113,66 @@ class Renderer:
         if out_w < 1 or out_h < 1:
             raise ValueError(f"output size must be at least 1×1, not {out_size}")
         x0, y0, x1, y1 = region
+        # Zoomed in, render at the scan's own resolution and enlarge last.
         work = (min(out_w, x1 - x0), min(out_h, y1 - y0))
+        level = self._pyramid.for_scale(min((x1 - x0) / work[0], (y1 - y0) / work[1]))
         margin = filters.FILTER_MARGIN if settings.needs_margin else 0
+        view = _View(level, tuple(v / level.scale for v in region), work, margin)
+        high = view.sample(level.high)
         if self.rendered_file:
-            rgb = self._render_colour_file(settings, region, work, margin)
+            rgb = self._render_colour_file(settings, view, high)
         elif scan.low is not None:
-            rgb = self._render_dual(settings, region, work, margin)
+            rgb = self._render_dual(settings, view, high)
         else:
-            rgb = self._render_single(settings, region, work, margin)
-        if settings.edge:
-            rgb = filters.enhance_edges(rgb)
+            rgb = self._render_single(settings, high)
         if margin:
             rgb = np.ascontiguousarray(rgb[margin:-margin, margin:-margin])
+            high = high[margin:-margin, margin:-margin]
         if settings.highlight is not None:
-            values = filters.band_values(settings.highlight, scan.full_scale)
-            filters.paint_band(rgb, sample(scan.high, region, work), values)
+            filters.paint_band(rgb, high, filters.band_values(settings.highlight, scan.full_scale))
         if work != (out_w, out_h):
             rgb = sample(rgb, (0, 0, work[0], work[1]), (out_w, out_h))
         return rgb
 
     def _brightness(self, settings: DisplaySettings, high: np.ndarray, rendered: bool) -> np.ndarray:
+        """uint8 brightness; the neighbourhood filters act here, before any colour."""
         grey = brightness_lut(settings, self.scan.full_scale, rendered=rendered)[high]
-        return filters.local_contrast(grey) if settings.local_contrast else grey
+        if settings.local_contrast:
+            grey = filters.local_contrast(grey)
+        if settings.edge:
+            grey = filters.enhance_edges(grey)
+        return grey
 
-    def _render_single(self, settings: DisplaySettings, region: Region, work, margin: int) -> np.ndarray:
-        grey = self._brightness(settings, sample(self.scan.high, region, work, margin), False)
+    def _render_single(self, settings: DisplaySettings, high: np.ndarray) -> np.ndarray:
+        grey = self._brightness(settings, high, False)
         if settings.mode == "grey":
             return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
-        return _unpack(self._palettes["pseudo"][grey])
+        return _unpack(self._palette[grey])
 
-    def _render_dual(self, settings: DisplaySettings, region: Region, work, margin: int) -> np.ndarray:
-        codes = sample(self.codes, region, work, margin)
-        grey = self._brightness(settings, sample(self.scan.high, region, work, margin), False)
-        grey_rgb = cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
-        packed = colour_table(settings.strip)[codes] if settings.mode == "pseudo" or settings.strip else None
-        if settings.mode == "pseudo":
-            rgb = cv2.multiply(_unpack(packed), grey_rgb, scale=1.0 / 255.0)
-        else:
-            rgb = grey_rgb
+    def _render_dual(self, settings: DisplaySettings, view: _View, high: np.ndarray) -> np.ndarray:
+        grey = cv2.cvtColor(self._brightness(settings, high, False), cv2.COLOR_GRAY2RGB)
+        if settings.mode == "grey" and settings.strip is None:
+            return grey
+        y0, y1 = view.region[1], view.region[3]
+        reach = view.margin * (y1 - y0) / view.work[1] + 1
+        codes = view.level.codes(self._coder, y0 - reach, y1 + reach)
+        packed = colour_table(settings.mode, settings.strip)[view.sample(codes)]
+        rgba = packed.view(np.uint8).reshape(*packed.shape, 4)
+        rgb = cv2.multiply(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), grey, scale=1.0 / 255.0)
         if settings.strip:
-            faded = packed.view(np.uint8).reshape(*packed.shape, 4)[..., 3].astype(bool)
-            filters.fade(rgb, faded, STRIP_FADE)
+            offset = cv2.extractChannel(rgba, 3)
+            rgb = cv2.add(rgb, cv2.cvtColor(offset, cv2.COLOR_GRAY2RGB))
         return rgb
 
-    def _render_colour_file(self, settings: DisplaySettings, region: Region, work, margin: int) -> np.ndarray:
+    def _render_colour_file(self, settings: DisplaySettings, view: _View, high: np.ndarray) -> np.ndarray:
         if settings.mode == "grey":
-            grey = self._brightness(settings, sample(self.scan.high, region, work, margin), True)
-            return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
-        rgb = cv2.LUT(sample(self.scan.colour, region, work, margin), channel_lut(settings))
-        return filters.local_contrast_rgb(rgb) if settings.local_contrast else rgb
+            return cv2.cvtColor(self._brightness(settings, high, True), cv2.COLOR_GRAY2RGB)
+        rgb = cv2.LUT(view.sample(view.level.colour), channel_lut(settings))
+        if settings.local_contrast:
+            rgb = filters.local_contrast_rgb(rgb)
+        if settings.edge:
+            rgb = filters.enhance_edges(rgb)
+        return rgb
 
     def pixel_info(self, x: int, y: int) -> PixelInfo | None:
         """Readout for scan pixel (x, y); None when the point is outside the scan."""

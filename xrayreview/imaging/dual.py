@@ -71,15 +71,6 @@ class MaterialCoder:
         return self.high_code[high] | self.position_code[log_ratio.view(np.uint16)]
 
 
-def encode_scan(scan: Scan, coder: MaterialCoder, rows: int = 256) -> np.ndarray:
-    """The code image of a whole scan, in row bands so the temporaries stay in cache."""
-    assert scan.low is not None
-    codes = np.empty(scan.high.shape, dtype=np.uint16)
-    for y in range(0, scan.height, rows):
-        codes[y : y + rows] = coder.encode(scan.high[y : y + rows], scan.low[y : y + rows])
-    return codes
-
-
 def code_classes() -> np.ndarray:
     """Material class (CLASS_*) of every 16-bit code; uint8 (65536,)."""
     return _code_classes()
@@ -98,19 +89,23 @@ def _code_classes() -> np.ndarray:
     return classes
 
 
-@lru_cache(maxsize=4)
-def colour_table(strip: str | None) -> np.ndarray:
-    """(65536,) uint32 packed R,G,B,fade bytes (little-endian) for every code.
+@lru_cache(maxsize=8)
+def colour_table(mode: str, strip: str | None) -> np.ndarray:
+    """(65536,) uint32 packed R, G, B, offset bytes (little-endian) for every code.
 
-    The colour is the standard rendering's chroma at full brightness; the fourth byte is 255
-    where the strip setting fades that code's class.
+    A pixel is shown as colour · brightness / 255 + offset. The colour is the standard
+    rendering's chroma at full brightness ("pseudo") or white ("grey"). Codes of a class the
+    strip setting fades keep only STRIP_FADE of their colour and get the rest back as a
+    constant offset, which fades them towards white in the same two operations.
     """
     codes = np.arange(65536, dtype=np.uint32)
-    a = _code_attenuation((codes >> 8).astype(np.float64))
-    position = ((codes & 0xFF) / 127.5).astype(np.float32)
-    saturation = np.clip(a / SATURATION_ATTENUATION, 0.0, 1.0)[:, None]
-    colour = 1.0 - saturation * (1.0 - class_colour(position))
-    rgb = np.round(colour * 255.0).astype(np.uint32)
+    if mode == "pseudo":
+        a = _code_attenuation((codes >> 8).astype(np.float64))
+        position = ((codes & 0xFF) / 127.5).astype(np.float32)
+        saturation = np.clip(a / SATURATION_ATTENUATION, 0.0, 1.0)[:, None]
+        colour = 1.0 - saturation * (1.0 - class_colour(position))
+    else:
+        colour = np.ones((65536, 3))
     classes = _code_classes()
     if strip == "organic":
         faded = (classes == CLASS_MIXED) | (classes == CLASS_METAL)
@@ -118,7 +113,9 @@ def colour_table(strip: str | None) -> np.ndarray:
         faded = classes == CLASS_ORGANIC
     else:
         faded = np.zeros(65536, dtype=bool)
-    packed = rgb[:, 0] | (rgb[:, 1] << 8) | (rgb[:, 2] << 16) | (faded.astype(np.uint32) * 255 << 24)
-    packed = packed.astype(np.uint32)
+    colour = np.where(faded[:, None], colour * STRIP_FADE, colour)
+    rgb = np.round(colour * 255.0).astype(np.uint32)
+    offset = np.where(faded, round(255.0 * (1.0 - STRIP_FADE)), 0).astype(np.uint32)
+    packed = (rgb[:, 0] | (rgb[:, 1] << 8) | (rgb[:, 2] << 16) | (offset << 24)).astype(np.uint32)
     packed.flags.writeable = False
     return packed

@@ -55,10 +55,10 @@ def paint_band(rgb: np.ndarray, raw: np.ndarray, values: tuple[int, int] | None)
     if values is None:
         return
     mask = cv2.inRange(raw, values[0], values[1])
-    rgb[mask.astype(bool)] = HIGHLIGHT_COLOUR
+    cv2.copyTo(_solid(rgb.shape), mask, rgb)
 
 
-def fade(rgb: np.ndarray, mask: np.ndarray, keep: float) -> None:
-    """Fade, in place, the masked pixels towards white, keeping ``keep`` of their darkness."""
-    faded = cv2.addWeighted(rgb, keep, rgb, 0.0, 255.0 * (1.0 - keep))
-    np.copyto(rgb, faded, where=mask[..., None])
+@lru_cache(maxsize=2)
+def _solid(shape: tuple[int, ...]) -> np.ndarray:
+    # OpenCV's masked copy is ~100x faster than numpy boolean assignment, but wants a full image.
+    return np.full(shape, HIGHLIGHT_COLOUR, dtype=np.uint8)

@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 
 Region = tuple[int, int, int, int]
+# Regions on a pyramid level fall between pixels: (x0, y0, x1, y1) as floats.
+FloatRegion = tuple[float, float, float, float]
 # OpenCV's warp keeps source coordinates in 16-bit integers.
 WARP_LIMIT = 32000
 
@@ -28,7 +30,7 @@ def clip_region(region: Region, width: int, height: int) -> Region:
     return x0, y0, x1, y1
 
 
-def sample(array: np.ndarray, region: Region, size: tuple[int, int], margin: int = 0) -> np.ndarray:
+def sample(array: np.ndarray, region: FloatRegion, size: tuple[int, int], margin: int = 0) -> np.ndarray:
     """``array``'s ``region`` at ``size`` = (w, h), plus ``margin`` pixels on every side.
 
     ``array`` is 2-D or (H, W, C) with C ≤ 4; the result is C-contiguous of the same dtype,
@@ -37,13 +39,13 @@ def sample(array: np.ndarray, region: Region, size: tuple[int, int], margin: int
     x0, y0, x1, y1 = region
     w, h = size
     rw, rh = x1 - x0, y1 - y0
-    if margin == 0 and (w, h) == (rw, rh):
-        return np.ascontiguousarray(array[y0:y1, x0:x1])
+    if margin == 0 and (w, h) == (rw, rh) and all(float(v).is_integer() for v in region):
+        return np.ascontiguousarray(array[int(y0) : int(y1), int(x0) : int(x1)])
     sx, sy = rw / w, rh / h
     # Source rows/columns the margin can reach, plus one for rounding.
     mx, my = math.ceil(margin * sx) + 1, math.ceil(margin * sy) + 1
-    cx0, cy0 = max(x0 - mx, 0), max(y0 - my, 0)
-    cx1, cy1 = min(x1 + mx, array.shape[1]), min(y1 + my, array.shape[0])
+    cx0, cy0 = max(math.floor(x0) - mx, 0), max(math.floor(y0) - my, 0)
+    cx1, cy1 = min(math.ceil(x1) + mx, array.shape[1]), min(math.ceil(y1) + my, array.shape[0])
     crop = array[cy0:cy1, cx0:cx1]
     # Inverse map: source = scale · (dst − margin + ½) + origin − ½, relative to the crop.
     ox = x0 - cx0 - 0.5 + sx * (0.5 - margin)

@@ -118,9 +118,7 @@ def _preset(settings: DisplaySettings, preset: DisplaySettings) -> DisplaySettin
     key = (preset.window_low, preset.window_high, preset.gamma)
     if (settings.window_low, settings.window_high, settings.gamma) == key:
         preset = DEFAULT
-    return replace(
-        settings, window_low=preset.window_low, window_high=preset.window_high, gamma=preset.gamma
-    )
+    return replace(settings, window_low=preset.window_low, window_high=preset.window_high, gamma=preset.gamma)
 
 
 def _shift_window(settings: DisplaySettings, by: float) -> DisplaySettings:

@@ -1,0 +1,1 @@
+"""Screener training: libraries of known scans, TIP session plans, scoring, adaptive difficulty."""

@@ -1,0 +1,109 @@
+"""The trainer's library: scans with known content (ground-truth threats, or clean).
+
+An entry is a file (a bundled sample or an import) or a generated scan named by its
+generator kind and seed, so a library is a small JSON document, never a copy of the images.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..scan import Scan, load_scan
+from .errors import TrainingError
+from .scoring import Threat
+
+
+@dataclass(frozen=True)
+class LibraryScan:
+    id: str
+    path: str | None = None
+    generated: dict[str, Any] | None = None  # {"kind": "cargo", "seed": 7, "difficulty": {...}}
+    threats: tuple[Threat, ...] = ()  # known threats in the scan as it is; none = clean
+    note: str = ""
+
+    @property
+    def clean(self) -> bool:
+        return not self.threats
+
+    def load(self) -> Scan:
+        """The scan itself; ScanError for a missing or broken file, TrainingError without a generator."""
+        if self.path:
+            return load_scan(self.path)
+        if self.generated:
+            return _generate(self.generated)
+        raise TrainingError(f"Library entry {self.id} names neither a file nor a generated scan.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "generated": self.generated, "note": self.note,
+                "threats": [threat_to_dict(t) for t in self.threats]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LibraryScan:
+        return cls(str(data["id"]), data.get("path"), data.get("generated"),
+                   tuple(threat_from_dict(t) for t in data.get("threats") or ()), str(data.get("note", "")))
+
+
+@dataclass
+class Library:
+    scans: list[LibraryScan] = field(default_factory=list)
+
+    def clean(self) -> list[LibraryScan]:
+        return [s for s in self.scans if s.clean]
+
+    def get(self, scan_id: str) -> LibraryScan:
+        for entry in self.scans:
+            if entry.id == scan_id:
+                return entry
+        raise TrainingError(f"The library has no scan {scan_id!r}; was it removed since?")
+
+    def add(self, entry: LibraryScan) -> None:
+        if any(s.id == entry.id for s in self.scans):
+            raise TrainingError(f"The library already has a scan {entry.id!r}.")
+        self.scans.append(entry)
+
+    def save(self, path: Path) -> None:
+        text = json.dumps({"scans": [s.to_dict() for s in self.scans]}, indent=1, ensure_ascii=False)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Library:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls([LibraryScan.from_dict(s) for s in data["scans"]])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise TrainingError(f"The training library {path} cannot be read ({exc}).") from exc
+
+    @classmethod
+    def of_files(cls, paths: Iterable[Path], threats: dict[str, list[Threat]] | None = None) -> Library:
+        """Entries for files, clean unless ``threats`` names their known content (by file name)."""
+        threats = threats or {}
+        return cls([LibraryScan(Path(p).name, str(p), threats=tuple(threats.get(Path(p).name, ())))
+                    for p in paths])
+
+
+def threat_to_dict(threat: Threat) -> dict[str, Any]:
+    box = [round(float(v), 2) for v in threat.box]
+    return {"box": box, "category": threat.category, "label": threat.label}
+
+
+def threat_from_dict(data: dict[str, Any]) -> Threat:
+    x1, y1, x2, y2 = (float(v) for v in data["box"])
+    return Threat((x1, y1, x2, y2), str(data["category"]), str(data.get("label", "")))
+
+
+def _generate(spec: dict[str, Any]) -> Scan:
+    try:
+        from ..synth import generate_scan  # noqa: PLC0415 - the generator loads only when needed
+    except ImportError as exc:
+        raise TrainingError("Generated training scans need the threat generator (xrayreview.synth).") from exc
+    from .staircase import TrainingDifficulty  # noqa: PLC0415
+
+    difficulty = TrainingDifficulty.from_dict(spec.get("difficulty") or {}).for_generator()
+    scan, _truth = generate_scan(spec["kind"], int(spec["seed"]), clean=True, difficulty=difficulty)
+    return scan

@@ -1,0 +1,203 @@
+"""Training session plans: which scan, which threat, where and how, with the ground truth.
+
+Threats are projected (TIP) into clean library scans when the plan is built, and everything
+the projection needs is stored: a plan rebuilt from its JSON gives the same scans and the
+same ground truth, so a session can be rerun, audited or scored again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ..scan import Scan
+from .errors import TrainingError
+from .library import Library, threat_from_dict, threat_to_dict
+from .scoring import Threat
+from .staircase import LEVELS, TrainingDifficulty
+
+# project_threat(scan, label, *, seed, center, rotation_deg, scale) -> (Scan, GroundTruth)
+Projector = Callable[..., tuple[Scan, Any]]
+
+DEFAULT_CATEGORIES = ("firearm", "ied_component")
+# Candidate spots examined when placing a threat; the clutter knob picks among them.
+PLACEMENT_CANDIDATES = 48
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    scans: int = 20
+    threat_share: float = 0.5
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    difficulty: TrainingDifficulty = LEVELS[2]
+    time_limit_s: float | None = 30.0
+    seed: int = 0
+    adaptive: bool = False
+    detector_help: bool = False
+    feedback: bool = True
+
+    def check(self) -> None:
+        if not 1 <= self.scans <= 1000:
+            raise TrainingError("A session has between 1 and 1000 scans.")
+        if not 0.0 <= self.threat_share <= 1.0:
+            raise TrainingError("The share of scans with threats is between 0 and 1.")
+        if self.threat_share > 0 and not self.categories:
+            raise TrainingError("Choose at least one threat category.")
+        if self.time_limit_s is not None and self.time_limit_s <= 0:
+            raise TrainingError("The time limit per scan must be positive (or none).")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["categories"] = list(self.categories)
+        data["difficulty"] = self.difficulty.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionSpec:
+        data = dict(data)
+        data["categories"] = tuple(data.get("categories") or ())
+        data["difficulty"] = TrainingDifficulty.from_dict(data.get("difficulty") or {})
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class PlannedScan:
+    index: int
+    base: str  # library scan id
+    threats: tuple[Threat, ...]  # ground truth of the scan as shown (projected + already known)
+    label: str | None = None  # projected threat, None for a scan shown as it is
+    seed: int = 0
+    center: tuple[float, float] | None = None
+    rotation_deg: float | None = None
+    scale: float = 1.0
+    difficulty: TrainingDifficulty | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "base": self.base, "label": self.label, "seed": self.seed,
+                "center": list(self.center) if self.center else None, "rotation_deg": self.rotation_deg,
+                "scale": self.scale, "difficulty": self.difficulty.to_dict() if self.difficulty else None,
+                "threats": [threat_to_dict(t) for t in self.threats]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlannedScan:
+        center = data.get("center")
+        difficulty = data.get("difficulty")
+        return cls(int(data["index"]), str(data["base"]), tuple(threat_from_dict(t) for t in data["threats"]),
+                   data.get("label"), int(data.get("seed", 0)), tuple(center) if center else None,
+                   data.get("rotation_deg"), float(data.get("scale", 1.0)),
+                   TrainingDifficulty.from_dict(difficulty) if difficulty else None)
+
+
+@dataclass
+class SessionPlan:
+    spec: SessionSpec
+    items: list[PlannedScan] = field(default_factory=list)
+    threat_slots: list[bool] = field(default_factory=list)  # which positions carry a threat
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"spec": self.spec.to_dict(), "threat_slots": list(self.threat_slots),
+                "items": [i.to_dict() for i in self.items]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionPlan:
+        return cls(SessionSpec.from_dict(data["spec"]), [PlannedScan.from_dict(i) for i in data["items"]],
+                   [bool(v) for v in data.get("threat_slots") or ()])
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the plan's canonical JSON: what the training log records for the session."""
+        body = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def threat_slots(spec: SessionSpec) -> list[bool]:
+    """Which of the session's positions carry a threat, in a seeded random order."""
+    count = round(spec.scans * spec.threat_share)
+    slots = [True] * count + [False] * (spec.scans - count)
+    np.random.default_rng([spec.seed, 1]).shuffle(slots)
+    return slots
+
+
+def build_plan(spec: SessionSpec, library: Library, projector: Projector | None = None) -> SessionPlan:
+    """Every scan of a fixed-difficulty session, threats projected now; adaptive plans grow as they run."""
+    spec.check()
+    if not library.clean():
+        raise TrainingError("The library has no clean scans to project threats into.")
+    plan = SessionPlan(spec, threat_slots=threat_slots(spec))
+    if not spec.adaptive:
+        for index in range(spec.scans):
+            plan.items.append(plan_scan(plan, index, library, spec.difficulty, projector))
+    return plan
+
+
+def plan_scan(plan: SessionPlan, index: int, library: Library, difficulty: TrainingDifficulty,
+              projector: Projector | None = None, category: str | None = None) -> PlannedScan:
+    """Plan position ``index``: a clean scan, or one with a threat of ``category`` projected in."""
+    spec = plan.spec
+    rng = np.random.default_rng([spec.seed, 2, index])
+    clean = library.clean()
+    base = clean[int(rng.integers(len(clean)))]
+    if not plan.threat_slots[index]:
+        return PlannedScan(index, base.id, (), seed=int(rng.integers(2**31)))
+    labels = threat_labels((category,) if category else spec.categories)
+    label = labels[int(rng.integers(len(labels)))]
+    scan = base.load()
+    center = choose_center(scan, difficulty.clutter, rng)
+    rotation = float(rng.uniform(-180.0, 180.0) * difficulty.rotation)
+    scale = round(1.0 - 0.35 * difficulty.size * float(rng.random()), 3)
+    seed = int(rng.integers(2**31))
+    item = PlannedScan(index, base.id, (), label, seed, center, rotation, scale, difficulty)
+    _, truth = _project(scan, item, projector)
+    return PlannedScan(**{**item.__dict__, "threats": (truth,) + base.threats})
+
+
+def scan_for(item: PlannedScan, library: Library, projector: Projector | None = None) -> Scan:
+    """The scan as the trainee sees it, rebuilt from the plan."""
+    scan = library.get(item.base).load()
+    if item.label is None:
+        return scan
+    projected, _ = _project(scan, item, projector)
+    return projected
+
+
+def threat_labels(categories: tuple[str, ...]) -> list[str]:
+    from ..synth.threats import THREAT_CATEGORIES  # noqa: PLC0415 - the generator loads only when building
+
+    labels = sorted(label for label, category in THREAT_CATEGORIES.items() if category in categories)
+    if not labels:
+        raise TrainingError(f"The generator knows no threats of the categories {', '.join(categories)}.")
+    return labels
+
+
+def choose_center(scan: Scan, clutter: float, rng: np.random.Generator) -> tuple[float, float]:
+    """A spot inside the load: the more clutter asked for, the more the threat lies under dense goods."""
+    attenuation = -np.log(np.clip(scan.transmission_high(), 1e-4, 1.0))
+    factor = max(1, int(np.ceil(max(scan.width, scan.height) / 256)))
+    small = cv2.blur(attenuation[::factor, ::factor], (9, 9))
+    height, width = small.shape
+    margin_y, margin_x = max(1, height // 8), max(1, width // 8)
+    ys = rng.integers(margin_y, max(margin_y + 1, height - margin_y), PLACEMENT_CANDIDATES)
+    xs = rng.integers(margin_x, max(margin_x + 1, width - margin_x), PLACEMENT_CANDIDATES)
+    values = small[ys, xs]
+    inside = values > 0.05  # not open air: a threat floating in air would be trivial
+    if inside.any():
+        ys, xs, values = ys[inside], xs[inside], values[inside]
+    order = np.argsort(values, kind="stable")
+    pick = order[int(round(min(max(clutter, 0.0), 1.0) * (len(order) - 1)))]
+    return (float(xs[pick] * factor + factor / 2), float(ys[pick] * factor + factor / 2))
+
+
+def _project(scan: Scan, item: PlannedScan, projector: Projector | None) -> tuple[Scan, Threat]:
+    if projector is None:
+        try:
+            from ..synth import project_threat as projector  # noqa: PLC0415
+        except ImportError as exc:
+            raise TrainingError("Threat projection needs the threat generator (xrayreview.synth).") from exc
+    projected, truth = projector(scan, item.label, seed=item.seed, center=item.center,
+                                 rotation_deg=item.rotation_deg, scale=item.scale)
+    return projected, Threat(tuple(float(v) for v in truth.box), str(truth.category), str(truth.label))

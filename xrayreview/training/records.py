@@ -1,0 +1,71 @@
+"""Training records: their own SQLite file, with the decision log's integrity guarantees.
+
+Training answers must never appear in the operational audit, so they live in a separate file
+(``training.sqlite`` beside the decision log) that the audit never opens, and under record
+kinds the audit never queries. The file is opened by the decision log's own code (WAL,
+synchronous=FULL, append-only triggers, schema migrations, readable failures) and each
+record is chained with its hash function, so ``xrayreview.decisions.log.verify`` walks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..decisions.chain import GENESIS, VerifyResult, canonical, record_hash
+from ..decisions.errors import InvalidRecord
+from ..decisions.log import DecisionLog, LogRecord, now_utc
+from ..paths import data_dir
+
+TRAINING_KINDS = ("training_session", "training_answer", "training_summary")
+
+
+def default_training_path() -> Path:
+    return data_dir() / "training.sqlite"
+
+
+class TrainingLog:
+    """Append-only, hash-chained training records."""
+
+    def __init__(self, path: Path | None = None, *, station_id: str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_training_path()
+        self._log = DecisionLog(self.path, station_id=station_id)
+
+    def close(self) -> None:
+        self._log.close()
+
+    def __enter__(self) -> TrainingLog:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def append(self, kind: str, content: dict[str, Any]) -> int:
+        """Commit one record; returns its number. LogUnavailable when the file cannot be written."""
+        if kind not in TRAINING_KINDS:
+            raise InvalidRecord(f"unknown training record kind {kind!r}")
+        content = {**content, "recorded_at": now_utc(), "station": self._log.station_id}
+        try:
+            body = canonical(content)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRecord(f"a {kind} record must be plain JSON data: {exc}") from exc
+        with self._log.transaction() as writer:
+            # The decision log's Writer only takes operational kinds; the chaining rule is the same.
+            row = writer.conn.execute("SELECT hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+            previous = row[0] if row else GENESIS
+            cursor = writer.conn.execute(
+                "INSERT INTO records(kind, body, prev_hash, hash) VALUES (?, ?, ?, ?)",
+                (kind, body, previous, record_hash(previous, kind, body)),
+            )
+            return int(cursor.lastrowid)
+
+    def records(self, kind: str | None = None) -> Iterator[LogRecord]:
+        return self._log.records(kind)
+
+    def verify(self) -> VerifyResult:
+        return self._log.verify()
+
+    def sessions_of(self, trainee: str) -> list[LogRecord]:
+        """A trainee's session summaries, oldest first: their history over time."""
+        return [r for r in self.records("training_summary") if r.content.get("trainee") == trainee]

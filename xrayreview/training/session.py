@@ -1,0 +1,129 @@
+"""Running a training session: next scan, the trainee's answer, feedback, the summary.
+
+Qt-free: the trainer UI drives this object. Every answer is scored at once (for feedback and
+for the adaptive staircase) and appended to the training log when one is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..scan import Scan
+from .errors import TrainingError
+from .library import Library, threat_to_dict
+from .plan import PlannedScan, Projector, SessionPlan, SessionSpec, build_plan, plan_scan, scan_for
+from .records import TrainingLog
+from .scoring import Box, Score, Trial, TrialResult, judge, score
+from .staircase import AdaptiveDifficulty
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the trainee is shown after answering: what was there and how the answer scored."""
+
+    item: PlannedScan
+    result: TrialResult
+    timed_out: bool
+
+
+class TrainingSession:
+    def __init__(self, plan: SessionPlan, library: Library, trainee: str, *,
+                 projector: Projector | None = None, log: TrainingLog | None = None,
+                 adaptive: AdaptiveDifficulty | None = None) -> None:
+        self.plan = plan
+        self.library = library
+        self.trainee = trainee
+        self.projector = projector
+        self.log = log
+        self.adaptive = adaptive or AdaptiveDifficulty()
+        self.trials: list[Trial] = []
+        self.session_id: int | None = None
+
+    @classmethod
+    def start(cls, spec: SessionSpec, library: Library, trainee: str, *,
+              projector: Projector | None = None, log: TrainingLog | None = None) -> TrainingSession:
+        session = cls(build_plan(spec, library, projector), library, trainee, projector=projector, log=log)
+        if log is not None:
+            session.session_id = log.append("training_session", {
+                "trainee": trainee, "plan": session.plan.to_dict() if not spec.adaptive else None,
+                "spec": spec.to_dict(), "fingerprint": session.plan.fingerprint(),
+            })
+        return session
+
+    @property
+    def position(self) -> int:
+        return len(self.trials)
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= self.plan.spec.scans
+
+    def next_scan(self) -> tuple[PlannedScan, Scan]:
+        """The scan to show now (building it first in adaptive sessions)."""
+        if self.finished:
+            raise TrainingError("The session is over; there is no next scan.")
+        index = self.position
+        if len(self.plan.items) <= index:
+            self.plan.items.append(self._adaptive_item(index))
+        item = self.plan.items[index]
+        return item, scan_for(item, self.library, self.projector)
+
+    def _adaptive_item(self, index: int) -> PlannedScan:
+        spec = self.plan.spec
+        if not self.plan.threat_slots[index]:
+            return plan_scan(self.plan, index, self.library, spec.difficulty, self.projector)
+        rng = np.random.default_rng([spec.seed, 3, index])
+        category = spec.categories[int(rng.integers(len(spec.categories)))]
+        return plan_scan(self.plan, index, self.library, self.adaptive.difficulty(category),
+                         self.projector, category)
+
+    def answer(self, decision: str | None, marks: Sequence[Box] = (),
+               seconds: float | None = None) -> Feedback:
+        """Score the answer to the current scan; ``decision`` None means its time ran out."""
+        if self.finished or len(self.plan.items) <= self.position:
+            raise TrainingError("Answer a scan only after it was shown.")
+        if decision not in (None, "clear", "refer", "rescan"):
+            raise TrainingError(f"Unknown decision {decision!r}.")
+        item = self.plan.items[self.position]
+        limit = self.plan.spec.time_limit_s
+        timed_out = decision is None or (limit is not None and seconds is not None and seconds > limit)
+        if timed_out:
+            decision, marks = None, ()
+        trial = Trial(item.threats, decision, tuple(tuple(float(v) for v in m) for m in marks), seconds)
+        result = judge(trial)
+        if self.plan.spec.adaptive:
+            for threat, hit in zip(item.threats, result.hits, strict=True):
+                self.adaptive.record(threat.category, hit)
+        if self.log is not None:
+            self.log.append("training_answer", self._answer_record(item, trial, result, timed_out))
+        self.trials.append(trial)
+        if self.finished and self.log is not None:
+            self.log.append("training_summary", self.summary_record())
+        return Feedback(item, result, timed_out)
+
+    def summary(self) -> Score:
+        return score(self.trials)
+
+    def summary_record(self) -> dict[str, Any]:
+        result = self.summary()
+
+        def rates(r: Any) -> dict[str, Any]:
+            return {"events": r.events, "hits": r.hits, "clean": r.clean, "false_alarms": r.false_alarms,
+                    "hit_rate": r.hit_rate, "false_alarm_rate": r.false_alarm_rate,
+                    "d_prime": r.d_prime, "a_prime": r.a_prime}
+
+        return {"session": self.session_id, "trainee": self.trainee, "fingerprint": self.plan.fingerprint(),
+                "scans": result.scans, "mean_seconds": result.mean_seconds, "stray_marks": result.stray_marks,
+                "overall": rates(result.overall),
+                "per_category": {c: rates(r) for c, r in result.per_category.items()},
+                "adaptive": self.adaptive.to_dict() if self.plan.spec.adaptive else None}
+
+    def _answer_record(self, item: PlannedScan, trial: Trial, result: TrialResult, timed_out: bool) -> dict:
+        return {"session": self.session_id, "trainee": self.trainee, "item": item.to_dict(),
+                "decision": trial.decision, "marks": [list(m) for m in trial.marks], "seconds": trial.seconds,
+                "timed_out": timed_out, "hits": list(result.hits), "false_alarm": result.false_alarm,
+                "truth": [threat_to_dict(t) for t in item.threats]}

@@ -1,0 +1,314 @@
+"""The officer's decision panel: verdicts on the detector's marks, own marks, reasons, note,
+and the decision, all on the keyboard. A decision is acknowledged only once the log has
+committed it; when the log refuses, the panel keeps everything and says why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..decisions import (
+    DECISIONS,
+    MARK_CATEGORIES,
+    REASONS,
+    Account,
+    DecisionLog,
+    DecisionLogError,
+    LogUnavailable,
+    ModelInfo,
+    now_utc,
+    record_decision,
+)
+from ..decisions.records import Decision, ScanInfo
+from ..scan.model import Scan
+from .review_marks import DrawBox, detector_caption, mark_items
+
+# Single letters the image tools use (P, G, I, C, R, F, M, 1 …) stay theirs; the review's keys
+# are the free letters, Shift+letter for the three decisions and F1–F7 for the reasons.
+KEYS = {
+    "clear": "Shift+C", "refer": "Shift+R", "rescan": "Shift+U",
+    "next_mark": "T", "confirm": "Y", "dismiss": "X",
+    "draw": "B", "own_category": "K", "remove_own": "Backspace", "note": "W",
+}
+REASON_KEYS = {code: f"F{i + 1}" for i, code in enumerate(REASONS)}
+NEEDS_REASON = ("refer", "rescan")
+
+
+class ReviewPanel(QWidget):
+    decided = Signal(int, str)  # committed record's seq, decision: the acknowledgement
+    blocked = Signal(str)  # the log refused; the decision is still on the panel
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.log: DecisionLog | None = None
+        self.officer: Account | None = None
+        self.scan: Scan | None = None
+        self.model: ModelInfo | None = None
+        self.viewer: Any = None  # ScanView: add_overlay(item) and .interaction
+        self.opened_at = ""
+        self.detector_marks: list[dict[str, Any]] = []
+        self.officer_marks: list[dict[str, Any]] = []
+        self.current_mark: int | None = None
+        self.pending: str | None = None  # refer/rescan waiting for its reason key
+        self._items: list[QGraphicsItem] = []
+        self._previous_interaction: Any = None
+        self._build()
+        self._set_enabled(False)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        self.title = QLabel("No scan under review")
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(QLabel(f"Detector marks — {KEYS['next_mark']}: next, {KEYS['confirm']}: confirm, "
+                                f"{KEYS['dismiss']}: dismiss"))
+        self.marks_list = QListWidget()
+        self.marks_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.marks_list.setMaximumHeight(140)
+        layout.addWidget(self.marks_list)
+        self.own_label = QLabel()
+        self.own_label.setWordWrap(True)
+        layout.addWidget(self.own_label)
+        reasons = QGridLayout()
+        self.reason_boxes: dict[str, QCheckBox] = {}
+        for i, (code, text) in enumerate(REASONS.items()):
+            box = QCheckBox(f"{text} ({REASON_KEYS[code]})")
+            box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.reason_boxes[code] = box
+            reasons.addWidget(box, i // 2, i % 2)
+        layout.addLayout(reasons)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(f"Note ({KEYS['note']} to write, Enter to return to the scan)")
+        self.note.returnPressed.connect(self._leave_note)
+        layout.addWidget(self.note)
+        buttons = QGridLayout()
+        self.decision_buttons: dict[str, QPushButton] = {}
+        for i, (code, text) in enumerate(DECISIONS.items()):
+            button = QPushButton(f"{text}\n{KEYS[code]}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, c=code: self.decide(c))
+            self.decision_buttons[code] = button
+            buttons.addWidget(button, 0, i)
+        layout.addLayout(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.actions = self._make_actions()
+
+    def _make_actions(self) -> dict[str, QAction]:
+        slots = {
+            "clear": lambda: self.decide("clear"), "refer": lambda: self.decide("refer"),
+            "rescan": lambda: self.decide("rescan"), "next_mark": self.next_mark,
+            "confirm": lambda: self.set_verdict("confirmed"),
+            "dismiss": lambda: self.set_verdict("dismissed"),
+            "draw": self.start_drawing, "own_category": self.cycle_own_category,
+            "remove_own": self.remove_own_mark, "note": self._enter_note,
+        }
+        actions: dict[str, QAction] = {}
+        for name, slot in slots.items():
+            actions[name] = self._action(name, KEYS[name], slot)
+        for code, key in REASON_KEYS.items():
+            toggle = lambda _checked=False, c=code: self.toggle_reason(c)  # noqa: E731
+            actions[f"reason:{code}"] = self._action(f"reason {code}", key, toggle)
+        return actions
+
+    def _action(self, name: str, key: str, slot) -> QAction:  # noqa: ANN001
+        action = QAction(name, self)
+        action.setShortcut(QKeySequence(key))
+        # The whole window: the officer's focus is on the scan, not on this panel.
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # -- a review ------------------------------------------------------------------------------
+
+    def set_log(self, log: DecisionLog | None, officer: Account | None) -> None:
+        self.log, self.officer = log, officer
+
+    def attach_viewer(self, viewer: Any) -> None:
+        self.viewer = viewer
+
+    def start(self, scan: Scan, detections: list[Any] = (), model: ModelInfo | None = None) -> None:
+        """Begin reviewing ``scan`` with the marks the detector showed (Detection or dicts)."""
+        self.scan, self.model, self.opened_at = scan, model, now_utc()
+        self.detector_marks = [dict(_as_dict(d), verdict=None) for d in detections]
+        self.officer_marks = []
+        self.current_mark = 0 if self.detector_marks else None
+        self.pending = None
+        for box in self.reason_boxes.values():
+            box.setChecked(False)
+        self.note.clear()
+        self.title.setText(f"Reviewing {scan.name}")
+        self._say(f"Decide: {KEYS['clear']} clear, {KEYS['refer']} refer, {KEYS['rescan']} rescan.")
+        self._set_enabled(True)
+        self._refresh()
+
+    def finish(self) -> None:
+        """No scan under review (after a decision, or when the scan is closed)."""
+        self._stop_drawing()
+        self._remove_items()
+        self.scan = None
+        self.detector_marks, self.officer_marks = [], []
+        self.current_mark = self.pending = None
+        self.title.setText("No scan under review")
+        self.marks_list.clear()
+        self.own_label.clear()
+        self._set_enabled(False)
+
+    def next_mark(self) -> None:
+        if self.detector_marks:
+            self.current_mark = ((self.current_mark if self.current_mark is not None else -1) + 1) % len(
+                self.detector_marks)
+            self._refresh()
+
+    def set_verdict(self, verdict: str) -> None:
+        if self.scan is None or self.current_mark is None:
+            return
+        self.detector_marks[self.current_mark]["verdict"] = verdict
+        unreviewed = [i for i, m in enumerate(self.detector_marks) if m["verdict"] is None]
+        if unreviewed:  # straight on to the next mark still waiting for a verdict
+            later = [i for i in unreviewed if i > self.current_mark]
+            self.current_mark = (later or unreviewed)[0]
+        self._refresh()
+
+    def start_drawing(self) -> None:
+        if self.scan is None or self.viewer is None:
+            return
+        self._previous_interaction = self.viewer.interaction
+        self.viewer.interaction = DrawBox(self.viewer.add_overlay, self.add_own_mark)
+        self.viewer.setDragMode(self.viewer.DragMode.NoDrag)
+        self._say("Drag a box over the item on the scan.")
+
+    def add_own_mark(self, box: list[float], category: str = "other") -> None:
+        if self.scan is None:
+            return
+        self.officer_marks.append({"category": category, "box": [round(v, 1) for v in box]})
+        self._stop_drawing()
+        self._say(f"Own mark added as '{category}'; {KEYS['own_category']} changes its category.")
+        self._refresh()
+
+    def cycle_own_category(self) -> None:
+        if self.officer_marks:
+            categories = list(MARK_CATEGORIES)
+            mark = self.officer_marks[-1]
+            mark["category"] = categories[(categories.index(mark["category"]) + 1) % len(categories)]
+            self._refresh()
+
+    def remove_own_mark(self) -> None:
+        if self.officer_marks:
+            self.officer_marks.pop()
+            self._refresh()
+
+    def toggle_reason(self, code: str) -> None:
+        if self.scan is None:
+            return
+        box = self.reason_boxes[code]
+        box.setChecked(not box.isChecked())
+        if self.pending and box.isChecked():
+            self.decide(self.pending)
+
+    def reasons(self) -> list[str]:
+        return [code for code, box in self.reason_boxes.items() if box.isChecked()]
+
+    def decide(self, decision: str) -> None:
+        """Commit the decision; a refer or rescan without a reason waits for one reason key."""
+        if self.scan is None:
+            return
+        if decision in NEEDS_REASON and not self.reasons():
+            self.pending = decision
+            self._say(f"{DECISIONS[decision]}: pick a reason (F1–F{len(REASONS)}).")
+            return
+        if self.log is None or self.officer is None:
+            self._refuse("No decision log or no officer signed in: the decision was not recorded.")
+            return
+        record = Decision(ScanInfo.from_scan(self.scan), decision, self.opened_at, reasons=self.reasons(),
+                          note=self.note.text(), model=self.model,
+                          detector_marks=[dict(m) for m in self.detector_marks],
+                          officer_marks=[dict(m) for m in self.officer_marks])
+        try:
+            appended = record_decision(self.log, self.officer, record)
+        except LogUnavailable as exc:
+            self._refuse(f"NOT RECORDED — {exc} New decisions are blocked until the log is fixed.")
+            return
+        except DecisionLogError as exc:
+            self._refuse(f"Not recorded: {exc}")
+            return
+        name = self.scan.name
+        self.finish()
+        self._say(f"✔ {DECISIONS[decision]} recorded for {name} (#{appended.seq}).")
+        self.decided.emit(appended.seq, decision)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _refuse(self, text: str) -> None:
+        self.pending = None
+        self.message.setStyleSheet("color: white; background: #b00020; padding: 4px;")
+        self.message.setText(text)
+        self.blocked.emit(text)
+
+    def _say(self, text: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
+    def _set_enabled(self, on: bool) -> None:
+        for action in self.actions.values():
+            action.setEnabled(on)
+        for button in self.decision_buttons.values():
+            button.setEnabled(on)
+        self.note.setEnabled(on)
+
+    def _enter_note(self) -> None:
+        self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _leave_note(self) -> None:
+        if self.viewer is not None:
+            self.viewer.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _stop_drawing(self) -> None:
+        if self.viewer is not None and isinstance(self.viewer.interaction, DrawBox):
+            self.viewer.interaction = self._previous_interaction
+            if self._previous_interaction is None:
+                self.viewer.setDragMode(self.viewer.DragMode.ScrollHandDrag)
+
+    def _remove_items(self) -> None:
+        for item in self._items:
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+        self._items = []
+
+    def _refresh(self) -> None:
+        self.marks_list.clear()
+        for i, mark in enumerate(self.detector_marks):
+            self.marks_list.addItem(("▶ " if i == self.current_mark else "   ") + detector_caption(mark, i))
+        if self.current_mark is not None:
+            self.marks_list.setCurrentRow(self.current_mark)
+        own = ", ".join(m["category"] for m in self.officer_marks) or "none"
+        self.own_label.setText(f"Own marks ({KEYS['draw']}: draw, {KEYS['own_category']}: category, "
+                               f"{KEYS['remove_own']}: remove last): {own}")
+        self._remove_items()
+        if self.viewer is not None:
+            self._items = [self.viewer.add_overlay(item) for item in
+                           mark_items(self.detector_marks, self.officer_marks, self.current_mark)]
+
+
+def _as_dict(detection: Any) -> dict[str, Any]:
+    if isinstance(detection, dict):
+        return {k: detection[k] for k in ("label", "category", "score", "box") if k in detection}
+    return detection.to_json()

@@ -50,12 +50,17 @@ def kill_loop(db: Path, kills: int, seed: int = 6, max_delay_s: float = 0.4) -> 
             parts = line.split()
             if len(parts) == 3 and parts[0] == b"ACK":
                 acked[int(parts[1])] = parts[2].decode()
+        if not db.exists():
+            continue  # killed before it created the file: nothing acknowledged, nothing to check
         result = verify(db)
         if not result.ok:
             report.chain_breaks.append(str(result))
     report.acknowledged = len(acked)
-    report.lost = _count_lost(db, acked)
-    report.records = verify(db).records
+    if db.exists():
+        report.lost = _count_lost(db, acked)
+        report.records = verify(db).records
+    else:
+        report.lost = len(acked)
     return report
 
 

@@ -164,6 +164,8 @@ def verify_connection(conn: sqlite3.Connection, path: Path) -> VerifyResult:
         return row[0] if row else None
 
     try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            return VerifyResult(0, 0, GENESIS, None)  # created but never set up (e.g. killed at start-up)
         rows = conn.execute("SELECT seq, kind, body, prev_hash, hash FROM records ORDER BY seq")
         return verify_rows(rows, find)
     except sqlite3.Error as exc:

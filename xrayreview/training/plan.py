@@ -178,15 +178,22 @@ def choose_center(scan: Scan, clutter: float, rng: np.random.Generator) -> tuple
     """A spot inside the load: the more clutter asked for, the more the threat lies under dense goods."""
     attenuation = -np.log(np.clip(scan.transmission_high(), 1e-4, 1.0))
     factor = max(1, int(np.ceil(max(scan.width, scan.height) / 256)))
-    small = cv2.blur(attenuation[::factor, ::factor], (9, 9))
+    sampled = np.ascontiguousarray(attenuation[::factor, ::factor])
+    small = cv2.blur(sampled, (9, 9))
+    # Inside the load (a threat floating in open air would be trivial) and not at its very edge:
+    # clearly darker than the brightest 2 %, then shrunk by the blur's reach.
+    load = (sampled > float(np.percentile(sampled, 2)) + 0.1).astype(np.uint8)
+    deep = cv2.erode(load, np.ones((9, 9), np.uint8))
     height, width = small.shape
     margin_y, margin_x = max(1, height // 8), max(1, width // 8)
     ys = rng.integers(margin_y, max(margin_y + 1, height - margin_y), PLACEMENT_CANDIDATES)
     xs = rng.integers(margin_x, max(margin_x + 1, width - margin_x), PLACEMENT_CANDIDATES)
     values = small[ys, xs]
-    inside = values > 0.05  # not open air: a threat floating in air would be trivial
-    if inside.any():
-        ys, xs, values = ys[inside], xs[inside], values[inside]
+    for mask in (deep, load):
+        inside = mask[ys, xs] > 0
+        if inside.any():
+            ys, xs, values = ys[inside], xs[inside], values[inside]
+            break
     order = np.argsort(values, kind="stable")
     pick = order[int(round(min(max(clutter, 0.0), 1.0) * (len(order) - 1)))]
     return (float(xs[pick] * factor + factor / 2), float(ys[pick] * factor + factor / 2))

@@ -1,0 +1,137 @@
+"""Session plans: reproducible, stored as JSON, threats placed inside the load, TIP ground truth."""
+
+import importlib.util
+
+import cv2
+import numpy as np
+import pytest
+
+from xrayreview.scan import Scan, load_scan
+from xrayreview.training.errors import TrainingError
+from xrayreview.training.library import Library, LibraryScan
+from xrayreview.training.plan import (
+    SessionPlan,
+    SessionSpec,
+    build_plan,
+    choose_center,
+    scan_for,
+    threat_slots,
+)
+from xrayreview.training.scoring import Threat
+from xrayreview.training.session import TrainingSession
+
+HAS_TIP = importlib.util.find_spec("xrayreview.synth") is not None and hasattr(
+    importlib.import_module("xrayreview.synth"), "project_threat")
+needs_tip = pytest.mark.skipif(not HAS_TIP, reason="synth.project_threat (TIP) is absent")
+
+
+def _bag(seed: int, shape=(120, 200)) -> np.ndarray:
+    """A 16-bit scan: bright air round a darker load with a dense block on its right half."""
+    rng = np.random.default_rng(seed)
+    image = np.full(shape, 60000, np.uint16)
+    image[20:100, 30:170] = 30000
+    image[30:90, 110:160] = 6000
+    return (image + rng.integers(0, 200, shape)).astype(np.uint16)
+
+
+def _library(tmp_path, count=3) -> Library:
+    paths = []
+    for i in range(count):
+        path = tmp_path / f"clean_{i}.png"
+        cv2.imwrite(str(path), _bag(i))
+        paths.append(path)
+    return Library.of_files(paths)
+
+
+def test_clean_session_plan_is_reproducible_and_round_trips(tmp_path):
+    library = _library(tmp_path)
+    spec = SessionSpec(scans=12, threat_share=0.0, seed=5, time_limit_s=20)
+    plan = build_plan(spec, library)
+    assert [i.base for i in plan.items] == [i.base for i in build_plan(spec, library).items]
+    again = SessionPlan.from_dict(plan.to_dict())
+    assert again.to_dict() == plan.to_dict() and again.fingerprint() == plan.fingerprint()
+    assert {i.base for i in plan.items} <= {"clean_0.png", "clean_1.png", "clean_2.png"}
+    other = build_plan(SessionSpec(scans=12, threat_share=0.0, seed=6), library)
+    assert other.fingerprint() != plan.fingerprint()
+
+
+def test_threat_share_is_exact_and_seeded():
+    slots = threat_slots(SessionSpec(scans=40, threat_share=0.25, seed=1))
+    assert sum(slots) == 10 and len(slots) == 40
+    assert slots == threat_slots(SessionSpec(scans=40, threat_share=0.25, seed=1))
+
+
+def test_bad_specs_and_libraries_are_refused(tmp_path):
+    with pytest.raises(TrainingError, match="between 1 and 1000"):
+        build_plan(SessionSpec(scans=0), _library(tmp_path))
+    with pytest.raises(TrainingError, match="at least one"):
+        build_plan(SessionSpec(categories=()), _library(tmp_path))
+    known = LibraryScan("gun.png", str(tmp_path / "gun.png"), threats=(Threat((1, 1, 5, 5), "firearm"),))
+    with pytest.raises(TrainingError, match="no clean scans"):
+        build_plan(SessionSpec(), Library([known]))
+
+
+def test_library_survives_json(tmp_path):
+    library = _library(tmp_path)
+    library.add(LibraryScan("gun.png", "gun.png", threats=(Threat((1, 2, 3, 4), "firearm", "pistol"),)))
+    library.save(tmp_path / "library.json")
+    again = Library.load(tmp_path / "library.json")
+    assert again == library and len(again.clean()) == 3
+    with pytest.raises(TrainingError, match="already"):
+        again.add(LibraryScan("gun.png"))
+
+
+def test_clutter_knob_moves_the_threat_under_dense_goods():
+    scan = Scan(high=_bag(0), full_scale=65535)
+    rng = np.random.default_rng
+    dense = [choose_center(scan, 1.0, rng(s)) for s in range(5)]
+    light = [choose_center(scan, 0.0, rng(s)) for s in range(5)]
+    assert all(110 <= x <= 160 and 30 <= y <= 90 for x, y in dense)
+    assert all(30 <= x <= 170 and 20 <= y <= 100 for x, y in light)  # still inside the load, not air
+    assert not any(115 <= x <= 155 and 35 <= y <= 85 for x, y in light)
+
+
+def test_clean_session_runs_and_scores(tmp_path):
+    session = TrainingSession.start(SessionSpec(scans=3, threat_share=0.0, seed=2), _library(tmp_path), "t1")
+    answers = ["clear", "refer", "clear"]
+    for decision in answers:
+        item, scan = session.next_scan()
+        assert scan.width == 200 and item.threats == ()
+        feedback = session.answer(decision, seconds=4.0)
+        assert feedback.result.false_alarm == (decision == "refer")
+    assert session.finished
+    summary = session.summary()
+    assert summary.overall.false_alarms == 1 and summary.overall.clean == 3 and summary.mean_seconds == 4.0
+    with pytest.raises(TrainingError):
+        session.next_scan()
+
+
+@needs_tip
+def test_tip_plan_keeps_ground_truth_and_rebuilds_the_same_scan(tmp_path):
+    library = _library(tmp_path)
+    spec = SessionSpec(scans=4, threat_share=1.0, seed=3, categories=("firearm",))
+    plan = build_plan(spec, library)
+    for item in plan.items:
+        assert item.label and len(item.threats) == 1
+        x1, y1, x2, y2 = item.threats[0].box
+        assert item.threats[0].category == "firearm"
+        assert 0 <= x1 < x2 <= 200 and 0 <= y1 < y2 <= 120
+        scan = scan_for(item, library)
+        assert np.array_equal(scan.high, scan_for(item, library).high)
+        clean = load_scan(tmp_path / item.base).high
+        assert (scan.high[int(y1):int(y2), int(x1):int(x2)] < clean[int(y1):int(y2), int(x1):int(x2)]).any()
+    rebuilt = SessionPlan.from_dict(plan.to_dict())
+    assert rebuilt.fingerprint() == plan.fingerprint()
+
+
+@needs_tip
+def test_adaptive_session_raises_difficulty_after_hits(tmp_path):
+    spec = SessionSpec(scans=4, threat_share=1.0, seed=4, categories=("firearm",), adaptive=True)
+    session = TrainingSession.start(spec, _library(tmp_path), "t2")
+    levels = []
+    for _ in range(4):
+        item, _scan = session.next_scan()
+        levels.append(session.adaptive.level("firearm"))
+        session.answer("refer", [item.threats[0].box], seconds=3.0)
+    assert levels == [1, 1, 2, 2]
+    assert session.summary().overall.hit_rate == 1.0

@@ -1,0 +1,74 @@
+"""Training records: a separate chained file, never in the operational log, tampering detected."""
+
+import sqlite3
+
+import cv2
+import numpy as np
+import pytest
+
+from xrayreview.decisions.errors import InvalidRecord
+from xrayreview.decisions.log import DecisionLog, verify
+from xrayreview.training.library import Library
+from xrayreview.training.plan import SessionSpec
+from xrayreview.training.records import TrainingLog, default_training_path
+from xrayreview.training.session import TrainingSession
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    image = np.full((60, 80), 60000, np.uint16)
+    image[10:50, 10:70] = 20000
+    cv2.imwrite(str(tmp_path / "clean.png"), image)
+    return tmp_path
+
+
+def _run(log, library, trainee, decisions):
+    session = TrainingSession.start(SessionSpec(scans=len(decisions), threat_share=0.0, seed=1), library,
+                                    trainee, log=log)
+    for decision in decisions:
+        session.next_scan()
+        session.answer(decision, seconds=2.5)
+    return session
+
+
+def test_session_is_recorded_in_its_own_chained_file(data):
+    library = Library.of_files([data / "clean.png"])
+    with TrainingLog() as log:
+        assert log.path == default_training_path() and log.path.name == "training.sqlite"
+        _run(log, library, "trainee1", ["clear", "refer"])
+        _run(log, library, "trainee1", ["clear"])
+        kinds = [r.kind for r in log.records()]
+        assert kinds == ["training_session", "training_answer", "training_answer", "training_summary",
+                         "training_session", "training_answer", "training_summary"]
+        history = log.sessions_of("trainee1")
+        assert [h.content["overall"]["false_alarms"] for h in history] == [1, 0]
+        assert log.verify().ok
+    # The operational log is a different file and holds no training record.
+    with DecisionLog() as operational:
+        assert operational.count() == 0
+    assert verify(default_training_path()).records == 7
+
+
+def test_training_records_are_append_only_and_tampering_shows(data):
+    library = Library.of_files([data / "clean.png"])
+    with TrainingLog() as log:
+        _run(log, library, "trainee2", ["clear", "clear"])
+    conn = sqlite3.connect(default_training_path())
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE records SET body = '{}' WHERE seq = 2")
+    conn.execute("DROP TRIGGER records_no_update")  # someone with the file and a SQLite shell
+    conn.execute("UPDATE records SET body = replace(body, 'clear', 'refer') WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    result = verify(default_training_path())
+    assert not result.ok and result.first_break.seq == 2
+
+
+def test_only_training_kinds_and_plain_data(data):
+    with TrainingLog() as log:
+        with pytest.raises(InvalidRecord):
+            log.append("decision", {"decision": "clear"})
+        with pytest.raises(InvalidRecord):
+            log.append("training_answer", {"bad": object()})
+        assert list(log.records()) == []

@@ -5,9 +5,9 @@ Qt-free; the station's worker thread and the headless commands both call ``detec
 
 from .engine import Options, detect
 from .model import DEFAULT_MODEL, ThreatModel
-from .types import CATEGORIES, THREAT_CATEGORIES, Detection, DetectionResult, ModelError
+from .types import CATEGORIES, THREAT_CATEGORIES, Detection, DetectionResult, ModelError, ModelInfo
 
 __all__ = [
     "CATEGORIES", "DEFAULT_MODEL", "THREAT_CATEGORIES", "Detection", "DetectionResult", "ModelError",
-    "Options", "ThreatModel", "detect",
+    "ModelInfo", "Options", "ThreatModel", "detect",
 ]

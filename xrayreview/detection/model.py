@@ -12,7 +12,7 @@ import onnxruntime as ort
 from ..paths import MODELS_DIR
 from .layouts import Layout, pick_layout
 from .spec import ModelSpec, build_spec
-from .types import OTHER, ModelError
+from .types import OTHER, ModelError, ModelInfo
 
 DEFAULT_MODEL = MODELS_DIR / "threat-detector.onnx"
 DEFAULT_IMGSZ = 640
@@ -116,6 +116,9 @@ class ThreatModel:
             spec.categories.update({c: OTHER for c in spec.classes})
         sha = hashlib.sha256(data).hexdigest()
         return cls(path, session, spec, layout, sha, notes)
+
+    def info(self) -> ModelInfo:
+        return ModelInfo(self.name, self.sha256, str(self.path), self.default_conf, tuple(self.classes))
 
     def label(self, class_id: int) -> str:
         return self.classes[class_id] if 0 <= class_id < len(self.classes) else f"class{class_id}"

@@ -38,6 +38,17 @@ class Detection:
         }
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the station and the decision log need to know about the model in use."""
+
+    name: str
+    sha256: str
+    path: str
+    default_conf: float
+    classes: tuple[str, ...]
+
+
 @dataclass
 class DetectionResult:
     """Everything one run of the detector on one scan produced."""

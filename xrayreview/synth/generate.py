@@ -1,0 +1,127 @@
+"""Whole scans and training tiles with threats in them, and their ground truth."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..scan.model import Scan
+from .detector import expose
+from .placement import Difficulty, GroundTruth, place_threat
+from .scene import Scene
+from .scenes.baggage import baggage_scene
+from .scenes.cargo import cargo_scene
+from .shapes import posed, rotation
+from .threats import THREAT_CATEGORIES, draw_label
+
+KINDS = ("cargo", "baggage")
+# IED parts that are built together when the generator assembles a device.
+ASSEMBLY = ("wiring", "battery", "timer", "detonator", "circuit_board")
+
+
+def generate_scan(kind: str, seed: int, *, threats: Sequence[str] | None = None, clean: bool = False,
+                  difficulty: Difficulty = Difficulty(), pixel_pitch_mm: float | None = None,
+                  ) -> tuple[Scan, list[GroundTruth]]:
+    """A whole cargo or baggage scan (dual energy, uint16, full scale 65535) and its threats.
+
+    ``threats`` names the labels to hide (default: one to three drawn at random); ``clean``
+    hides none. Everything follows from ``seed``.
+    """
+    _check(kind, threats)
+    rng = np.random.default_rng([seed, KINDS.index(kind), 1])
+    if kind == "cargo":
+        scene = cargo_scene(rng, difficulty, pixel_pitch_mm)
+    else:
+        scene = baggage_scene(rng, difficulty, pixel_pitch_mm)
+    labels = [] if clean else list(threats) if threats is not None else _draw_threats(rng, kind)
+    truths = _hide_threats(scene, labels, rng, difficulty, assemble=threats is None)
+    return _finish(scene, rng, f"synth-{kind}-{seed}"), truths
+
+
+def generate_tile(seed: int, size: int = 640, kind: str | None = None, *, clean_probability: float = 0.15,
+                  ) -> tuple[Scan, list[GroundTruth]]:
+    """A ``size`` × ``size`` training scene: a whole bag, or a window on a truck, with random
+    kind, pitch, energies, noise, clutter, pose and difficulty."""
+    rng = np.random.default_rng([seed, 7])
+    kind = kind or ("cargo" if rng.random() < 0.5 else "baggage")
+    _check(kind, None)
+    difficulty = Difficulty(*(float(v) for v in rng.uniform(0.1, 1.0, 4)))
+    if kind == "cargo":
+        layout = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(0, 0, 1, 1))
+        full_rows = layout.full_shape[0]
+        x1, y1, x2, y2 = layout.interior
+        col0 = int(rng.uniform(max(x1 - size * 0.3, 0), max(x2 - size * 0.7, 1)))
+        row0 = int(np.clip(rng.uniform(y1 - size * 0.3, y2 - size * 0.5), 0, max(full_rows - size, 0)))
+        scene = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(row0, col0, size, size))
+    else:
+        scene = baggage_scene(rng, difficulty, size_px=(size, size))
+    labels = [] if rng.random() < clean_probability else _draw_threats(rng, kind)
+    truths = _hide_threats(scene, labels, rng, difficulty, assemble=True)
+    return _finish(scene, rng, f"synth-tile-{seed}"), truths
+
+
+def _check(kind: str, threats: Sequence[str] | None) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown scene kind {kind!r}; choose cargo or baggage")
+    unknown = [t for t in threats or () if t not in THREAT_CATEGORIES]
+    if unknown:
+        raise ValueError(f"unknown threat(s) {', '.join(unknown)}; known: {', '.join(THREAT_CATEGORIES)}")
+
+
+def _draw_threats(rng: np.random.Generator, kind: str) -> list[str]:
+    count = int(rng.choice([1, 1, 1, 2, 2, 3]))
+    return [draw_label(rng) for _ in range(count)]
+
+
+def _hide_threats(scene: Scene, labels: list[str], rng: np.random.Generator, difficulty: Difficulty,
+                  assemble: bool) -> list[GroundTruth]:
+    truths: list[GroundTruth] = []
+    canvas = scene.canvas
+    x1, y1, x2, y2 = scene.interior
+    # Keep threats inside the part of the grid this canvas covers (a tile may see only a window).
+    x1, x2 = max(x1, canvas.col0), min(x2, canvas.col0 + canvas.cols)
+    y1, y2 = max(y1, canvas.row0), min(y2, canvas.row0 + canvas.rows)
+    if x2 <= x1 or y2 <= y1:
+        x1, y1 = canvas.col0, canvas.row0
+        x2, y2 = canvas.col0 + canvas.cols, canvas.row0 + canvas.rows
+    for label in labels:
+        group = [label]
+        if assemble and label in ("pipe_bomb", "explosive_charge") and rng.random() < 0.4:
+            group += [str(v) for v in rng.choice(ASSEMBLY, size=int(rng.integers(1, 4)), replace=False)]
+        center = (rng.uniform(x1, x2), rng.uniform(y1, y2))
+        for k, member in enumerate(group):
+            spot = center if k == 0 else (center[0] + rng.normal(0, 60 / canvas.pitch),
+                                          center[1] + rng.normal(0, 60 / canvas.pitch))
+            depth = rng.uniform(*scene.depth_mm)
+            placed = place_threat(member, rng, canvas, spot, depth, difficulty)
+            if placed is None:
+                continue
+            layer, truth = placed
+            canvas.add_canvas(layer)
+            truths.append(truth)
+            _cover(scene, rng, truth, difficulty)
+    return truths
+
+
+def _cover(scene: Scene, rng: np.random.Generator, truth: GroundTruth, difficulty: Difficulty) -> None:
+    """Lay clutter over a threat, more of it at higher clutter difficulty."""
+    count = int(rng.poisson(1.5 * difficulty.clutter))
+    x1, y1, x2, y2 = truth.box
+    pitch = scene.canvas.pitch
+    for _ in range(count):
+        parts, _ = scene.clutter(rng)
+        at = (rng.uniform(x1, x2) * pitch, rng.uniform(y1, y2) * pitch, rng.uniform(*scene.depth_mm))
+        rot = rotation(yaw=rng.uniform(0, 360)) if scene.metadata.object_kind != "cargo" else rotation()
+        scene.canvas.add(posed(p, rot, at) for p in parts)
+    scene.canvas.clamp()
+
+
+def _finish(scene: Scene, rng: np.random.Generator, name: str) -> Scan:
+    high, low = expose(scene.canvas.high, scene.canvas.low, scene.detector, rng)
+    scene.metadata.extra.setdefault("generator", "xrayreview.synth")
+    scene.metadata.extra["air_count"] = round(scene.detector.air_count)
+    digest = hashlib.sha256(high.tobytes() + low.tobytes()).hexdigest()
+    return Scan(high=high, low=low, full_scale=65535, metadata=scene.metadata, source_format="synthetic",
+                sha256=digest, warnings=[])

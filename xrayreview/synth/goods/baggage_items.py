@@ -1,0 +1,210 @@
+"""Everyday things packed in bags, as primitives in their own frame (mm, x along the longest side).
+
+Each builder returns the parts and a rough half-size (for placing it inside the bag).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..shapes import Part, box, cylinder, ellipsoid, prism, rotation, tube
+from ..threats.pieces import AX_X, AX_Y, cell, hollow_box, insulated_wire, smooth_curve
+
+Item = tuple[list[Part], tuple[float, float]]
+
+
+def shoes(rng: np.random.Generator) -> Item:
+    length = rng.uniform(230, 310)
+    parts: list[Part] = []
+    for s in (-1, 1):
+        y = s * rng.uniform(45, 60)
+        parts.append(box("rubber", (0, y, -30), (length / 2, 42, rng.uniform(8, 15))))
+        parts.append(ellipsoid("leather", (-length * 0.05, y, 0), (length * 0.45, 44, 40)))
+        parts.append(ellipsoid("leather", (-length * 0.05, y, 0), (length * 0.43, 41, 37), sign=-1.0))
+        if rng.random() < 0.5:  # steel shank in the sole
+            parts.append(box("steel", (-length * 0.1, y, -25), (40, 6, 0.8)))
+        if rng.random() < 0.4:
+            parts.append(box("rubber", (-length * 0.4, y, -35), (30, 38, 15)))  # heel
+    return parts, (length / 2, 110)
+
+
+def bottle(rng: np.random.Generator) -> Item:
+    kind = str(rng.choice(["glass", "polyethylene", "aluminium"]))
+    r, h = rng.uniform(25, 45), rng.uniform(100, 320)
+    wall = {"glass": rng.uniform(2.5, 4.5), "polyethylene": 0.4, "aluminium": 0.3}[kind]
+    liquid = str(rng.choice(["water", "water", "cosmetic", "food"]))
+    parts = tube(kind, (0, 0, 0), r, wall, h / 2, AX_X, closed=True)
+    parts.append(cylinder(liquid, (-h * 0.05, 0, 0), r - wall, h / 2 * rng.uniform(0.6, 0.9), AX_X))
+    parts += tube(kind, (h / 2 + 25, 0, 0), r * 0.4, wall, 25, AX_X)  # neck
+    parts.append(cylinder("polyethylene" if kind != "glass" else "aluminium", (h / 2 + 52, 0, 0), r * 0.45, 6, AX_X))
+    return parts, (h / 2 + 55, r)
+
+
+def book(rng: np.random.Generator) -> Item:
+    w, h = rng.uniform(110, 250), rng.uniform(150, 300)
+    parts: list[Part] = []
+    for i in range(int(rng.integers(1, 4))):
+        t = rng.uniform(5, 40)
+        parts.append(box("paper", (rng.normal(0, 8), rng.normal(0, 8), i * 45), (h / 2, w / 2, t / 2),
+                         rotation(yaw=rng.normal(0, 6))))
+    return parts, (h / 2 + 10, w / 2 + 10)
+
+
+def laptop(rng: np.random.Generator) -> Item:
+    w, h = rng.uniform(300, 380), rng.uniform(200, 260)
+    shell = str(rng.choice(["aluminium", "abs", "abs"]))
+    parts = hollow_box(shell, (0, 0, 0), (w / 2, h / 2, 9), 1.2 if shell == "aluminium" else 2.0)
+    parts.append(box("glass", (0, 0, -7), (w / 2 - 5, h / 2 - 5, 0.6)))
+    parts.append(box("fr4", (-w * 0.15, -h * 0.15, 2), (w * 0.3, h * 0.25, 0.8)))
+    for k in range(int(rng.integers(3, 7))):
+        parts.append(box("li_ion_core", (-w * 0.35 + k * 62, h * 0.3, 3), (30, 25, 3)))
+    parts.append(box("copper", (-w * 0.1, -h * 0.2, 4), (30, 30, 1.5)))  # heat sink and pipes
+    parts.append(box("copper", (w * 0.05, -h * 0.25, 4), (55, 3, 1.5)))
+    parts.append(cylinder("steel", (w * 0.3, -h * 0.3, 3), 30, 3))  # fan
+    for x in (-w / 2 + 15, w / 2 - 15):
+        parts.append(cylinder("steel", (x, -h / 2 + 8, 0), 4, 10))  # hinges
+    return parts, (w / 2, h / 2)
+
+
+def charger(rng: np.random.Generator) -> Item:
+    w, h = rng.uniform(40, 90), rng.uniform(40, 70)
+    parts = hollow_box("abs", (0, 0, 0), (w / 2, h / 2, 15), 2.0)
+    parts.append(box("ferrite", (0, 0, 0), (10, 8, 8)))
+    parts.append(box("copper", (0, 0, 0), (13, 11, 6)))
+    parts.append(box("fr4", (0, 0, -8), (w / 2 - 4, h / 2 - 4, 0.8)))
+    parts += [box("brass", (w / 2 + 8, s * 6, 0), (9, 1, 3)) for s in (-1, 1)]
+    end = (rng.uniform(-250, 250), rng.uniform(-250, 250), 0)
+    parts += insulated_wire(smooth_curve(rng, (-w / 2, 0, 0), end, 80, 16), 0.7, rng)
+    return parts, (150, 150)
+
+
+def cable_coil(rng: np.random.Generator) -> Item:
+    r = rng.uniform(30, 90)
+    turns = rng.uniform(3, 8)
+    t = np.linspace(0, turns * 2 * np.pi, int(turns * 16))
+    pts = np.c_[r * np.cos(t) * rng.uniform(0.7, 1.3), r * np.sin(t), rng.normal(0, 5, t.size)]
+    pts[:, :2] += rng.normal(0, 6, (t.size, 2))
+    parts = insulated_wire(pts, rng.uniform(0.4, 1.2), rng)
+    parts.append(box("abs", (r, 0, 0), (15, 7, 5)))
+    parts.append(box("steel", (r + 18, 0, 0), (5, 5, 2)))
+    return parts, (r + 25, r + 10)
+
+
+def toiletries(rng: np.random.Generator) -> Item:
+    parts: list[Part] = [box("polymer", (0, 0, 0), (110, 60, 45)), box("polymer", (0, 0, 0), (109, 59, 44), sign=-1)]
+    for _ in range(int(rng.integers(2, 7))):
+        x, y = rng.uniform(-80, 80), rng.uniform(-35, 35)
+        kind = rng.random()
+        rot = rotation(yaw=rng.uniform(0, 180), pitch=90)
+        if kind < 0.3:  # aerosol can: aluminium with a steel valve
+            parts += tube("aluminium", (x, y, 0), 22, 0.5, 70, rot, closed=True)
+            parts.append(cylinder("cosmetic", (x, y, 0), 21, 50, rot))
+        elif kind < 0.6:
+            parts += tube("polyethylene", (x, y, 0), rng.uniform(12, 25), 1.0, rng.uniform(40, 80), rot, closed=True)
+            parts.append(cylinder("cosmetic", (x, y, 0), 11, 35, rot))
+        elif kind < 0.8:  # toothbrush / razor
+            parts.append(box("polymer", (x, y, 0), (85, 5, 5), rotation(yaw=rng.uniform(0, 180))))
+            parts.append(box("steel", (x, y, 0), (10, 3, 0.3), rotation(yaw=rng.uniform(0, 180))))
+        else:  # soap bar
+            parts.append(box("soap", (x, y, 0), (40, 25, 12), rotation(yaw=rng.uniform(0, 180))))
+    return parts, (110, 60)
+
+
+def umbrella(rng: np.random.Generator) -> Item:
+    length = rng.uniform(230, 300)
+    parts = tube("aluminium", (0, 0, 0), 6, 0.8, length / 2, AX_X)
+    for k in range(8):
+        parts.append(cylinder("steel", (0, (k - 3.5) * 3.0, (k % 2) * 3.0), 0.9, length / 2 - 10, AX_X))
+    parts.append(box("textile", (0, 0, 0), (length / 2, 20, 15)))
+    parts.append(ellipsoid("polymer", (-length / 2 - 25, 0, 0), (30, 14, 14)))
+    return parts, (length / 2 + 50, 30)
+
+
+def belt(rng: np.random.Generator) -> Item:
+    r = rng.uniform(50, 90)
+    t = np.linspace(0, 2 * np.pi * rng.uniform(1.5, 2.5), 40)
+    pts = np.c_[r * np.cos(t), r * np.sin(t), np.zeros_like(t)]
+    parts = [Part("wire", "leather", np.zeros(3), np.eye(3), (7.0,), points=pts)]
+    parts += hollow_box(str(rng.choice(["steel", "brass", "zinc"])), (r, 0, 0), (22, 28, 3), 5)
+    return parts, (r + 25, r + 10)
+
+
+def electronics(rng: np.random.Generator) -> Item:
+    """Camera, headphones, hair dryer, tablet or e-reader."""
+    which = rng.integers(4)
+    if which == 0:
+        parts = hollow_box("abs", (0, 0, 0), (60, 40, 35), 2.0)
+        parts.append(box("aluminium", (0, 0, 0), (55, 35, 3)))
+        parts += [cylinder("glass", (40, 0, 0), 25, 8 - 3 * k) for k in range(2)]
+        parts += tube("aluminium", (40, 0, 10), 28, 1.5, 25)
+        parts += cell("18650", (-35, 0, 0), AX_Y)
+        return parts, (70, 45)
+    if which == 1:
+        parts = tube("abs", (0, 0, 0), 80, 3, 10, AX_Y)
+        for s in (-1, 1):
+            parts.append(cylinder("ferrite", (s * 75, 40, 0), 18, 4))
+            parts.append(cylinder("polymer", (s * 75, 40, 0), 35, 15))
+        return parts, (115, 80)
+    if which == 2:
+        parts = tube("abs", (0, 0, 0), 35, 2, 70, AX_X)
+        parts.append(cylinder("copper", (0, 0, 0), 14, 25, AX_X))
+        parts.append(box("ceramic", (40, 0, 0), (25, 20, 2)))
+        parts.append(prism("abs", [(-20, 20), (10, 20), (5, 130), (-15, 130)], 18))
+        parts += insulated_wire(smooth_curve(rng, (-5, 130, 0), (rng.uniform(-200, 200), 350, 0), 60), 0.9, rng)
+        return parts, (120, 120)
+    w, h = rng.uniform(120, 180), rng.uniform(170, 250)
+    parts = hollow_box("aluminium", (0, 0, 0), (w / 2, h / 2, 4), 0.8)
+    parts.append(box("glass", (0, 0, -3.5), (w / 2 - 3, h / 2 - 3, 0.4)))
+    parts.append(box("li_ion_core", (0, h * 0.1, 0), (w * 0.4, h * 0.3, 2.0)))
+    parts.append(box("fr4", (0, -h * 0.35, 0), (w * 0.4, 15, 0.6)))
+    return parts, (w / 2, h / 2)
+
+
+def small_metal(rng: np.random.Generator) -> Item:
+    """Keys, coins, a lock, glasses, a pen: the small metal things every bag has."""
+    parts: list[Part] = []
+    for _ in range(int(rng.integers(1, 5))):
+        x, y = rng.normal(0, 30, 2)
+        kind = rng.random()
+        if kind < 0.3:
+            parts.append(box("brass", (x, y, 0), (25, 6, 1.2), rotation(yaw=rng.uniform(0, 180))))
+        elif kind < 0.55:
+            parts.append(cylinder(str(rng.choice(["brass", "steel", "copper"])), (x, y, 0), rng.uniform(8, 14), 1.0))
+        elif kind < 0.75:
+            parts += hollow_box("zinc", (x, y, 0), (15, 12, 6), 3, rotation(yaw=rng.uniform(0, 180)))
+        else:
+            parts.append(cylinder("polymer", (x, y, 0), 5, 70, rotation(yaw=rng.uniform(0, 180), pitch=90)))
+            parts.append(cylinder("steel", (x, y, 0), 1.2, 55, rotation(yaw=rng.uniform(0, 180), pitch=90)))
+    return parts, (60, 60)
+
+
+def food(rng: np.random.Generator) -> Item:
+    parts: list[Part] = []
+    kind = rng.random()
+    if kind < 0.4:
+        parts.append(box("chocolate", (0, 0, 0), (rng.uniform(50, 110), rng.uniform(25, 45), rng.uniform(5, 12))))
+    elif kind < 0.7:  # jar: glass with a steel lid
+        parts += tube("glass", (0, 0, 0), 40, 3.5, 50, closed=True)
+        parts.append(cylinder("food", (0, 0, 0), 36, 40))
+        parts.append(cylinder("steel", (0, 0, 52), 41, 1))
+    else:  # a packet of biscuits, nuts, coffee
+        parts.append(box("food", (0, 0, 0), (rng.uniform(60, 110), rng.uniform(40, 70), rng.uniform(20, 40))))
+        parts.append(box("aluminium", (0, 0, 0), (110, 70, 0.03)))
+    return parts, (110, 70)
+
+
+BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
+    "shoes": (1.0, shoes), "bottle": (1.2, bottle), "book": (1.0, book), "laptop": (0.6, laptop),
+    "charger": (1.0, charger), "cable_coil": (0.8, cable_coil), "toiletries": (1.0, toiletries),
+    "umbrella": (0.4, umbrella), "belt": (0.6, belt), "electronics": (0.9, electronics),
+    "small_metal": (1.2, small_metal), "food": (0.8, food),
+}
+
+
+def draw_item(rng: np.random.Generator) -> tuple[str, Item]:
+    names = list(BAG_ITEMS)
+    weights = np.array([BAG_ITEMS[n][0] for n in names])
+    name = names[int(rng.choice(len(names), p=weights / weights.sum()))]
+    return name, BAG_ITEMS[name][1](rng)

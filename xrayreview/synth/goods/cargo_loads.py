@@ -1,0 +1,191 @@
+"""What containers carry: palletised cartons, sacks, bottles, tyres, machinery, steel coils.
+
+Loads fill a container interior given in mm (x from the front, y down, z across). Cartons are
+upright boxes (the fast path); what a row of cartons holds across the container's width is
+folded into one box per stack, since only the summed path length reaches the detector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..shapes import Part, box, cylinder, rotation, tube
+from ..threats.pieces import AX_X
+
+Interior = tuple[float, float, float, float, float]  # x1, x2, y_top, y_floor, half width (mm)
+
+ORGANIC_GOODS = ("food", "textile", "paper", "cardboard", "chocolate", "soap", "wood", "polyethylene")
+MIXED_GOODS = ("glass", "ceramic", "salt", "pvc", "aluminium")
+
+
+def _stack(rng, x: float, width: float, floor: float, height: float, half_w: float, material: str,
+           fill: float, pallet: bool) -> list[Part]:
+    """Cartons stacked on a pallet: one column of boxes, each box summing the row across."""
+    parts: list[Part] = []
+    base = floor
+    if pallet:
+        parts.append(box("wood", (x, floor - 72, 0), (width / 2, 72, half_w * 0.9 * 0.45)))
+        base = floor - 145
+    layers = max(int(rng.integers(1, 6)), 1)
+    layer_h = height / layers
+    for k in range(layers):
+        y = base - layer_h * (k + 0.5)
+        depth = half_w * fill * rng.uniform(0.6, 1.0)
+        mat = material if rng.random() < 0.85 else str(rng.choice(ORGANIC_GOODS))
+        gap = rng.uniform(0, 20)
+        parts.append(box(mat, (x, y, 0), (width / 2 - gap, layer_h / 2 - gap, depth)))
+        parts.append(box("cardboard", (x, y, 0), (width / 2 - gap, layer_h / 2 - gap, half_w * fill)))
+    return parts
+
+
+def cartons(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    x1, x2, top, floor, half_w = interior
+    material = str(rng.choice(ORGANIC_GOODS + MIXED_GOODS[:3]))
+    parts: list[Part] = []
+    x = x1 + rng.uniform(0, 100)
+    end = x1 + (x2 - x1) * np.clip(rng.uniform(0.4, 1.0) * (0.5 + density), 0.2, 1.0)
+    pallet = rng.random() < 0.7
+    while x < end:
+        width = rng.uniform(800, 1250) if pallet else rng.uniform(300, 700)
+        height = (floor - top) * rng.uniform(0.4, 0.97)
+        parts += _stack(rng, x + width / 2, width, floor, height, half_w, material,
+                        rng.uniform(0.3, 0.9) * (0.5 + density), pallet)
+        x += width + rng.uniform(0, 150)
+    return parts
+
+
+def bottles(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    """Crates of glass bottles in rows: each bottle a thin-walled cylinder with its liquid."""
+    x1, x2, top, floor, half_w = interior
+    parts: list[Part] = []
+    r, h = rng.uniform(30, 45), rng.uniform(220, 320)
+    rows = int(np.clip((floor - top) / (h + 40) * rng.uniform(0.4, 1.0), 1, 8))
+    end = x1 + (x2 - x1) * rng.uniform(0.3, 0.9)
+    for k in range(rows):
+        y = floor - (k + 0.5) * (h + 40)
+        for x in np.arange(x1 + 100, end, 2 * r + 6):
+            parts += tube("glass", (x, y, 0), r, 3, half_w * 0.8, closed=False)
+            parts.append(box("glass", (x, y, 0), (r * 0.9, h / 2, half_w * 0.05)))
+            parts.append(box("water", (x, y + h * 0.1, 0), (r * 0.85, h * 0.4, half_w * 0.5)))
+        parts.append(box("cardboard", ((x1 + end) / 2, y + h / 2 + 15, 0), ((end - x1) / 2, 5, half_w * 0.9)))
+    return parts
+
+
+def tyres(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    x1, x2, top, floor, half_w = interior
+    parts: list[Part] = []
+    radius = rng.uniform(300, 520)
+    width = rng.uniform(150, 320)
+    end = x1 + (x2 - x1) * rng.uniform(0.3, 1.0)
+    upright = rng.random() < 0.5
+    for x in np.arange(x1 + radius, end, 2 * radius + 20 if upright else width + 10):
+        for level in range(int((floor - top) // (2 * radius if upright else width))):
+            y = floor - radius - level * 2 * radius if upright else floor - width / 2 - level * width
+            rot = rotation() if upright else rotation(roll=90)
+            count_z = int(half_w * 2 // width) if upright else 1
+            depth = count_z * width / 2 if upright else width / 2
+            parts.append(cylinder("rubber", (x, y, 0), radius, depth, rot))
+            parts.append(cylinder("rubber", (x, y, 0), radius * 0.6, depth, rot, sign=-1.0))
+            parts += tube("steel", (x, y, 0), radius * 0.62, 2.5, depth, rot)  # bead wires
+    return parts
+
+
+def machinery(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    """Crated machines: cast bodies, shafts, motors, in wooden crates."""
+    x1, x2, top, floor, half_w = interior
+    parts: list[Part] = []
+    x = x1 + 100
+    while x < x2 - 600 and rng.random() < 0.5 + density * 0.45:
+        w, h = rng.uniform(500, 1800), rng.uniform(400, (floor - top) * 0.9)
+        d = rng.uniform(300, half_w)
+        cx, cy = x + w / 2, floor - h / 2 - 100
+        parts.append(box("wood", (cx, floor - 50, 0), (w / 2, 50, d)))
+        parts += [box("wood", (cx, cy, 0), (w / 2, h / 2, d)), box("wood", (cx, cy, 0), (w / 2 - 20, h / 2 - 20, d - 20),
+                                                                   sign=-1.0)]
+        for _ in range(int(rng.integers(2, 7))):
+            px, py = cx + rng.uniform(-0.35, 0.35) * w, cy + rng.uniform(-0.3, 0.3) * h
+            kind = rng.random()
+            if kind < 0.4:
+                parts.append(box(str(rng.choice(["cast_iron", "steel", "aluminium"])), (px, py, 0),
+                                 (rng.uniform(50, w * 0.3), rng.uniform(50, h * 0.3), rng.uniform(30, d * 0.6)),
+                                 rotation(yaw=rng.choice([0, 0, rng.uniform(0, 90)]))))
+            elif kind < 0.7:
+                rad = rng.uniform(40, 200)
+                parts += tube("steel", (px, py, 0), rad, rad * 0.3, rng.uniform(50, d * 0.8))
+                parts.append(cylinder("copper", (px, py, 0), rad * 0.6, rng.uniform(30, d * 0.5)))
+            else:
+                parts.append(cylinder("steel", (px, py, 0), rng.uniform(15, 60), rng.uniform(100, w * 0.4),
+                                      AX_X))
+        x += w + rng.uniform(50, 600)
+    return parts
+
+
+def coils(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    """Steel coils in cradles: eye across the container (rings) or along it (rectangles)."""
+    x1, x2, top, floor, half_w = interior
+    parts: list[Part] = []
+    count = int(rng.integers(1, 4 + int(density * 4)))
+    for k in range(count):
+        x = x1 + (k + 0.5) * (x2 - x1) / count
+        r_out = rng.uniform(500, 900)
+        r_in = rng.uniform(250, 320)
+        if rng.random() < 0.6:
+            w = rng.uniform(300, 900)
+            parts.append(cylinder("steel", (x, floor - r_out - 50, 0), r_out, w / 2))
+            parts.append(cylinder("steel", (x, floor - r_out - 50, 0), r_in, w / 2, sign=-1.0))
+        else:
+            w = rng.uniform(800, 1500)
+            parts.append(cylinder("steel", (x, floor - r_out - 50, 0), r_out, w / 2, AX_X))
+            parts.append(cylinder("steel", (x, floor - r_out - 50, 0), r_in, w / 2, AX_X, sign=-1.0))
+        parts.append(box("wood", (x, floor - 50, 0), (r_out * 0.8, 50, half_w * 0.6)))
+    return parts
+
+
+def sacks(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    """Sacks of rice, sugar, flour, fertiliser piled up, seen as soft-edged layers."""
+    x1, x2, top, floor, half_w = interior
+    material = str(rng.choice(["food", "food", "salt", "chocolate"]))
+    parts: list[Part] = []
+    layers = int(rng.integers(3, 12))
+    end = x1 + (x2 - x1) * rng.uniform(0.5, 1.0)
+    for k in range(layers):
+        y = floor - 120 - k * 200
+        if y < top + 150:
+            break
+        for x in np.arange(x1 + rng.uniform(0, 400), end, rng.uniform(600, 900)):
+            parts.append(cylinder(material, (x, y, 0), 110, half_w * rng.uniform(0.5, 0.95) * (0.6 + density * 0.4),
+                                  rotation(yaw=rng.normal(0, 5))))
+            parts.append(box(material, (x, y, 0), (300, 70, half_w * 0.4)))
+    return parts
+
+
+LOADS: dict[str, Callable[[np.random.Generator, Interior, float], list[Part]]] = {
+    "cartons": cartons, "bottles": bottles, "tyres": tyres, "machinery": machinery,
+    "coils": coils, "sacks": sacks,
+}
+LOAD_WEIGHTS = {"cartons": 4.0, "bottles": 1.0, "tyres": 1.0, "machinery": 1.5, "coils": 0.7, "sacks": 1.2}
+MANIFEST = {
+    "cartons": "general merchandise in cartons", "bottles": "beverages in glass bottles",
+    "tyres": "tyres", "machinery": "machine parts", "coils": "steel coils", "sacks": "bagged goods",
+    "empty": "empty container",
+}
+
+
+def fill(rng: np.random.Generator, interior: Interior, density: float) -> tuple[list[Part], str]:
+    """One or two load types side by side, or (rarely) nothing; returns parts and a manifest line."""
+    if rng.random() < 0.08:
+        return [], MANIFEST["empty"]
+    names = list(LOAD_WEIGHTS)
+    p = np.array([LOAD_WEIGHTS[n] for n in names])
+    p /= p.sum()
+    first = names[int(rng.choice(len(names), p=p))]
+    x1, x2, top, floor, half_w = interior
+    if rng.random() < 0.35:  # mixed load: two kinds, front and back
+        second = names[int(rng.choice(len(names), p=p))]
+        split = x1 + (x2 - x1) * rng.uniform(0.35, 0.65)
+        parts = LOADS[first](rng, (x1, split, top, floor, half_w), density)
+        parts += LOADS[second](rng, (split, x2, top, floor, half_w), density)
+        return parts, f"{MANIFEST[first]}; {MANIFEST[second]}"
+    return LOADS[first](rng, interior, density), MANIFEST[first]

@@ -1,0 +1,119 @@
+"""A bag or parcel seen from above on the belt: shell, frame, handle rods, wheels, clothes, goods."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...scan.model import ScanMetadata
+from ..canvas import Canvas
+from ..detector import Detector
+from ..goods.baggage_items import draw_item
+from ..placement import Difficulty
+from ..scene import Scene, garment_field
+from ..shapes import Part, box, cylinder, posed, rotation, tube, wire
+from ..threats.pieces import AX_X, hollow_box
+
+# Dual-energy tube scanners in service: (high, low) nominal kV.
+ENERGIES_KV = ((140.0, 80.0), (160.0, 90.0), (150.0, 80.0), (130.0, 70.0))
+SCANNERS = ("synthetic-bag-140", "synthetic-bag-160", "synthetic-parcel-150", "synthetic-bag-130")
+
+
+def baggage_scene(rng: np.random.Generator, difficulty: Difficulty, pitch_mm: float | None = None,
+                  size_px: tuple[int, int] | None = None) -> Scene:
+    """A whole bag with a margin of belt around it; ``size_px`` (rows, cols) fixes the image size
+    (a training tile) and the bag is drawn to fit it, or to overflow it a little."""
+    pitch = float(pitch_mm or rng.uniform(0.8, 1.5))
+    pick = int(rng.integers(len(ENERGIES_KV)))
+    energies = ENERGIES_KV[pick]
+    kind = str(rng.choice(["hard", "soft", "soft", "backpack", "parcel"]))
+    if size_px is None:
+        length, width = rng.uniform(450, 800), rng.uniform(300, 520)
+        margin = rng.uniform(30, 120)
+        rows, cols = int((width + 2 * margin) / pitch), int((length + 2 * margin) / pitch)
+    else:
+        rows, cols = size_px
+        fill = rng.uniform(0.7, 1.1)
+        length, width = cols * pitch * fill, rows * pitch * fill * rng.uniform(0.7, 1.0)
+    canvas = Canvas(rows, cols, pitch, energies)
+    cx, cy = cols * pitch / 2 + rng.normal(0, 15), rows * pitch / 2 + rng.normal(0, 15)
+    yaw = rng.normal(0, 4)
+    rot = rotation(yaw=yaw)
+    height = rng.uniform(150, 300) if kind != "backpack" else rng.uniform(120, 220)
+    canvas.add(posed(p, rot, (cx, cy, 0)) for p in _shell(rng, kind, length, width, height))
+    # Clothes fill most bags; parcels hold goods only.
+    if kind != "parcel" or rng.random() < 0.3:
+        inner_l, inner_w = length - 20, width - 20
+        c0, r0 = int((cx - inner_l / 2) / pitch), int((cy - inner_w / 2) / pitch)
+        h, w = int(inner_w / pitch), int(inner_l / pitch)
+        if h > 4 and w > 4:
+            amount = float(np.clip(difficulty.density + rng.normal(0, 0.2), 0.05, 1.0))
+            canvas.add_lengths("textile", r0, c0, garment_field(rng, h, w, pitch, amount))
+    items = int(2 + difficulty.density * 10 * rng.uniform(0.5, 1.3))
+    for _ in range(items):
+        _, (parts, (hx, hy)) = draw_item(rng)
+        x = cx + rng.uniform(-1, 1) * max(length / 2 - hx * 0.6, 5)
+        y = cy + rng.uniform(-1, 1) * max(width / 2 - hy * 0.6, 5)
+        item_rot = rotation(yaw=rng.uniform(0, 360), pitch=rng.normal(0, 10), roll=rng.normal(0, 10))
+        canvas.add(posed(p, item_rot, (x, y, rng.uniform(-height / 3, height / 3))) for p in parts)
+    canvas.clamp()
+    x1, y1 = (cx - length / 2 + 20) / pitch, (cy - width / 2 + 20) / pitch
+    x2, y2 = (cx + length / 2 - 20) / pitch, (cy + width / 2 - 20) / pitch
+    metadata = ScanMetadata(
+        pixel_pitch_mm=round(pitch, 3), scanner=SCANNERS[pick], energy_high_kev=energies[0],
+        energy_low_kev=energies[1], object_id=f"BAG-{rng.integers(10**6, 10**7)}",
+        object_kind="parcel" if kind == "parcel" else "baggage",
+    )
+    detector = Detector(air_count=float(rng.uniform(1.5e4, 8e4)), blur_sigma_px=float(rng.uniform(0.5, 0.9)))
+    interior = (max(x1, 0.0), max(y1, 0.0), min(x2, cols - 1.0), min(y2, rows - 1.0))
+    return Scene(canvas, interior, (-height / 3, height / 3), metadata, detector, _clutter_item,
+                 (rows, cols))
+
+
+def _clutter_item(rng: np.random.Generator):
+    return draw_item(rng)[1]
+
+
+def _shell(rng: np.random.Generator, kind: str, length: float, width: float, height: float) -> list[Part]:
+    """The case itself in the bag's frame (centred, x along its length)."""
+    hl, hw, hh = length / 2, width / 2, height / 2
+    if kind == "parcel":
+        return hollow_box("cardboard", (0, 0, 0), (hl, hw, hh), rng.uniform(4, 8)) + [
+            box("polyethylene", (0, 0, -hh + 1), (hl, 25, 0.05))]  # tape
+    shell_mat, wall = ("polycarbonate", rng.uniform(2.0, 3.5)) if kind == "hard" else ("polymer", 1.2)
+    parts = hollow_box(shell_mat, (0, 0, 0), (hl, hw, hh), wall)
+    # Zip round the lid: metal or plastic teeth.
+    zip_mat = str(rng.choice(["brass", "steel", "polymer", "polymer"]))
+    inset = 8.0
+    loop = np.array([[-hl + inset, -hw + inset], [hl - inset, -hw + inset], [hl - inset, hw - inset],
+                     [-hl + inset, hw - inset], [-hl + inset, -hw + inset]])
+    parts.append(wire(zip_mat, np.c_[loop, np.full(5, hh - 3)], 1.4))
+    parts += hollow_box("zinc", (hl - inset - 30, -hw + inset, hh), (12, 5, 3), 1.5)  # zip pull
+    if kind == "backpack":
+        parts += [box("polyethylene", (0, s * hw * 0.5, -hh + 5), (hl * 0.8, 25, 3)) for s in (-1, 1)]
+        parts.append(box("steel", (-hl * 0.1, 0, -hh + 4), (hl * 0.7, 4, 1.5)))  # frame stay
+        return parts
+    # Trolley handle: two telescoping aluminium rods along the length, on the base side.
+    rod_len = length * rng.uniform(0.75, 0.95)
+    spacing = width * rng.uniform(0.25, 0.45)
+    base_y = rng.choice([-1, 1]) * width * rng.uniform(0.05, 0.2)
+    for s in (-1, 1):
+        y = base_y + s * spacing / 2
+        for k, r in enumerate((rng.uniform(9, 12), rng.uniform(7, 8.5))):
+            seg = rod_len * (0.55 if k == 0 else 0.5)
+            x = -hl + 15 + seg / 2 + k * rod_len * 0.45
+            parts += tube("aluminium", (x, y, -hh + 20), r, 1.2, seg / 2, AX_X)
+    parts += hollow_box("abs", (hl - 15, base_y, -hh + 20), (15, spacing / 2 + 20, 18), 2.5)  # grip
+    parts.append(box("aluminium", (-hl + 20, base_y, -hh + 20), (10, spacing / 2 + 15, 10)))
+    # Wheels at one end (two or four): polyurethane tyre on an axle and a plastic housing.
+    corners = [(-1, -1), (-1, 1)] + ([(1, -1), (1, 1)] if rng.random() < 0.5 else [])
+    wheel_r = rng.uniform(22, 40)
+    # Seen face on when the bag lies on its back, edge on when it lies on its side.
+    wheel_rot = rotation() if rng.random() < 0.6 else rotation(roll=90)
+    for sx, sy in corners:
+        x, y = sx * (hl - wheel_r - 5), sy * (hw - wheel_r - 5)
+        parts.append(cylinder("polymer", (x, y, -hh + 15), wheel_r, 12, wheel_rot))
+        parts.append(cylinder("steel", (x, y, -hh + 15), 3.5, 20))
+        parts += hollow_box("abs", (x, y, -hh + 20), (wheel_r + 8, wheel_r + 8, 20), 3.0)
+    if kind == "soft":  # wire frame keeping a soft bag's shape
+        parts.append(wire("steel", np.c_[loop * 0.98, np.full(5, -hh + 5)], 1.5))
+    return parts

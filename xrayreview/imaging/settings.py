@@ -59,6 +59,7 @@ DEFAULT_HIGHLIGHT = (0.08, 0.25)
 # Steps for the keyboard window/level and density tools.
 LEVEL_STEP = 0.05
 GAMMA_STEP = 1.15
+MIN_WIDTH = 0.01
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,12 @@ TOOL_NAMES = frozenset(tool.name for tool in TOOLS)
 
 
 def with_window(settings: DisplaySettings, low: float, high: float) -> DisplaySettings:
-    """Window from two bounds, clamped into 0..1 and kept at least 1 % wide (for mouse drags)."""
-    low, high = min(low, high), max(low, high)
-    width = max(high - low, 0.01)
-    low = min(max(low, 0.0), 1.0 - width)
-    return replace(settings, window_low=low, window_high=min(low + width, 1.0))
+    """Window from two bounds, each clamped into 0..1, kept at least MIN_WIDTH wide (mouse drags)."""
+    low, high = sorted((min(max(float(low), 0.0), 1.0), min(max(float(high), 0.0), 1.0)))
+    if high - low < MIN_WIDTH:
+        low = min(low, 1.0 - MIN_WIDTH)
+        high = low + MIN_WIDTH
+    return replace(settings, window_low=low, window_high=high)
 
 
 def with_level_width(settings: DisplaySettings, level: float, width: float) -> DisplaySettings:
@@ -122,13 +124,15 @@ def _preset(settings: DisplaySettings, preset: DisplaySettings) -> DisplaySettin
 
 
 def _shift_window(settings: DisplaySettings, by: float) -> DisplaySettings:
+    """Slide the window, keeping its width, stopping at either end."""
     width = settings.window_high - settings.window_low
-    return with_window(settings, settings.window_low + by, settings.window_low + by + width)
+    low = min(max(settings.window_low + by, 0.0), 1.0 - width)
+    return replace(settings, window_low=low, window_high=min(low + width, 1.0))
 
 
 def _scale_window(settings: DisplaySettings, factor: float) -> DisplaySettings:
     level = (settings.window_low + settings.window_high) / 2.0
-    width = (settings.window_high - settings.window_low) * factor
+    width = min((settings.window_high - settings.window_low) * factor, 1.0)
     return with_level_width(settings, level, width)
 
 

@@ -12,7 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
-FORMATS = ("csv", "json", "pdf", "yolo", "coco")
+FORMATS = ("csv", "json", "pdf", "yolo", "coco", "tdr")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,10 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify = actions.add_parser("verify", help="walk the integrity chain; exit 1 at a break")
     _db_option(verify)
     stats = actions.add_parser("stats", help="figures overall and per officer (supervisor)")
-    export = actions.add_parser("export", help="CSV, JSON, PDF, or YOLO/COCO labels (supervisor)")
+    export = actions.add_parser("export", help="CSV, JSON, PDF, YOLO/COCO labels or DICOS TDRs (supervisor)")
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--out", type=Path, required=True,
-                        help="file (csv, json, pdf) or folder (yolo, coco)")
+                        help="file (csv, json, pdf) or folder (yolo, coco, tdr)")
     export.add_argument("--with-background", action="store_true",
                         help="yolo/coco: also cleared scans without marks, as negatives")
     for sub in (stats, export):
@@ -107,6 +107,10 @@ def _export(args: argparse.Namespace, log, rows: list, flt) -> int:  # noqa: ANN
         tabular.export_json(rows, args.out, flt)
     elif args.format == "pdf":
         pdf.export_pdf(rows, args.out, flt=flt, chain=log.verify(), author=args.user)
+    elif args.format == "tdr":
+        from ..reports.tdr import export_tdrs  # noqa: PLC0415
+
+        print(f"{len(export_tdrs(rows, args.out))} DICOS operator TDR file(s)")
     else:
         exporter = labels.export_yolo if args.format == "yolo" else labels.export_coco
         summary = exporter(rows, args.out, include_background=args.with_background)

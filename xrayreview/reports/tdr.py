@@ -8,6 +8,7 @@ block too, so ``xrayreview.scan.tdr.read_tdr`` gives them back exactly.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -218,3 +219,55 @@ def _save(ds: Dataset, path: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+def export_tdrs(rows: Iterable[Any], folder: str | Path) -> list[Path]:
+    """One operator TDR per logged decision (``DecisionRow``s of the audit) into ``folder``.
+
+    The report carries the marks the officer stood behind: detector marks they confirmed and
+    their own. A DICOS image is referenced by its SOP Instance UID, read from the record or,
+    for records that lack it, from the scan file when it is still there unchanged.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for row in rows:
+        content = row.content
+        scan = dict(content["scan"])
+        scan["metadata"] = {**(scan.get("metadata") or {}), **_dicos_identity(scan)}
+        marks = [m for m in content.get("detector_marks") or () if m.get("verdict") == "confirmed"]
+        marks += list(content.get("officer_marks") or ())
+        stem = Path(str((scan.get("files") or ["scan"])[0]).replace("\\", "/")).stem or "scan"
+        written.append(write_operator_tdr(
+            folder / f"{row.seq:06d}_{stem}_tdr.dcs", scan=scan, decision=content["decision"],
+            officer=content["officer"], marks=marks, decided_at=content["decided_at"],
+            opened_at=content.get("opened_at"), reasons=content.get("reasons") or (),
+            note=content.get("note") or "", station=content.get("station"),
+        ))
+    return written
+
+
+def _dicos_identity(scan: Mapping[str, Any]) -> dict[str, str]:
+    """SOP/study UIDs of a logged DICOS scan whose single file is still present and unchanged."""
+    meta = scan.get("metadata") or {}
+    files = scan.get("files") or []
+    if meta.get("sop_instance_uid") or scan.get("format") not in ("dicos", "dicom") or len(files) != 1:
+        return {}
+    path = Path(files[0])
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    if hashlib.sha256(data).hexdigest() != scan.get("sha256"):
+        return {}
+    from ..scan.dicos import parse  # noqa: PLC0415
+    from ..scan.dicos_meta import text  # noqa: PLC0415
+    from ..scan.errors import ScanError  # noqa: PLC0415
+
+    try:
+        ds = parse(data, path.name, header_only=True)
+    except ScanError:
+        return {}
+    found = {"sop_instance_uid": text(ds, "SOPInstanceUID"), "sop_class_uid": text(ds, "SOPClassUID"),
+             "study_instance_uid": text(ds, "StudyInstanceUID")}
+    return {k: v for k, v in found.items() if v}

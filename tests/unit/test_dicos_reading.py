@@ -125,6 +125,12 @@ def test_metadata_from_the_header(tmp_path):
     assert meta.extra["sop_instance_uid"] == ds.SOPInstanceUID
 
 
+def test_derived_maps_open_with_a_note(tmp_path):
+    ds = dx_dataset(gradient(), ImageType=["DERIVED", "Z_EFFECTIVE"])
+    scan = load_scan(write(ds, tmp_path / "zeff.dcs"))
+    assert any("z effective values" in w for w in scan.warnings)
+
+
 def test_plain_medical_dicom_opens_with_a_note(tmp_path):
     ds = dx_dataset(gradient(), sop_class="1.2.840.10008.5.1.4.1.1.4", modality="MR", dicos=False)
     scan = load_scan(write(ds, tmp_path / "mr.dcm"))

@@ -17,7 +17,15 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
-from .dicos_meta import CT_SOP_CLASS, TDR_SOP_CLASS, energy_role, is_dicos, scan_metadata, text
+from .dicos_meta import (
+    CT_SOP_CLASS,
+    TDR_SOP_CLASS,
+    energy_role,
+    image_characteristics,
+    is_dicos,
+    scan_metadata,
+    text,
+)
 from .dicos_pixels import colour_frame, decode_frames, grey_channel, is_colour
 from .errors import ScanError
 from .model import Scan
@@ -26,6 +34,9 @@ from .model import Scan
 # so opening a scan in a crowded inbox stays fast.
 MAX_PARTNER_CANDIDATES = 200
 DICOM_SUFFIXES = {".dcs", ".dcm", ".dicom", ""}
+# DICOS image characteristics that are computed maps, not detector intensities.
+DERIVED_IMAGES = {"MU", "DENSITY", "Z EFFECTIVE", "ZEFFECTIVE", "COMPTON", "PHOTOELECTRIC",
+                  "BASIS MATERIAL 1", "BASIS MATERIAL 2"}
 
 
 def parse(data: bytes, name: str, *, header_only: bool = False) -> Dataset:
@@ -82,6 +93,12 @@ def _read(path: Path, data: bytes) -> Scan:
         warnings.append(
             f"{name} is a {modality} DICOM file, not a DICOS security scan; it is shown as a plain "
             "image without security information."
+        )
+    derived = image_characteristics(ds) & DERIVED_IMAGES
+    if derived:
+        warnings.append(
+            f"{name} holds {', '.join(sorted(derived)).lower()} values, not X-ray intensities; "
+            "it is shown as stored and its colours do not mean material classes."
         )
     frames = decode_frames(ds, name)
     scan = _scan_from_frames(frames, ds, name, warnings)

@@ -94,10 +94,12 @@ def _mev_per_electron(z: float, energy_kev: float) -> float:
     log_grid = np.log(MEV_ENERGIES_KEV)
     rows = sorted(MEV_TABLE.items(), key=lambda item: item[1][0])
     zs = np.array([row[0] for _, row in rows])
-    values = np.array([
-        np.exp(np.interp(np.log(energy_kev), log_grid, np.log(row[1]))) / _TABLE_Z_OVER_A[name]
-        for name, row in rows
-    ])
+    values = np.array(
+        [
+            np.exp(np.interp(np.log(energy_kev), log_grid, np.log(row[1]))) / _TABLE_Z_OVER_A[name]
+            for name, row in rows
+        ]
+    )
     return float(np.interp(z, zs, values))
 
 

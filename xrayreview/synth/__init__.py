@@ -9,4 +9,11 @@ from .placement import Difficulty, GroundTruth
 from .threats import THREAT_CATEGORIES
 from .tip import project_threat
 
-__all__ = ["THREAT_CATEGORIES", "Difficulty", "GroundTruth", "generate_scan", "generate_tile", "project_threat"]
+__all__ = [
+    "THREAT_CATEGORIES",
+    "Difficulty",
+    "GroundTruth",
+    "generate_scan",
+    "generate_tile",
+    "project_threat",
+]

@@ -18,8 +18,15 @@ class Canvas:
     """Attenuation maps for a grid of ``rows`` × ``cols`` pixels whose first pixel sits at
     (row0, col0) of the scan: a whole scan, or one object's own layer."""
 
-    def __init__(self, rows: int, cols: int, pitch_mm: float, energies_kev: tuple[float, float],
-                 row0: int = 0, col0: int = 0) -> None:
+    def __init__(
+        self,
+        rows: int,
+        cols: int,
+        pitch_mm: float,
+        energies_kev: tuple[float, float],
+        row0: int = 0,
+        col0: int = 0,
+    ) -> None:
         self.rows, self.cols, self.row0, self.col0 = rows, cols, row0, col0
         self.pitch = float(pitch_mm)
         self.energies = (float(energies_kev[0]), float(energies_kev[1]))
@@ -32,10 +39,14 @@ class Canvas:
 
     def mu(self, material: str) -> tuple[np.float32, np.float32]:
         """Linear attenuation per mm at the high and low energy."""
-        return (np.float32(linear_mu_per_mm(material, self.energies[0])),
-                np.float32(linear_mu_per_mm(material, self.energies[1])))
+        return (
+            np.float32(linear_mu_per_mm(material, self.energies[0])),
+            np.float32(linear_mu_per_mm(material, self.energies[1])),
+        )
 
-    def add_lengths(self, material: str, row0: int, col0: int, lengths: np.ndarray, sign: float = 1.0) -> None:
+    def add_lengths(
+        self, material: str, row0: int, col0: int, lengths: np.ndarray, sign: float = 1.0
+    ) -> None:
         """Add a patch of path lengths (mm) of one material placed at scan pixel (row0, col0)."""
         r, c = row0 - self.row0, col0 - self.col0
         h, w = lengths.shape
@@ -43,7 +54,7 @@ class Canvas:
         bottom, right = min(r + h, self.rows), min(c + w, self.cols)
         if bottom <= top or right <= left:
             return
-        patch = lengths[top - r:bottom - r, left - c:right - c]
+        patch = lengths[top - r : bottom - r, left - c : right - c]
         mu_high, mu_low = self.mu(material)
         if sign < 0:
             mu_high, mu_low = -mu_high, -mu_low
@@ -80,5 +91,9 @@ class Canvas:
         if rows.size == 0:
             return None
         cols = np.flatnonzero(mask.any(axis=0))
-        return (float(self.col0 + cols[0]), float(self.row0 + rows[0]),
-                float(self.col0 + cols[-1] + 1), float(self.row0 + rows[-1] + 1))
+        return (
+            float(self.col0 + cols[0]),
+            float(self.row0 + rows[0]),
+            float(self.col0 + cols[-1] + 1),
+            float(self.row0 + rows[-1] + 1),
+        )

@@ -28,8 +28,9 @@ class Detector:
     column_flicker: float = 0.0  # per-pulse output of a linac (image columns); 0 for tubes
 
 
-def expose(high_att: np.ndarray, low_att: np.ndarray, detector: Detector,
-           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def expose(
+    high_att: np.ndarray, low_att: np.ndarray, detector: Detector, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """uint16 transmission images (air = 65535) from the two attenuation maps."""
     out = []
     row_gain = col_gain = None

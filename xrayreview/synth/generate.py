@@ -19,11 +19,18 @@ from .threats import THREAT_CATEGORIES, draw_label
 KINDS = ("cargo", "baggage")
 # IED parts that are built together when the generator assembles a device.
 ASSEMBLY = ("wiring", "battery", "timer", "detonator", "circuit_board")
+DEFAULT_DIFFICULTY = Difficulty()
 
 
-def generate_scan(kind: str, seed: int, *, threats: Sequence[str] | None = None, clean: bool = False,
-                  difficulty: Difficulty = Difficulty(), pixel_pitch_mm: float | None = None,
-                  ) -> tuple[Scan, list[GroundTruth]]:
+def generate_scan(
+    kind: str,
+    seed: int,
+    *,
+    threats: Sequence[str] | None = None,
+    clean: bool = False,
+    difficulty: Difficulty = DEFAULT_DIFFICULTY,
+    pixel_pitch_mm: float | None = None,
+) -> tuple[Scan, list[GroundTruth]]:
     """A whole cargo or baggage scan (dual energy, uint16, full scale 65535) and its threats.
 
     ``threats`` names the labels to hide (default: one to three drawn at random); ``clean``
@@ -40,8 +47,13 @@ def generate_scan(kind: str, seed: int, *, threats: Sequence[str] | None = None,
     return _finish(scene, rng, f"synth-{kind}-{seed}"), truths
 
 
-def generate_tile(seed: int, size: int = 640, kind: str | None = None, *, clean_probability: float = 0.15,
-                  ) -> tuple[Scan, list[GroundTruth]]:
+def generate_tile(
+    seed: int,
+    size: int = 640,
+    kind: str | None = None,
+    *,
+    clean_probability: float = 0.15,
+) -> tuple[Scan, list[GroundTruth]]:
     """A ``size`` × ``size`` training scene: a whole bag, or a window on a truck, with random
     kind, pitch, energies, noise, clutter, pose and difficulty."""
     rng = np.random.default_rng([seed, 7])
@@ -75,8 +87,9 @@ def _draw_threats(rng: np.random.Generator, kind: str) -> list[str]:
     return [draw_label(rng) for _ in range(count)]
 
 
-def _hide_threats(scene: Scene, labels: list[str], rng: np.random.Generator, difficulty: Difficulty,
-                  assemble: bool) -> list[GroundTruth]:
+def _hide_threats(
+    scene: Scene, labels: list[str], rng: np.random.Generator, difficulty: Difficulty, assemble: bool
+) -> list[GroundTruth]:
     truths: list[GroundTruth] = []
     canvas = scene.canvas
     x1, y1, x2, y2 = scene.interior
@@ -92,8 +105,14 @@ def _hide_threats(scene: Scene, labels: list[str], rng: np.random.Generator, dif
             group += [str(v) for v in rng.choice(ASSEMBLY, size=int(rng.integers(1, 4)), replace=False)]
         center = (rng.uniform(x1, x2), rng.uniform(y1, y2))
         for k, member in enumerate(group):
-            spot = center if k == 0 else (center[0] + rng.normal(0, 60 / canvas.pitch),
-                                          center[1] + rng.normal(0, 60 / canvas.pitch))
+            spot = (
+                center
+                if k == 0
+                else (
+                    center[0] + rng.normal(0, 60 / canvas.pitch),
+                    center[1] + rng.normal(0, 60 / canvas.pitch),
+                )
+            )
             depth = rng.uniform(*scene.depth_mm)
             placed = place_threat(member, rng, canvas, spot, depth, difficulty)
             if placed is None:
@@ -123,5 +142,12 @@ def _finish(scene: Scene, rng: np.random.Generator, name: str) -> Scan:
     scene.metadata.extra.setdefault("generator", "xrayreview.synth")
     scene.metadata.extra["air_count"] = round(scene.detector.air_count)
     digest = hashlib.sha256(high.tobytes() + low.tobytes()).hexdigest()
-    return Scan(high=high, low=low, full_scale=65535, metadata=scene.metadata, source_format="synthetic",
-                sha256=digest, warnings=[])
+    return Scan(
+        high=high,
+        low=low,
+        full_scale=65535,
+        metadata=scene.metadata,
+        source_format="synthetic",
+        sha256=digest,
+        warnings=[],
+    )

@@ -46,8 +46,9 @@ def random_pose(rng: np.random.Generator, difficulty: Difficulty) -> dict:
     return {"yaw_deg": float(rng.uniform(0, 360)), "pitch_deg": pitch, "roll_deg": roll, "scale": scale}
 
 
-def threat_layer(parts: list[Part], pose: dict, center_px: tuple[float, float], depth_mm: float,
-                 grid: Canvas) -> Canvas:
+def threat_layer(
+    parts: list[Part], pose: dict, center_px: tuple[float, float], depth_mm: float, grid: Canvas
+) -> Canvas:
     """The posed threat's own attenuation, on the pixels of ``grid`` it covers."""
     rot = rotation(pose["yaw_deg"], pose["pitch_deg"], pose["roll_deg"])
     offset = (center_px[0] * grid.pitch, center_px[1] * grid.pitch, depth_mm)
@@ -65,9 +66,15 @@ def threat_layer(parts: list[Part], pose: dict, center_px: tuple[float, float], 
     return layer
 
 
-def place_threat(label: str, rng: np.random.Generator, grid: Canvas, center_px: tuple[float, float],
-                 depth_mm: float, difficulty: Difficulty, pose: dict | None = None,
-                 ) -> tuple[Canvas, GroundTruth] | None:
+def place_threat(
+    label: str,
+    rng: np.random.Generator,
+    grid: Canvas,
+    center_px: tuple[float, float],
+    depth_mm: float,
+    difficulty: Difficulty,
+    pose: dict | None = None,
+) -> tuple[Canvas, GroundTruth] | None:
     """Build, pose and project one threat; None when nothing of it would be visible in the grid."""
     parts, material, variant = build_threat(label, rng)
     pose = dict(pose or random_pose(rng, difficulty))

@@ -49,34 +49,54 @@ def box(material: str, center, half, rot=IDENTITY, sign: float = 1.0) -> Part:
     return Part("box", material, np.asarray(center, float), np.asarray(rot, float), tuple(half), sign=sign)
 
 
-def cylinder(material: str, center, radius: float, half_length: float, rot=IDENTITY,
-             sign: float = 1.0) -> Part:
+def cylinder(
+    material: str, center, radius: float, half_length: float, rot=IDENTITY, sign: float = 1.0
+) -> Part:
     """Solid cylinder along its local z axis."""
-    return Part("cylinder", material, np.asarray(center, float), np.asarray(rot, float),
-                (radius, half_length), sign=sign)
+    return Part(
+        "cylinder",
+        material,
+        np.asarray(center, float),
+        np.asarray(rot, float),
+        (radius, half_length),
+        sign=sign,
+    )
 
 
-def tube(material: str, center, radius: float, wall: float, half_length: float, rot=IDENTITY,
-         closed: bool = False) -> list[Part]:
+def tube(
+    material: str, center, radius: float, wall: float, half_length: float, rot=IDENTITY, closed: bool = False
+) -> list[Part]:
     """A pipe: an outer cylinder minus the bore (closed ends keep a wall-thick cap)."""
     inner_half = half_length - wall if closed else half_length
-    return [cylinder(material, center, radius, half_length, rot),
-            cylinder(material, center, radius - wall, inner_half, rot, sign=-1.0)]
+    return [
+        cylinder(material, center, radius, half_length, rot),
+        cylinder(material, center, radius - wall, inner_half, rot, sign=-1.0),
+    ]
 
 
 def ellipsoid(material: str, center, semi_axes, rot=IDENTITY, sign: float = 1.0) -> Part:
-    return Part("ellipsoid", material, np.asarray(center, float), np.asarray(rot, float), tuple(semi_axes),
-                sign=sign)
+    return Part(
+        "ellipsoid", material, np.asarray(center, float), np.asarray(rot, float), tuple(semi_axes), sign=sign
+    )
 
 
-def prism(material: str, outline, half_depth: float, center=(0, 0, 0), rot=IDENTITY, sign: float = 1.0) -> Part:
+def prism(
+    material: str, outline, half_depth: float, center=(0, 0, 0), rot=IDENTITY, sign: float = 1.0
+) -> Part:
     """A convex outline in the local xy plane, extruded ±half_depth along local z."""
     poly = np.asarray(outline, float)
     area2 = np.sum(poly[:, 0] * np.roll(poly[:, 1], -1) - np.roll(poly[:, 0], -1) * poly[:, 1])
     if area2 < 0:
         poly = poly[::-1]
-    return Part("prism", material, np.asarray(center, float), np.asarray(rot, float), (half_depth,),
-                outline=poly, sign=sign)
+    return Part(
+        "prism",
+        material,
+        np.asarray(center, float),
+        np.asarray(rot, float),
+        (half_depth,),
+        outline=poly,
+        sign=sign,
+    )
 
 
 def wire(material: str, points, radius: float) -> Part:
@@ -90,8 +110,13 @@ def posed(part: Part, rot: np.ndarray, offset, scale: float = 1.0) -> Part:
         pts = (rot @ (part.points * scale).T).T + offset
         return replace(part, points=pts, size=(part.size[0] * scale,))
     outline = None if part.outline is None else part.outline * scale
-    return replace(part, center=rot @ (part.center * scale) + offset, rotation=rot @ part.rotation,
-                   size=tuple(s * scale for s in part.size), outline=outline)
+    return replace(
+        part,
+        center=rot @ (part.center * scale) + offset,
+        rotation=rot @ part.rotation,
+        size=tuple(s * scale for s in part.size),
+        outline=outline,
+    )
 
 
 def footprint(part: Part) -> tuple[float, float, float, float]:
@@ -117,7 +142,9 @@ def footprint(part: Part) -> tuple[float, float, float, float]:
     return part.center[0] - ext[0], part.center[1] - ext[1], part.center[0] + ext[0], part.center[1] + ext[1]
 
 
-def path_length(part: Part, pitch: float, clip: tuple[int, int, int, int]) -> tuple[int, int, np.ndarray] | None:
+def path_length(
+    part: Part, pitch: float, clip: tuple[int, int, int, int]
+) -> tuple[int, int, np.ndarray] | None:
     """(row0, col0, mean path length in mm per pixel) over the part's footprint within
     ``clip`` = (row0, col0, rows, cols) of the pixel grid; None when it misses the grid."""
     x1, y1, x2, y2 = footprint(part)

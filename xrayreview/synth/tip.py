@@ -27,8 +27,15 @@ ASSUMED_AIR_COUNT = 3e4  # for the noise a projected shadow should carry, when t
 BLUR_SIGMA_PX = 0.7
 
 
-def project_threat(scan: Scan, label: str, *, seed: int, center: tuple[float, float] | None = None,
-                   rotation_deg: float | None = None, scale: float = 1.0) -> tuple[Scan, GroundTruth]:
+def project_threat(
+    scan: Scan,
+    label: str,
+    *,
+    seed: int,
+    center: tuple[float, float] | None = None,
+    rotation_deg: float | None = None,
+    scale: float = 1.0,
+) -> tuple[Scan, GroundTruth]:
     """A new scan with the threat inside, and its ground truth.
 
     ``center`` (x, y) in pixels defaults to a random spot on the object; ``rotation_deg`` fixes
@@ -103,12 +110,24 @@ def _multiply(scan: Scan, layer: Canvas, rng: np.random.Generator) -> Scan:
     raw_high = None if scan.raw_high is None else _scaled(scan.raw_high, region, t_high)
     raw_low = None if scan.raw_low is None else _scaled(scan.raw_low, region, t_low)
     metadata = replace(scan.metadata, extra=dict(scan.metadata.extra))
-    return Scan(high=high, low=low, colour=colour, full_scale=scan.full_scale, raw_high=raw_high, raw_low=raw_low,
-                metadata=metadata, source=scan.source, source_format=scan.source_format, sha256="",
-                warnings=list(scan.warnings))
+    return Scan(
+        high=high,
+        low=low,
+        colour=colour,
+        full_scale=scan.full_scale,
+        raw_high=raw_high,
+        raw_low=raw_low,
+        metadata=metadata,
+        source=scan.source,
+        source_format=scan.source_format,
+        sha256="",
+        warnings=list(scan.warnings),
+    )
 
 
-def _darken(values: np.ndarray, t: np.ndarray, full_scale: int, air: float, rng: np.random.Generator) -> np.ndarray:
+def _darken(
+    values: np.ndarray, t: np.ndarray, full_scale: int, air: float, rng: np.random.Generator
+) -> np.ndarray:
     out = values.astype(np.float32) * t
     if air > 0:
         # Photons the threat stopped would have left the shadow noisier than a scaled copy is.
@@ -128,8 +147,11 @@ def _shadow_colour(layer: Canvas) -> np.ndarray:
     """Per-channel factor (0..1): the threat alone on air in the station's pseudo-colour."""
     t_high = np.exp(-layer.high)
     t_low = np.exp(-layer.low)
-    alone = Scan(high=np.round(t_high * 65535).astype(np.uint16), low=np.round(t_low * 65535).astype(np.uint16),
-                 full_scale=65535, metadata=ScanMetadata(energy_high_kev=layer.energies[0],
-                                                         energy_low_kev=layer.energies[1]))
+    alone = Scan(
+        high=np.round(t_high * 65535).astype(np.uint16),
+        low=np.round(t_low * 65535).astype(np.uint16),
+        full_scale=65535,
+        metadata=ScanMetadata(energy_high_kev=layer.energies[0], energy_low_kev=layer.energies[1]),
+    )
     rgb = render_standard(alone).astype(np.float32) / 255.0
     return cv2.GaussianBlur(rgb, (0, 0), BLUR_SIGMA_PX)

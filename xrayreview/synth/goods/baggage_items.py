@@ -38,7 +38,9 @@ def bottle(rng: np.random.Generator) -> Item:
     parts = tube(kind, (0, 0, 0), r, wall, h / 2, AX_X, closed=True)
     parts.append(cylinder(liquid, (-h * 0.05, 0, 0), r - wall, h / 2 * rng.uniform(0.6, 0.9), AX_X))
     parts += tube(kind, (h / 2 + 25, 0, 0), r * 0.4, wall, 25, AX_X)  # neck
-    parts.append(cylinder("polyethylene" if kind != "glass" else "aluminium", (h / 2 + 52, 0, 0), r * 0.45, 6, AX_X))
+    parts.append(
+        cylinder("polyethylene" if kind != "glass" else "aluminium", (h / 2 + 52, 0, 0), r * 0.45, 6, AX_X)
+    )
     return parts, (h / 2 + 55, r)
 
 
@@ -47,8 +49,14 @@ def book(rng: np.random.Generator) -> Item:
     parts: list[Part] = []
     for i in range(int(rng.integers(1, 4))):
         t = rng.uniform(5, 40)
-        parts.append(box("paper", (rng.normal(0, 8), rng.normal(0, 8), i * 45), (h / 2, w / 2, t / 2),
-                         rotation(yaw=rng.normal(0, 6))))
+        parts.append(
+            box(
+                "paper",
+                (rng.normal(0, 8), rng.normal(0, 8), i * 45),
+                (h / 2, w / 2, t / 2),
+                rotation(yaw=rng.normal(0, 6)),
+            )
+        )
     return parts, (h / 2 + 10, w / 2 + 10)
 
 
@@ -93,7 +101,10 @@ def cable_coil(rng: np.random.Generator) -> Item:
 
 
 def toiletries(rng: np.random.Generator) -> Item:
-    parts: list[Part] = [box("polymer", (0, 0, 0), (110, 60, 45)), box("polymer", (0, 0, 0), (109, 59, 44), sign=-1)]
+    parts: list[Part] = [
+        box("polymer", (0, 0, 0), (110, 60, 45)),
+        box("polymer", (0, 0, 0), (109, 59, 44), sign=-1),
+    ]
     for _ in range(int(rng.integers(2, 7))):
         x, y = rng.uniform(-80, 80), rng.uniform(-35, 35)
         kind = rng.random()
@@ -102,7 +113,9 @@ def toiletries(rng: np.random.Generator) -> Item:
             parts += tube("aluminium", (x, y, 0), 22, 0.5, 70, rot, closed=True)
             parts.append(cylinder("cosmetic", (x, y, 0), 21, 50, rot))
         elif kind < 0.6:
-            parts += tube("polyethylene", (x, y, 0), rng.uniform(12, 25), 1.0, rng.uniform(40, 80), rot, closed=True)
+            parts += tube(
+                "polyethylene", (x, y, 0), rng.uniform(12, 25), 1.0, rng.uniform(40, 80), rot, closed=True
+            )
             parts.append(cylinder("cosmetic", (x, y, 0), 11, 35, rot))
         elif kind < 0.8:  # toothbrush / razor
             parts.append(box("polymer", (x, y, 0), (85, 5, 5), rotation(yaw=rng.uniform(0, 180))))
@@ -152,7 +165,9 @@ def electronics(rng: np.random.Generator) -> Item:
         parts.append(cylinder("copper", (0, 0, 0), 14, 25, AX_X))
         parts.append(box("ceramic", (40, 0, 0), (25, 20, 2)))
         parts.append(prism("abs", [(-20, 20), (10, 20), (5, 130), (-15, 130)], 18))
-        parts += insulated_wire(smooth_curve(rng, (-5, 130, 0), (rng.uniform(-200, 200), 350, 0), 60), 0.9, rng)
+        parts += insulated_wire(
+            smooth_curve(rng, (-5, 130, 0), (rng.uniform(-200, 200), 350, 0), 60), 0.9, rng
+        )
         return parts, (120, 120)
     w, h = rng.uniform(120, 180), rng.uniform(170, 250)
     parts = hollow_box("aluminium", (0, 0, 0), (w / 2, h / 2, 4), 0.8)
@@ -171,7 +186,9 @@ def small_metal(rng: np.random.Generator) -> Item:
         if kind < 0.3:
             parts.append(box("brass", (x, y, 0), (25, 6, 1.2), rotation(yaw=rng.uniform(0, 180))))
         elif kind < 0.55:
-            parts.append(cylinder(str(rng.choice(["brass", "steel", "copper"])), (x, y, 0), rng.uniform(8, 14), 1.0))
+            parts.append(
+                cylinder(str(rng.choice(["brass", "steel", "copper"])), (x, y, 0), rng.uniform(8, 14), 1.0)
+            )
         elif kind < 0.75:
             parts += hollow_box("zinc", (x, y, 0), (15, 12, 6), 3, rotation(yaw=rng.uniform(0, 180)))
         else:
@@ -184,7 +201,9 @@ def food(rng: np.random.Generator) -> Item:
     parts: list[Part] = []
     kind = rng.random()
     if kind < 0.4:
-        parts.append(box("chocolate", (0, 0, 0), (rng.uniform(50, 110), rng.uniform(25, 45), rng.uniform(5, 12))))
+        parts.append(
+            box("chocolate", (0, 0, 0), (rng.uniform(50, 110), rng.uniform(25, 45), rng.uniform(5, 12)))
+        )
     elif kind < 0.7:  # jar: glass with a steel lid
         parts += tube("glass", (0, 0, 0), 40, 3.5, 50, closed=True)
         parts.append(cylinder("food", (0, 0, 0), 36, 40))
@@ -196,10 +215,18 @@ def food(rng: np.random.Generator) -> Item:
 
 
 BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
-    "shoes": (1.0, shoes), "bottle": (1.2, bottle), "book": (1.0, book), "laptop": (0.6, laptop),
-    "charger": (1.0, charger), "cable_coil": (0.8, cable_coil), "toiletries": (1.0, toiletries),
-    "umbrella": (0.4, umbrella), "belt": (0.6, belt), "electronics": (0.9, electronics),
-    "small_metal": (1.2, small_metal), "food": (0.8, food),
+    "shoes": (1.0, shoes),
+    "bottle": (1.2, bottle),
+    "book": (1.0, book),
+    "laptop": (0.6, laptop),
+    "charger": (1.0, charger),
+    "cable_coil": (0.8, cable_coil),
+    "toiletries": (1.0, toiletries),
+    "umbrella": (0.4, umbrella),
+    "belt": (0.6, belt),
+    "electronics": (0.9, electronics),
+    "small_metal": (1.2, small_metal),
+    "food": (0.8, food),
 }
 
 

@@ -20,8 +20,17 @@ ORGANIC_GOODS = ("food", "textile", "paper", "cardboard", "chocolate", "soap", "
 MIXED_GOODS = ("glass", "ceramic", "salt", "pvc", "aluminium")
 
 
-def _stack(rng, x: float, width: float, floor: float, height: float, half_w: float, material: str,
-           fill: float, pallet: bool) -> list[Part]:
+def _stack(
+    rng,
+    x: float,
+    width: float,
+    floor: float,
+    height: float,
+    half_w: float,
+    material: str,
+    fill: float,
+    pallet: bool,
+) -> list[Part]:
     """Cartons stacked on a pallet: one column of boxes, each box summing the row across."""
     parts: list[Part] = []
     base = floor
@@ -50,8 +59,17 @@ def cartons(rng: np.random.Generator, interior: Interior, density: float) -> lis
     while x < end:
         width = rng.uniform(800, 1250) if pallet else rng.uniform(300, 700)
         height = (floor - top) * rng.uniform(0.4, 0.97)
-        parts += _stack(rng, x + width / 2, width, floor, height, half_w, material,
-                        rng.uniform(0.3, 0.9) * (0.5 + density), pallet)
+        parts += _stack(
+            rng,
+            x + width / 2,
+            width,
+            floor,
+            height,
+            half_w,
+            material,
+            rng.uniform(0.1, 0.45) * (0.5 + density),
+            pallet,
+        )
         x += width + rng.uniform(0, 150)
     return parts
 
@@ -102,22 +120,30 @@ def machinery(rng: np.random.Generator, interior: Interior, density: float) -> l
         d = rng.uniform(300, half_w)
         cx, cy = x + w / 2, floor - h / 2 - 100
         parts.append(box("wood", (cx, floor - 50, 0), (w / 2, 50, d)))
-        parts += [box("wood", (cx, cy, 0), (w / 2, h / 2, d)), box("wood", (cx, cy, 0), (w / 2 - 20, h / 2 - 20, d - 20),
-                                                                   sign=-1.0)]
+        parts += [
+            box("wood", (cx, cy, 0), (w / 2, h / 2, d)),
+            box("wood", (cx, cy, 0), (w / 2 - 20, h / 2 - 20, d - 20), sign=-1.0),
+        ]
         for _ in range(int(rng.integers(2, 7))):
             px, py = cx + rng.uniform(-0.35, 0.35) * w, cy + rng.uniform(-0.3, 0.3) * h
             kind = rng.random()
             if kind < 0.4:
-                parts.append(box(str(rng.choice(["cast_iron", "steel", "aluminium"])), (px, py, 0),
-                                 (rng.uniform(50, w * 0.3), rng.uniform(50, h * 0.3), rng.uniform(30, d * 0.6)),
-                                 rotation(yaw=rng.choice([0, 0, rng.uniform(0, 90)]))))
+                parts.append(
+                    box(
+                        str(rng.choice(["cast_iron", "steel", "aluminium"])),
+                        (px, py, 0),
+                        (rng.uniform(50, w * 0.3), rng.uniform(50, h * 0.3), rng.uniform(30, d * 0.6)),
+                        rotation(yaw=rng.choice([0, 0, rng.uniform(0, 90)])),
+                    )
+                )
             elif kind < 0.7:
                 rad = rng.uniform(40, 200)
                 parts += tube("steel", (px, py, 0), rad, rad * 0.3, rng.uniform(50, d * 0.8))
                 parts.append(cylinder("copper", (px, py, 0), rad * 0.6, rng.uniform(30, d * 0.5)))
             else:
-                parts.append(cylinder("steel", (px, py, 0), rng.uniform(15, 60), rng.uniform(100, w * 0.4),
-                                      AX_X))
+                parts.append(
+                    cylinder("steel", (px, py, 0), rng.uniform(15, 60), rng.uniform(100, w * 0.4), AX_X)
+                )
         x += w + rng.uniform(50, 600)
     return parts
 
@@ -155,20 +181,35 @@ def sacks(rng: np.random.Generator, interior: Interior, density: float) -> list[
         if y < top + 150:
             break
         for x in np.arange(x1 + rng.uniform(0, 400), end, rng.uniform(600, 900)):
-            parts.append(cylinder(material, (x, y, 0), 110, half_w * rng.uniform(0.5, 0.95) * (0.6 + density * 0.4),
-                                  rotation(yaw=rng.normal(0, 5))))
+            parts.append(
+                cylinder(
+                    material,
+                    (x, y, 0),
+                    110,
+                    half_w * rng.uniform(0.5, 0.95) * (0.6 + density * 0.4),
+                    rotation(yaw=rng.normal(0, 5)),
+                )
+            )
             parts.append(box(material, (x, y, 0), (300, 70, half_w * 0.4)))
     return parts
 
 
 LOADS: dict[str, Callable[[np.random.Generator, Interior, float], list[Part]]] = {
-    "cartons": cartons, "bottles": bottles, "tyres": tyres, "machinery": machinery,
-    "coils": coils, "sacks": sacks,
+    "cartons": cartons,
+    "bottles": bottles,
+    "tyres": tyres,
+    "machinery": machinery,
+    "coils": coils,
+    "sacks": sacks,
 }
 LOAD_WEIGHTS = {"cartons": 4.0, "bottles": 1.0, "tyres": 1.0, "machinery": 1.5, "coils": 0.7, "sacks": 1.2}
 MANIFEST = {
-    "cartons": "general merchandise in cartons", "bottles": "beverages in glass bottles",
-    "tyres": "tyres", "machinery": "machine parts", "coils": "steel coils", "sacks": "bagged goods",
+    "cartons": "general merchandise in cartons",
+    "bottles": "beverages in glass bottles",
+    "tyres": "tyres",
+    "machinery": "machine parts",
+    "coils": "steel coils",
+    "sacks": "bagged goods",
     "empty": "empty container",
 }
 

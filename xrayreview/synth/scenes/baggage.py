@@ -18,8 +18,12 @@ ENERGIES_KV = ((140.0, 80.0), (160.0, 90.0), (150.0, 80.0), (130.0, 70.0))
 SCANNERS = ("synthetic-bag-140", "synthetic-bag-160", "synthetic-parcel-150", "synthetic-bag-130")
 
 
-def baggage_scene(rng: np.random.Generator, difficulty: Difficulty, pitch_mm: float | None = None,
-                  size_px: tuple[int, int] | None = None) -> Scene:
+def baggage_scene(
+    rng: np.random.Generator,
+    difficulty: Difficulty,
+    pitch_mm: float | None = None,
+    size_px: tuple[int, int] | None = None,
+) -> Scene:
     """A whole bag with a margin of belt around it; ``size_px`` (rows, cols) fixes the image size
     (a training tile) and the bag is drawn to fit it, or to overflow it a little."""
     pitch = float(pitch_mm or rng.uniform(0.8, 1.5))
@@ -59,14 +63,16 @@ def baggage_scene(rng: np.random.Generator, difficulty: Difficulty, pitch_mm: fl
     x1, y1 = (cx - length / 2 + 20) / pitch, (cy - width / 2 + 20) / pitch
     x2, y2 = (cx + length / 2 - 20) / pitch, (cy + width / 2 - 20) / pitch
     metadata = ScanMetadata(
-        pixel_pitch_mm=round(pitch, 3), scanner=SCANNERS[pick], energy_high_kev=energies[0],
-        energy_low_kev=energies[1], object_id=f"BAG-{rng.integers(10**6, 10**7)}",
+        pixel_pitch_mm=round(pitch, 3),
+        scanner=SCANNERS[pick],
+        energy_high_kev=energies[0],
+        energy_low_kev=energies[1],
+        object_id=f"BAG-{rng.integers(10**6, 10**7)}",
         object_kind="parcel" if kind == "parcel" else "baggage",
     )
     detector = Detector(air_count=float(rng.uniform(1.5e4, 8e4)), blur_sigma_px=float(rng.uniform(0.5, 0.9)))
     interior = (max(x1, 0.0), max(y1, 0.0), min(x2, cols - 1.0), min(y2, rows - 1.0))
-    return Scene(canvas, interior, (-height / 3, height / 3), metadata, detector, _clutter_item,
-                 (rows, cols))
+    return Scene(canvas, interior, (-height / 3, height / 3), metadata, detector, _clutter_item, (rows, cols))
 
 
 def _clutter_item(rng: np.random.Generator):
@@ -78,14 +84,22 @@ def _shell(rng: np.random.Generator, kind: str, length: float, width: float, hei
     hl, hw, hh = length / 2, width / 2, height / 2
     if kind == "parcel":
         return hollow_box("cardboard", (0, 0, 0), (hl, hw, hh), rng.uniform(4, 8)) + [
-            box("polyethylene", (0, 0, -hh + 1), (hl, 25, 0.05))]  # tape
+            box("polyethylene", (0, 0, -hh + 1), (hl, 25, 0.05))
+        ]  # tape
     shell_mat, wall = ("polycarbonate", rng.uniform(2.0, 3.5)) if kind == "hard" else ("polymer", 1.2)
     parts = hollow_box(shell_mat, (0, 0, 0), (hl, hw, hh), wall)
     # Zip round the lid: metal or plastic teeth.
     zip_mat = str(rng.choice(["brass", "steel", "polymer", "polymer"]))
     inset = 8.0
-    loop = np.array([[-hl + inset, -hw + inset], [hl - inset, -hw + inset], [hl - inset, hw - inset],
-                     [-hl + inset, hw - inset], [-hl + inset, -hw + inset]])
+    loop = np.array(
+        [
+            [-hl + inset, -hw + inset],
+            [hl - inset, -hw + inset],
+            [hl - inset, hw - inset],
+            [-hl + inset, hw - inset],
+            [-hl + inset, -hw + inset],
+        ]
+    )
     parts.append(wire(zip_mat, np.c_[loop, np.full(5, hh - 3)], 1.4))
     parts += hollow_box("zinc", (hl - inset - 30, -hw + inset, hh), (12, 5, 3), 1.5)  # zip pull
     if kind == "backpack":

@@ -15,14 +15,24 @@ from . import vehicle
 
 # Linac dual-energy pairs (nominal endpoints, keV) of portal and gantry scanners.
 ENERGIES_KEV = ((6000.0, 4000.0), (9000.0, 6000.0), (6000.0, 3000.0), (7500.0, 4500.0))
-SCANNERS = ("synthetic-portal-6MeV", "synthetic-gantry-9MeV", "synthetic-portal-6/3MeV", "synthetic-mobile-7.5MeV")
+SCANNERS = (
+    "synthetic-portal-6MeV",
+    "synthetic-gantry-9MeV",
+    "synthetic-portal-6/3MeV",
+    "synthetic-mobile-7.5MeV",
+)
 ABOVE_MM = 400.0  # image margin above the container roof
 BELOW_MM = 150.0  # and below the ground line
 
 
-def cargo_scene(rng: np.random.Generator, difficulty: Difficulty, pitch_mm: float | None = None,
-                size: str | None = None, window: tuple[int, int, int, int] | None = None,
-                with_truck: bool | None = None) -> Scene:
+def cargo_scene(
+    rng: np.random.Generator,
+    difficulty: Difficulty,
+    pitch_mm: float | None = None,
+    size: str | None = None,
+    window: tuple[int, int, int, int] | None = None,
+    with_truck: bool | None = None,
+) -> Scene:
     """The whole vehicle, or only the pixels of ``window`` (row0, col0, rows, cols) of it."""
     pitch = float(pitch_mm or rng.uniform(3.0, 5.0))
     pick = int(rng.integers(len(ENERGIES_KEV)))
@@ -48,27 +58,49 @@ def cargo_scene(rng: np.random.Generator, difficulty: Difficulty, pitch_mm: floa
     parts += vehicle.container(x_container, ground, deck, size, rng)
     bottom = ground - deck
     top = bottom - vehicle.CONTAINER_HEIGHT_MM
-    interior = (x_container + 140, x_container + length - 140, top + 70, bottom - 165,
-                vehicle.CONTAINER_WIDTH_MM / 2 - 10)
+    interior = (
+        x_container + 140,
+        x_container + length - 140,
+        top + 70,
+        bottom - 165,
+        vehicle.CONTAINER_WIDTH_MM / 2 - 10,
+    )
     goods, manifest = cargo_loads.fill(rng, interior, float(np.clip(difficulty.density, 0, 1)))
     parts += goods
     canvas.add(parts)
     _add_walls(canvas, rng, x_container, length, top, bottom)
     canvas.clamp()
     metadata = ScanMetadata(
-        pixel_pitch_mm=round(pitch, 3), scanner=SCANNERS[pick], energy_high_kev=energies[0],
-        energy_low_kev=energies[1], object_id=_container_number(rng), object_kind="cargo",
-        manifest=manifest, extra={"container_size": size, "with_truck": bool(truck)},
+        pixel_pitch_mm=round(pitch, 3),
+        scanner=SCANNERS[pick],
+        energy_high_kev=energies[0],
+        energy_low_kev=energies[1],
+        object_id=_container_number(rng),
+        object_kind="cargo",
+        manifest=manifest,
+        extra={"container_size": size, "with_truck": bool(truck)},
     )
-    detector = Detector(air_count=float(rng.uniform(1e4, 1e5)), blur_sigma_px=float(rng.uniform(0.6, 1.1)),
-                        row_gain_spread=0.004, column_flicker=float(rng.uniform(0.002, 0.006)))
+    detector = Detector(
+        air_count=float(rng.uniform(1e4, 1e5)),
+        blur_sigma_px=float(rng.uniform(0.6, 1.1)),
+        row_gain_spread=0.004,
+        column_flicker=float(rng.uniform(0.002, 0.006)),
+    )
     inside = tuple(v / pitch for v in (interior[0], interior[2], interior[1], interior[3]))
-    return Scene(canvas, inside, (-interior[4] * 0.9, interior[4] * 0.9), metadata, detector,
-                 _clutter_for(interior), (rows_all, cols_all))
+    return Scene(
+        canvas,
+        inside,
+        (-interior[4] * 0.9, interior[4] * 0.9),
+        metadata,
+        detector,
+        _clutter_for(interior),
+        (rows_all, cols_all),
+    )
 
 
-def _add_walls(canvas: Canvas, rng: np.random.Generator, x0: float, length: float, top: float,
-               bottom: float) -> None:
+def _add_walls(
+    canvas: Canvas, rng: np.random.Generator, x0: float, length: float, top: float, bottom: float
+) -> None:
     """The two corrugated side walls, as a path-length profile along x."""
     c1 = max(int(x0 / canvas.pitch), canvas.col0)
     c2 = min(int((x0 + length) / canvas.pitch), canvas.col0 + canvas.cols)
@@ -87,8 +119,11 @@ def _clutter_for(interior):
         w, h = rng.uniform(300, 800), rng.uniform(300, 800)
         material = str(rng.choice(cargo_loads.ORGANIC_GOODS + cargo_loads.MIXED_GOODS))
         depth = rng.uniform(100, interior[4] * 0.6)
-        return [box(material, (0, 0, 0), (w / 2, h / 2, depth)), box("cardboard", (0, 0, 0), (w / 2, h / 2, depth))], (
-            w / 2, h / 2)
+        return [
+            box(material, (0, 0, 0), (w / 2, h / 2, depth)),
+            box("cardboard", (0, 0, 0), (w / 2, h / 2, depth)),
+        ], (w / 2, h / 2)
+
     return clutter
 
 

@@ -24,7 +24,7 @@ def wheel(x: float, ground: float, radius: float, duals: bool) -> list[Part]:
     y = ground - radius
     sides = (-1, 1)
     for s in sides:
-        for d in ((-0.14, 0.14) if duals else (0.0,)):
+        for d in (-0.14, 0.14) if duals else (0.0,):
             z = s * (1000 + d * 1000)
             parts.append(cylinder("rubber", (x, y, z), radius, 140))
             parts.append(cylinder("rubber", (x, y, z), radius * 0.57, 140, sign=-1.0))
@@ -47,7 +47,9 @@ def container(x0: float, ground: float, deck: float, size: str, rng: np.random.G
     parts.append(box("steel", (cx, top + 4, 0), (length / 2, 1.0, half_w)))
     for s in (-1, 1):
         parts += hollow_box("steel", (cx, top + 30, s * (half_w - 30)), (length / 2 - 150, 30, 30), 3)
-        parts.append(box("steel", (cx, bottom - 81, s * (half_w - 3)), (length / 2, 81, 2.25)))  # bottom rails
+        parts.append(
+            box("steel", (cx, bottom - 81, s * (half_w - 3)), (length / 2, 81, 2.25))
+        )  # bottom rails
         parts.append(box("steel", (cx, bottom - 2, s * (half_w - 25)), (length / 2, 2.25, 25)))
     # Floor: plywood on steel cross members.
     parts.append(box("plywood", (cx, bottom - 150, 0), (length / 2 - 10, 14, half_w - 5)))
@@ -95,7 +97,9 @@ def chassis(x0: float, length: float, ground: float, deck: float, rng: np.random
     radius = 520.0
     for k in range(3 if length > 8000 else 2):
         parts += wheel(x0 + length - 800 - k * 1350, ground, radius, duals=True)
-    parts.append(box("polyethylene", (x0 + length - 800 - 1350, ground - 2 * radius - 40, 0), (2200, 3, 1200)))
+    parts.append(
+        box("polyethylene", (x0 + length - 800 - 1350, ground - 2 * radius - 40, 0), (2200, 3, 1200))
+    )
     return parts
 
 

@@ -32,9 +32,19 @@ THREAT_CATEGORIES: dict[str, str] = {label: category for label, (category, _) in
 # How often each label is drawn when the caller does not choose: the items a detector must
 # learn best (handguns, pipe bombs, charges) come up most.
 DRAW_WEIGHTS: dict[str, float] = {
-    "pistol": 3.0, "revolver": 1.5, "rifle": 1.0, "shotgun": 1.0, "smg": 1.0, "gun_part": 1.5,
-    "pipe_bomb": 1.5, "detonator": 1.0, "battery": 1.0, "wiring": 0.7, "timer": 1.0,
-    "circuit_board": 0.8, "explosive_charge": 1.5,
+    "pistol": 3.0,
+    "revolver": 1.5,
+    "rifle": 1.0,
+    "shotgun": 1.0,
+    "smg": 1.0,
+    "gun_part": 1.5,
+    "pipe_bomb": 1.5,
+    "detonator": 1.0,
+    "battery": 1.0,
+    "wiring": 0.7,
+    "timer": 1.0,
+    "circuit_board": 0.8,
+    "explosive_charge": 1.5,
 }
 
 

@@ -12,9 +12,19 @@ from ..shapes import Part, box, cylinder, prism, rotation, tube
 from .pieces import AX_X, AX_Y, cartridge, hollow_box
 
 
-def _magazine(rng: np.random.Generator, top, angle_deg: float, length: float, depth: float,
-              width: float, rounds: int, radius: float, case: float, bullet: float,
-              double_stack: bool = True) -> list[Part]:
+def _magazine(
+    rng: np.random.Generator,
+    top,
+    angle_deg: float,
+    length: float,
+    depth: float,
+    width: float,
+    rounds: int,
+    radius: float,
+    case: float,
+    bullet: float,
+    double_stack: bool = True,
+) -> list[Part]:
     """A box magazine hanging from ``top`` along ``angle_deg`` (90 = straight down)."""
     rot = rotation(yaw=angle_deg - 90)
     top = np.asarray(top, float)
@@ -49,11 +59,19 @@ def pistol(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     rake = np.tan(np.radians(grip_angle)) * grip_h
     grip_front = -half + rng.uniform(40, 55)
     grip_back = -half + rng.uniform(0, 8)
-    outline = [(grip_back, frame_top), (grip_front, frame_top), (grip_front - rake, frame_top + grip_h),
-               (grip_back - rake - 4, frame_top + grip_h)]
+    outline = [
+        (grip_back, frame_top),
+        (grip_front, frame_top),
+        (grip_front - rake, frame_top + grip_h),
+        (grip_back - rake - 4, frame_top + grip_h),
+    ]
     parts.append(prism(frame_mat, outline, slide_w / 2))
-    guard = [(grip_front, frame_top + 8), (grip_front + 38, frame_top + 8), (grip_front + 34, frame_top + 30),
-             (grip_front + 4, frame_top + 30)]
+    guard = [
+        (grip_front, frame_top + 8),
+        (grip_front + 38, frame_top + 8),
+        (grip_front + 34, frame_top + 30),
+        (grip_front + 4, frame_top + 30),
+    ]
     parts.append(prism(frame_mat, guard, 4.5))
     parts.append(box("steel", (grip_front + 16, frame_top + 16, 0), (2.5, 8, 3)))  # trigger
     parts.append(box("steel", (-5, frame_top + 2, 0), (half * 0.45, 2.5, slide_w / 2 - 3)))  # rails, bar
@@ -63,9 +81,23 @@ def pistol(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     if loaded or rng.random() < 0.5:
         mag_len = grip_h + rng.uniform(-2, 25)
         rounds = int(rng.integers(0, 16)) if loaded else 0
-        parts += _magazine(rng, ((grip_front + grip_back) / 2, frame_top + 2, 0), 90 + grip_angle, mag_len,
-                           rng.uniform(30, 34), rng.uniform(19, 24), rounds, 4.75, 19.0, 12.0)
-    return parts, "steel" if not polymer_frame else "steel+polymer", f"{'polymer' if polymer_frame else 'metal'}"
+        parts += _magazine(
+            rng,
+            ((grip_front + grip_back) / 2, frame_top + 2, 0),
+            90 + grip_angle,
+            mag_len,
+            rng.uniform(30, 34),
+            rng.uniform(19, 24),
+            rounds,
+            4.75,
+            19.0,
+            12.0,
+        )
+    return (
+        parts,
+        "steel" if not polymer_frame else "steel+polymer",
+        f"{'polymer' if polymer_frame else 'metal'}",
+    )
 
 
 def revolver(rng: np.random.Generator) -> tuple[list[Part], str, str]:
@@ -73,10 +105,13 @@ def revolver(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     cyl_r, cyl_len = rng.uniform(17.5, 22.5), rng.uniform(36, 44)
     chambers = int(rng.choice([5, 6, 6, 6, 7, 8]))
     parts: list[Part] = []
-    parts += tube("steel", (cyl_len / 2 + barrel / 2 + 4, -cyl_r * 0.55, 0), rng.uniform(8, 11), 4.0,
-                  barrel / 2, AX_X)
+    parts += tube(
+        "steel", (cyl_len / 2 + barrel / 2 + 4, -cyl_r * 0.55, 0), rng.uniform(8, 11), 4.0, barrel / 2, AX_X
+    )
     if rng.random() < 0.6:  # ejector rod shroud under the barrel
-        parts.append(cylinder("steel", (cyl_len / 2 + barrel * 0.35, -cyl_r * 0.05, 0), 4.5, barrel * 0.3, AX_X))
+        parts.append(
+            cylinder("steel", (cyl_len / 2 + barrel * 0.35, -cyl_r * 0.05, 0), 4.5, barrel * 0.3, AX_X)
+        )
     parts.append(cylinder("steel", (0, 0, 0), cyl_r, cyl_len / 2, AX_X))
     loaded = rng.random() < 0.7
     for k in range(chambers):
@@ -85,7 +120,9 @@ def revolver(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         parts.append(cylinder("steel", pos, 4.9, cyl_len / 2, AX_X, sign=-1.0))
         if loaded:
             parts += tube("brass", pos, 4.8, 0.5, cyl_len / 2 - 1, AX_X, closed=True)
-            parts.append(cylinder("lead", (pos[0] + cyl_len * 0.3, pos[1], pos[2]), 4.5, cyl_len * 0.18, AX_X))
+            parts.append(
+                cylinder("lead", (pos[0] + cyl_len * 0.3, pos[1], pos[2]), 4.5, cyl_len * 0.18, AX_X)
+            )
     # Frame: top strap, bottom, recoil shield, grip frame, hammer, trigger guard.
     parts.append(box("steel", (0, -cyl_r - 3, 0), (cyl_len / 2 + 4, 3.5, 7)))
     parts.append(box("steel", (0, cyl_r + 3, 0), (cyl_len / 2 + 4, 4, 8)))
@@ -93,8 +130,12 @@ def revolver(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     grip_h = rng.uniform(85, 115)
     rake = rng.uniform(20, 45)
     top = cyl_r * 0.7
-    grip = [(-cyl_len / 2 - 12, top), (-cyl_len / 2 + 4, top), (-cyl_len / 2 - rake + 6, top + grip_h),
-            (-cyl_len / 2 - rake - 20, top + grip_h)]
+    grip = [
+        (-cyl_len / 2 - 12, top),
+        (-cyl_len / 2 + 4, top),
+        (-cyl_len / 2 - rake + 6, top + grip_h),
+        (-cyl_len / 2 - rake - 20, top + grip_h),
+    ]
     parts.append(prism("steel", [(x * 0.9 - 2, y) for x, y in grip], 4.5))
     parts.append(prism(str(rng.choice(["wood", "rubber", "polymer"])), grip, 15.0))
     parts.append(box("steel", (-cyl_len / 2 - 12, -cyl_r - 2, 0), (7, 5, 4), rotation(yaw=-25)))
@@ -119,8 +160,9 @@ def long_gun(rng: np.random.Generator, kind: str) -> tuple[list[Part], str, str]
             side = rng.random() < 0.5
             for s in (-1, 1):
                 offset = (0, 0, s * radius) if side else (0, s * radius, 0)
-                parts += tube("steel", (front, -rec_h * 0.15 + offset[1], offset[2]), radius, wall,
-                              barrel_len / 2, AX_X)
+                parts += tube(
+                    "steel", (front, -rec_h * 0.15 + offset[1], offset[2]), radius, wall, barrel_len / 2, AX_X
+                )
             variant = "side-by-side" if side else "over-under"
         else:
             parts += tube("steel", (front, -rec_h * 0.2, 0), radius, wall, barrel_len / 2, AX_X)
@@ -128,18 +170,37 @@ def long_gun(rng: np.random.Generator, kind: str) -> tuple[list[Part], str, str]
             parts += tube("steel", (rec_len / 2 + mag_len / 2, rec_h * 0.2, 0), 11, 0.8, mag_len / 2, AX_X)
             variant = "pump"
     else:
-        parts += tube("steel", (front, -rec_h * 0.2, 0), rng.uniform(8.5, 12), rng.uniform(4, 6),
-                      barrel_len / 2, AX_X)
+        parts += tube(
+            "steel", (front, -rec_h * 0.2, 0), rng.uniform(8.5, 12), rng.uniform(4, 6), barrel_len / 2, AX_X
+        )
         if rng.random() < 0.6:  # magazine, curved ones as two angled boxes
             curve = rng.uniform(0, 18)
             mag_top = (rec_len * 0.15, rec_h / 2, 0)
             mag_len = rng.uniform(90, 200)
-            parts += _magazine(rng, mag_top, 90 - curve * 0.4, mag_len * 0.55, rng.uniform(55, 70),
-                               rng.uniform(20, 26), int(rng.integers(0, 12)), 5.6, 39, 14)
-            lower = (mag_top[0] - mag_len * 0.55 * np.sin(np.radians(curve * 0.4)), rec_h / 2 + mag_len * 0.55, 0)
-            parts += hollow_box("steel", (lower[0] - mag_len * 0.2 * np.sin(np.radians(curve)),
-                                          lower[1] + mag_len * 0.22, 0),
-                                (30, mag_len * 0.22, 11), 0.8, rotation(yaw=curve))
+            parts += _magazine(
+                rng,
+                mag_top,
+                90 - curve * 0.4,
+                mag_len * 0.55,
+                rng.uniform(55, 70),
+                rng.uniform(20, 26),
+                int(rng.integers(0, 12)),
+                5.6,
+                39,
+                14,
+            )
+            lower = (
+                mag_top[0] - mag_len * 0.55 * np.sin(np.radians(curve * 0.4)),
+                rec_h / 2 + mag_len * 0.55,
+                0,
+            )
+            parts += hollow_box(
+                "steel",
+                (lower[0] - mag_len * 0.2 * np.sin(np.radians(curve)), lower[1] + mag_len * 0.22, 0),
+                (30, mag_len * 0.22, 11),
+                0.8,
+                rotation(yaw=curve),
+            )
             variant = "magazine-fed"
         if rng.random() < 0.3:  # telescopic sight: aluminium tube with glass
             parts += tube("aluminium", (0, -rec_h / 2 - 25, 0), 13, 1.5, rng.uniform(120, 170), AX_X)
@@ -148,8 +209,13 @@ def long_gun(rng: np.random.Generator, kind: str) -> tuple[list[Part], str, str]
     stock_mat = str(rng.choice(["wood", "wood", "polymer"]))
     stock_len, drop = rng.uniform(260, 360), rng.uniform(10, 40)
     back = -rec_len / 2
-    stock = [(back + 5, -rec_h / 2 + 5), (back + 5, rec_h / 2), (back - stock_len, rec_h / 2 + drop + 110),
-             (back - stock_len, rec_h / 2 + drop - 20), (back - stock_len * 0.3, -rec_h / 2 + drop * 0.3)]
+    stock = [
+        (back + 5, -rec_h / 2 + 5),
+        (back + 5, rec_h / 2),
+        (back - stock_len, rec_h / 2 + drop + 110),
+        (back - stock_len, rec_h / 2 + drop - 20),
+        (back - stock_len * 0.3, -rec_h / 2 + drop * 0.3),
+    ]
     parts.append(prism(stock_mat, stock, rng.uniform(17, 23)))
     if stock_mat == "polymer":  # hollow polymer stocks hide a steel buffer tube
         parts += tube("steel", (back - stock_len * 0.4, -rec_h * 0.05, 0), 15, 1.5, stock_len * 0.4, AX_X)
@@ -170,10 +236,30 @@ def smg(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     parts += tube("steel", (rec_len / 2 + barrel / 2 - 10, -3, 0), rng.uniform(7, 10), 3.5, barrel / 2, AX_X)
     grip_x = rng.uniform(-0.2, 0.1) * rec_len
     mag_x = rec_len * rng.uniform(-0.1, 0.3)
-    parts += _magazine(rng, (mag_x, rec_h / 2, 0), 90 + rng.uniform(-5, 8), rng.uniform(150, 250), 33, 24,
-                       int(rng.integers(0, 30)), 4.75, 19.0, 12.0)
-    parts.append(prism("polymer", [(grip_x - 40, rec_h / 2), (grip_x - 10, rec_h / 2), (grip_x - 25, rec_h / 2 + 95),
-                                   (grip_x - 55, rec_h / 2 + 95)], 14))
+    parts += _magazine(
+        rng,
+        (mag_x, rec_h / 2, 0),
+        90 + rng.uniform(-5, 8),
+        rng.uniform(150, 250),
+        33,
+        24,
+        int(rng.integers(0, 30)),
+        4.75,
+        19.0,
+        12.0,
+    )
+    parts.append(
+        prism(
+            "polymer",
+            [
+                (grip_x - 40, rec_h / 2),
+                (grip_x - 10, rec_h / 2),
+                (grip_x - 25, rec_h / 2 + 95),
+                (grip_x - 55, rec_h / 2 + 95),
+            ],
+            14,
+        )
+    )
     parts.append(box("steel", (grip_x, rec_h / 2 + 8, 0), (2, 7, 3)))
     folded = rng.random() < 0.5
     stock_len = rng.uniform(200, 300)
@@ -203,11 +289,23 @@ def gun_part(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         parts, _, _ = revolver(rng)
         parts = [p for p in parts if abs(p.center[0]) < 25 and abs(p.center[1]) < 25]
     elif which == "magazine":
-        parts = _magazine(rng, (0, -60, 0), 90 + rng.uniform(-10, 10), rng.uniform(90, 130), 32, 22,
-                          int(rng.integers(3, 16)), 4.75, 19.0, 12.0)
+        parts = _magazine(
+            rng,
+            (0, -60, 0),
+            90 + rng.uniform(-10, 10),
+            rng.uniform(90, 130),
+            32,
+            22,
+            int(rng.integers(3, 16)),
+            4.75,
+            19.0,
+            12.0,
+        )
     else:
-        parts = [cylinder("steel", (0, 0, 0), rng.uniform(8, 12), rng.uniform(40, 80), AX_X),
-                 box("steel", (0, -12, 0), (30, 6, 6))]
+        parts = [
+            cylinder("steel", (0, 0, 0), rng.uniform(8, 12), rng.uniform(40, 80), AX_X),
+            box("steel", (0, -12, 0), (30, 6, 6)),
+        ]
     return parts, "steel", which
 
 

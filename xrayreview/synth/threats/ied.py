@@ -22,9 +22,16 @@ def pipe_bomb(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         parts.append(cylinder("steel", (x, 0, 0), cap_r, cap_len / 2, AX_X))
         parts.append(cylinder("steel", (x - s * 4, 0, 0), radius, cap_len / 2 - 4, AX_X, sign=-1.0))
     end = length / 2 + 6
-    parts += insulated_wire(smooth_curve(rng, (end - 4, rng.uniform(-radius, radius) * 0.5, 0),
-                                         (end + rng.uniform(60, 200), rng.uniform(-80, 80), 0), 30),
-                            rng.uniform(0.4, 0.9), rng)
+    parts += insulated_wire(
+        smooth_curve(
+            rng,
+            (end - 4, rng.uniform(-radius, radius) * 0.5, 0),
+            (end + rng.uniform(60, 200), rng.uniform(-80, 80), 0),
+            30,
+        ),
+        rng.uniform(0.4, 0.9),
+        rng,
+    )
     if rng.random() < 0.6:  # a detonator inside, near the wired cap
         parts += tube("aluminium", (end - cap_len - 30, 0, 0), 3.5, 0.4, 25, AX_X, closed=True)
         parts.append(cylinder("lead_azide", (end - cap_len - 50, 0, 0), 2.8, 4, AX_X))
@@ -60,11 +67,17 @@ def battery(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     if count > 1:  # a holder or a taped pack
         w = per_row * (2 * radius + 0.6) + 4
         h = (count // per_row + (count % per_row > 0)) * 70.0
-        parts.append(box(str(rng.choice(["abs", "polyethylene"])), (w / 2 - radius - 2, h / 2 - 35, 0),
-                         (w / 2, h / 2, radius + 1.5)))
+        parts.append(
+            box(
+                str(rng.choice(["abs", "polyethylene"])),
+                (w / 2 - radius - 2, h / 2 - 35, 0),
+                (w / 2, h / 2, radius + 1.5),
+            )
+        )
         if rng.random() < 0.7:
-            parts += insulated_wire(smooth_curve(rng, (0, -38, 0), (rng.uniform(-80, 80), -rng.uniform(80, 200), 0),
-                                                 30), 0.4, rng)
+            parts += insulated_wire(
+                smooth_curve(rng, (0, -38, 0), (rng.uniform(-80, 80), -rng.uniform(80, 200), 0), 30), 0.4, rng
+            )
     return parts, "steel+battery", f"{count}x{kind}"
 
 
@@ -75,8 +88,9 @@ def wiring(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     start = np.array([0.0, 0.0, 0.0])
     for _ in range(strands):
         end = start + [rng.uniform(0.4, 1.0) * span, rng.normal(0, span * 0.3), rng.normal(0, 10)]
-        parts += insulated_wire(smooth_curve(rng, start + rng.normal(0, 8, 3), end, span * 0.15, 16),
-                                rng.uniform(0.3, 1.0), rng)
+        parts += insulated_wire(
+            smooth_curve(rng, start + rng.normal(0, 8, 3), end, span * 0.15, 16), rng.uniform(0.3, 1.0), rng
+        )
     if rng.random() < 0.5:  # a connector or switch on the loom
         parts.append(box("brass", (span * 0.5, 0, 0), (6, 4, 3)))
         parts.append(box("abs", (span * 0.5, 0, 0), (12, 8, 6)))
@@ -96,8 +110,15 @@ def _components(rng: np.random.Generator, w: float, h: float, count: int) -> lis
             parts.append(box("silicon", (x, y, 2), (a * 0.4, b * 0.4, 0.3)))
         elif kind < 0.7:  # electrolytic capacitor: aluminium can
             r = rng.uniform(2.5, 6)
-            parts += tube("aluminium", (x, y, r + 1), r, 0.3, rng.uniform(4, 10), AX_X if rng.random() < 0.3 else
-                          rotation(), closed=True)
+            parts += tube(
+                "aluminium",
+                (x, y, r + 1),
+                r,
+                0.3,
+                rng.uniform(4, 10),
+                AX_X if rng.random() < 0.3 else rotation(),
+                closed=True,
+            )
         elif kind < 0.85:  # quartz crystal / relay in a steel can
             parts.append(box("steel", (x, y, 3), (5, 2.2, 2)))
         else:  # pin header
@@ -107,7 +128,10 @@ def _components(rng: np.random.Generator, w: float, h: float, count: int) -> lis
 
 def circuit_board(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     w, h = rng.uniform(40, 150), rng.uniform(30, 100)
-    parts = [box("fr4", (0, 0, 0), (w / 2, h / 2, 0.8)), box("copper", (0, 0, 0), (w / 2 - 1, h / 2 - 1, 0.04))]
+    parts = [
+        box("fr4", (0, 0, 0), (w / 2, h / 2, 0.8)),
+        box("copper", (0, 0, 0), (w / 2 - 1, h / 2 - 1, 0.04)),
+    ]
     parts += _components(rng, w, h, int(rng.integers(4, 16)))
     return parts, "fr4+copper", f"{w:.0f}x{h:.0f}"
 
@@ -125,7 +149,10 @@ def timer(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         parts += _components(rng, w - 10, h * 0.25, 8)
         return parts, "aluminium+li_ion", variant
     w, h = rng.uniform(50, 110), rng.uniform(40, 90)
-    parts = [box("abs", (0, 0, 0), (w / 2, h / 2, 12)), box("abs", (0, 0, 0), (w / 2 - 2, h / 2 - 2, 10), sign=-1.0)]
+    parts = [
+        box("abs", (0, 0, 0), (w / 2, h / 2, 12)),
+        box("abs", (0, 0, 0), (w / 2 - 2, h / 2 - 2, 10), sign=-1.0),
+    ]
     parts.append(box("glass", (0, -h * 0.15, -10), (w * 0.35, h * 0.2, 0.7)))  # display
     parts.append(box("fr4", (0, 0, 2), (w / 2 - 4, h / 2 - 4, 0.8)))
     parts += _components(rng, w - 8, h - 8, int(rng.integers(3, 9)))
@@ -148,8 +175,13 @@ def explosive_charge(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         w, h, t = rng.uniform(50, 180), rng.uniform(35, 80), rng.uniform(20, 55)
         for i in range(blocks):
             parts.append(box(material, (0, i * (h + 1), 0), (w / 2, h / 2, t / 2)))
-        parts.append(box("polyethylene", (0, (blocks - 1) * (h + 1) / 2, 0),
-                         (w / 2 + 1, blocks * (h + 1) / 2, t / 2 + 0.5)))  # wrapping
+        parts.append(
+            box(
+                "polyethylene",
+                (0, (blocks - 1) * (h + 1) / 2, 0),
+                (w / 2 + 1, blocks * (h + 1) / 2, t / 2 + 0.5),
+            )
+        )  # wrapping
         variant = f"{blocks}-block"
     if rng.random() < 0.4:
         det, _, _ = detonator(rng)

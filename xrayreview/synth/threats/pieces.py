@@ -21,8 +21,14 @@ def hollow_box(material: str, center, half, wall: float, rot=IDENTITY) -> list[P
     return [box(material, center, half, rot), box(material, center, inner, rot, sign=-1.0)]
 
 
-def cartridge(center, axis_deg: float, radius: float, case_length: float, bullet_length: float,
-              in_plane_rot: np.ndarray = IDENTITY) -> list[Part]:
+def cartridge(
+    center,
+    axis_deg: float,
+    radius: float,
+    case_length: float,
+    bullet_length: float,
+    in_plane_rot: np.ndarray = IDENTITY,
+) -> list[Part]:
     """Brass case (thick base, thin wall, powder inside) with a lead bullet, pointing along axis_deg."""
     c = np.asarray(center, float)
     direction = in_plane_rot @ np.array([np.cos(np.radians(axis_deg)), np.sin(np.radians(axis_deg)), 0.0])
@@ -31,9 +37,17 @@ def cartridge(center, axis_deg: float, radius: float, case_length: float, bullet
     parts = tube("brass", case_mid, radius, 0.5, case_length / 2, rot, closed=True)
     parts.append(cylinder("tnt", case_mid, radius - 0.5, case_length / 2 - 1.0, rot))
     tip = case_mid + direction * (case_length / 2 + bullet_length * 0.35)
-    parts.append(cylinder("lead", tip - direction * bullet_length * 0.2, radius * 0.93, bullet_length * 0.3, rot))
-    parts.append(ellipsoid("lead", tip + direction * bullet_length * 0.1,
-                           (radius * 0.92, radius * 0.92, bullet_length * 0.45), rot))
+    parts.append(
+        cylinder("lead", tip - direction * bullet_length * 0.2, radius * 0.93, bullet_length * 0.3, rot)
+    )
+    parts.append(
+        ellipsoid(
+            "lead",
+            tip + direction * bullet_length * 0.1,
+            (radius * 0.92, radius * 0.92, bullet_length * 0.45),
+            rot,
+        )
+    )
     return parts
 
 
@@ -66,9 +80,13 @@ def cell(kind: str, center, rot=IDENTITY) -> list[Part]:
             offset = rot @ np.array([(i % 3 - 1) * 8.0, (i // 3 - 0.5) * 8.0, 0.0])
             parts.append(cylinder("battery_core", np.asarray(center) + offset, 3.6, 21.0, rot))
         return parts
-    radius, half, core = {"aa": (7.25, 25.0, "battery_core"), "aaa": (5.25, 22.25, "battery_core"),
-                          "c": (13.0, 25.0, "battery_core"), "d": (17.0, 30.0, "battery_core"),
-                          "18650": (9.0, 32.5, "li_ion_core")}[kind]
+    radius, half, core = {
+        "aa": (7.25, 25.0, "battery_core"),
+        "aaa": (5.25, 22.25, "battery_core"),
+        "c": (13.0, 25.0, "battery_core"),
+        "d": (17.0, 30.0, "battery_core"),
+        "18650": (9.0, 32.5, "li_ion_core"),
+    }[kind]
     parts = tube("steel", center, radius, 0.3, half, rot, closed=True)
     parts.append(cylinder(core, center, radius - 0.5, half - 2.0, rot))
     collector = "brass" if core == "battery_core" else "copper"

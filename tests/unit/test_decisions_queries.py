@@ -12,6 +12,7 @@ from xrayreview.decisions import (
     Decision,
     DecisionLog,
     Inbox,
+    InvalidRecord,
     PermissionDenied,
     ScanInfo,
     decided_files,
@@ -74,6 +75,12 @@ def test_filters(audit, flt, expected):
     assert [row.seq for row in audit.decisions(flt)] == expected
 
 
+@pytest.mark.parametrize("text", ["not a date", "2026-13-01", "yesterday"])
+def test_bad_dates_are_refused_clearly(audit, text):
+    with pytest.raises(InvalidRecord, match="YYYY-MM-DD"):
+        audit.decisions(AuditFilter(start=text))
+
+
 def test_figures_overall_and_per_officer(audit):
     rows = audit.decisions()
     overall = figures(rows)
@@ -130,4 +137,6 @@ def test_inbox_lists_settled_undecided_scans_oldest_first(tmp_path):
 def test_decided_files_come_from_the_log(tmp_path):
     with DecisionLog(tmp_path / "log.sqlite") as log:
         _add(log, "olga", "clear", "2026-11-27T08:00:00.000+00:00", "2026-11-27T08:00:05.000+00:00")
-        assert decided_files(log) == {"/inbox/a.tif"}
+        files, last = decided_files(log)
+        assert files == {"/inbox/a.tif"} and last == 1
+        assert decided_files(log, after_seq=1) == (set(), 1)

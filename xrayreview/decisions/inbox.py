@@ -41,6 +41,7 @@ class Inbox:
         self.pair_wait_s = pair_wait_s
         self._clock = clock
         self._seen: dict[Path, tuple[int, float]] = {}
+        self.settling = 0  # scan files seen on the last look that are still being written
 
     def pending(self, decided: Collection[str] = ()) -> list[InboxItem]:
         """Ready scans none of whose files is in ``decided`` (resolved path strings), oldest first."""
@@ -70,6 +71,7 @@ class Inbox:
             if tag:
                 groups.setdefault((tag[0].lower(), path.suffix.lower()), {})[tag[1]] = path
         self._seen = seen
+        self.settling = len(seen) - len(ready)
         items = self._items(ready, groups, now)
         decided_set = set(decided)
         undecided = (item for item in items if not any(str(f.resolve()) in decided_set for f in item.files))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .accounts import Account
+from .errors import InvalidRecord
 from .log import DecisionLog
 from .permissions import require
 
@@ -135,9 +136,13 @@ def _matches(row: DecisionRow, flt: AuditFilter) -> bool:
 def _bound(text: str, *, end: bool) -> str:
     """Dates as typed (2026-11-28) become the first or last instant of the day, in UTC."""
     text = text.strip()
-    if len(text) == 10:
-        return text + ("T23:59:59.999+00:00" if end else "T00:00:00.000+00:00")
-    moment = datetime.fromisoformat(text)
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text).isoformat()
+            return day + ("T23:59:59.999+00:00" if end else "T00:00:00.000+00:00")
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidRecord(f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
@@ -193,10 +198,14 @@ class Audit:
         return sorted(name for (name,) in rows if name)
 
 
-def decided_files(log: DecisionLog) -> set[str]:
-    """Every scan file some decision was recorded for (for the inbox's 'undecided')."""
+def decided_files(log: DecisionLog, after_seq: int = 0) -> tuple[set[str], int]:
+    """Scan files decisions were recorded for after record ``after_seq``, and the last seq seen
+    (so a queue that refreshes every second reads only what is new)."""
     files: set[str] = set()
-    for (listed,) in log.execute_read(
-            "SELECT json_extract(body, '$.scan.files') FROM records WHERE kind = 'decision'"):
+    last = after_seq
+    for seq, listed in log.execute_read(
+            "SELECT seq, json_extract(body, '$.scan.files') FROM records WHERE kind = 'decision' AND seq > ? "
+            "ORDER BY seq", (after_seq,)):
         files.update(json.loads(listed))
-    return files
+        last = seq
+    return files, last

@@ -1,0 +1,280 @@
+"""The supervisor's audit view: filters, the table of decisions, figures with charts, the
+chain check, reviews (appended, never edits), reopening a scan as it was, and exports.
+Supervisors only: the core refuses any other role when the view is built."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..decisions import (
+    DECISIONS,
+    REASONS,
+    REVIEW_VERDICTS,
+    Account,
+    Audit,
+    AuditFilter,
+    DecisionLog,
+    DecisionLogError,
+    DecisionRow,
+    figures,
+    figures_per_officer,
+    hourly_counts,
+    record_review,
+)
+from ..reports import labels, pdf, tabular
+from ..reports.table import flat_row
+from .audit_charts import BarChart
+from .audit_reopen import RecordedScan
+
+TABLE_COLUMNS = ("seq", "decided_at", "officer", "scan", "decision", "reasons", "detector_marks", "max_score",
+                 "disagrees", "duration_s", "note", "reviews")
+EXPORTS = {"csv": "CSV (*.csv)", "json": "JSON (*.json)", "pdf": "PDF report (*.pdf)",
+           "yolo": "YOLO folder", "coco": "COCO folder"}
+
+
+class AuditView(QWidget):
+    reopen_requested = Signal(object)  # DecisionRow
+    exported = Signal(str)  # what was written, for the status bar
+
+    def __init__(self, log: DecisionLog, account: Account, parent: QWidget | None = None) -> None:
+        self.audit = Audit(log, account)  # PermissionDenied for anyone but a supervisor
+        super().__init__(parent)
+        self.log, self.account = log, account
+        self.rows: list[DecisionRow] = []
+        self.reopened: list[RecordedScan] = []
+        self.setWindowTitle("Audit: decision log")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._filters())
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.table = QTableWidget(0, len(TABLE_COLUMNS))
+        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.cellActivated.connect(lambda row, _col: self.reopen(row))
+        self.table.cellDoubleClicked.connect(lambda row, _col: self.reopen(row))
+        split.addWidget(self.table)
+        split.addWidget(self._figures_area())
+        layout.addWidget(split, 1)
+        layout.addLayout(self._actions())
+        self.apply_filter()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _filters(self) -> QGridLayout:
+        grid = QGridLayout()
+        self.start = QLineEdit()
+        self.start.setPlaceholderText("from (UTC) 2026-11-27")
+        self.end = QLineEdit()
+        self.end.setPlaceholderText("to (UTC), inclusive")
+        self.officer = _combo([("All officers", None)] + [(n, n) for n in self.audit.officers()])
+        self.decision = _combo([("All decisions", None)] + [(t, k) for k, t in DECISIONS.items()])
+        self.reason = _combo([("All reasons", None)] + [(t, k) for k, t in REASONS.items()])
+        self.flagged = _combo([("Detector: any", None), ("Detector flagged", True), ("Not flagged", False)])
+        self.disagreement = _combo([("Agreement: any", None), ("Officer and detector disagree", True),
+                                    ("They agree", False)])
+        self.include_corrected = QCheckBox("Include corrected decisions")
+        self.apply_button = apply = QPushButton("Apply filter")
+        apply.clicked.connect(self.apply_filter)
+        for edit in (self.start, self.end):
+            edit.returnPressed.connect(self.apply_filter)
+        widgets = (self.start, self.end, self.officer, self.decision, self.reason, self.flagged,
+                   self.disagreement, self.include_corrected, apply)
+        for i, widget in enumerate(widgets):
+            grid.addWidget(widget, i // 5, i % 5)
+        self.filter_error = QLabel()
+        self.filter_error.setStyleSheet("color: #d32f2f;")
+        grid.addWidget(self.filter_error, 2, 0, 1, 5)
+        return grid
+
+    def _figures_area(self) -> QWidget:
+        area = QWidget()
+        layout = QHBoxLayout(area)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary, 1)
+        self.hourly_chart = BarChart("Decisions per hour (UTC)")
+        self.officer_chart = BarChart("Per officer", ("referred %", "agree with detector %"), percent=True)
+        layout.addWidget(self.hourly_chart, 1)
+        layout.addWidget(self.officer_chart, 1)
+        return area
+
+    def _actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        verify = QPushButton("Verify the log")
+        verify.clicked.connect(self.verify)
+        row.addWidget(verify)
+        self.chain_label = QLabel()
+        row.addWidget(self.chain_label, 1)
+        self.review_note = QLineEdit()
+        self.review_note.setPlaceholderText("review note")
+        row.addWidget(self.review_note)
+        for verdict, text in REVIEW_VERDICTS.items():
+            button = QPushButton(text.replace("Supervisor ", "").capitalize())
+            button.clicked.connect(lambda _=False, v=verdict: self.review_selected(v))
+            row.addWidget(button)
+        for fmt in EXPORTS:
+            button = QPushButton(f"Export {fmt.upper()}")
+            button.clicked.connect(lambda _=False, f=fmt: self.choose_export(f))
+            row.addWidget(button)
+        return row
+
+    # -- what it does --------------------------------------------------------------------------
+
+    def current_filter(self) -> AuditFilter:
+        return AuditFilter(start=self.start.text().strip() or None, end=self.end.text().strip() or None,
+                           officer=self.officer.currentData(), decision=self.decision.currentData(),
+                           reason=self.reason.currentData(), flagged=self.flagged.currentData(),
+                           disagreement=self.disagreement.currentData(),
+                           include_superseded=self.include_corrected.isChecked())
+
+    def apply_filter(self) -> None:
+        try:
+            self.rows = self.audit.decisions(self.current_filter())
+        except DecisionLogError as exc:
+            self.filter_error.setText(str(exc))
+            return
+        self.filter_error.clear()
+        self._fill_table()
+        self._fill_figures()
+
+    def _fill_table(self) -> None:
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            flat = flat_row(row)
+            for c, column in enumerate(TABLE_COLUMNS):
+                value = flat[column]
+                text = "yes" if value is True else "" if value is False else str(value)
+                if column == "decided_at":
+                    text = text[:19].replace("T", " ")
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+
+    def _fill_figures(self) -> None:
+        overall, per_officer = figures(self.rows), figures_per_officer(self.rows)
+        lines = [f"<b>{len(self.rows)} decision(s)</b>"]
+        for name, fig in [("All", overall), *per_officer.items()]:
+            lines.append(
+                f"<b>{html.escape(name)}</b>: {fig.scans} scans, {fig.scans_per_hour:g}/h,"
+                f" median {_num(fig.median_decision_s)} s,"
+                f" referred {_pct(fig.referral_rate)}, agree with detector {_pct(fig.agreement_rate)},"
+                f" cleared strong alarms: {', '.join(f'#{s}' for s in fig.cleared_strong_alarms) or 'none'}")
+        self.summary.setText("<br>".join(lines))
+        hourly = hourly_counts(self.rows)
+        self.hourly_chart.set_data([(hour[11:13] + "h", (float(n),)) for hour, n in hourly.items()])
+        self.officer_chart.set_data([(name, (f.referral_rate or 0.0, f.agreement_rate or 0.0))
+                                     for name, f in per_officer.items()])
+
+    def selected_rows(self) -> list[DecisionRow]:
+        return [self.rows[i] for i in sorted({index.row() for index in self.table.selectedIndexes()})]
+
+    def reopen(self, table_row: int) -> RecordedScan:
+        row = self.rows[table_row]
+        view = RecordedScan(row)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.destroyed.connect(lambda _=None, v=view: self.reopened.remove(v) if v in self.reopened else None)
+        view.resize(1000, 700)
+        view.show()
+        self.reopened.append(view)
+        self.reopen_requested.emit(row)
+        return view
+
+    def review_selected(self, verdict: str) -> None:
+        chosen = self.selected_rows()
+        if not chosen:
+            self.chain_label.setText("Select the decision(s) to review first.")
+            return
+        try:
+            for row in chosen:
+                record_review(self.log, self.account, row.seq, verdict, self.review_note.text())
+        except DecisionLogError as exc:
+            self.chain_label.setText(f"Review not recorded: {exc}")
+            return
+        self.review_note.clear()
+        self.chain_label.setText(f"Review recorded for {len(chosen)} decision(s).")
+        self.apply_filter()
+
+    def verify(self) -> bool:
+        try:
+            result = self.log.verify()
+        except DecisionLogError as exc:
+            self.chain_label.setText(str(exc))
+            return False
+        colour = "#2e7d32" if result.ok else "#d32f2f"
+        self.chain_label.setStyleSheet(f"color: {colour};")
+        self.chain_label.setText(str(result))
+        return result.ok
+
+    def choose_export(self, fmt: str) -> None:
+        if fmt in ("yolo", "coco"):
+            target = QFileDialog.getExistingDirectory(self, f"Export {fmt.upper()} into folder")
+        else:
+            target, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", f"audit.{fmt}",
+                                                    EXPORTS[fmt])
+        if target:
+            self.export(fmt, Path(target))
+
+    def export(self, fmt: str, target: Path) -> str:
+        """Write the filtered view; returns (and shows) what was written."""
+        try:
+            if fmt == "csv":
+                tabular.export_csv(self.rows, target)
+            elif fmt == "json":
+                tabular.export_json(self.rows, target, self.current_filter())
+            elif fmt == "pdf":
+                pdf.export_pdf(self.rows, target, flt=self.current_filter(), chain=self.log.verify(),
+                               author=self.account.username)
+            else:
+                exporter = labels.export_yolo if fmt == "yolo" else labels.export_coco
+                summary = exporter(self.rows, target)
+                skipped = f", {len(summary.skipped)} skipped" if summary.skipped else ""
+                message = f"{summary.images} image(s), {summary.boxes} box(es){skipped} written to {target}"
+                self.chain_label.setText(message)
+                self.exported.emit(message)
+                return message
+        except (OSError, DecisionLogError) as exc:
+            message = f"Export failed: {exc}"
+        else:
+            message = f"{len(self.rows)} decision(s) written to {target}"
+        self.chain_label.setText(message)
+        self.exported.emit(message)
+        return message
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        for view in list(self.reopened):
+            view.close()
+        super().closeEvent(event)
+
+
+def _combo(entries: list[tuple[str, object]]) -> QComboBox:
+    combo = QComboBox()
+    for text, data in entries:
+        combo.addItem(text, data)
+    return combo
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f} %"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"

@@ -20,7 +20,8 @@ from .qimage import FrameImage
 from .rendering import DEFAULT, DisplaySettings, Renderer
 
 # Rendered beyond each edge of the viewport, as a fraction of its size: small pans need no redraw.
-MARGIN = 0.25
+# Kept small because every tool change pays for the margin too (0.1 costs 44 % more pixels).
+MARGIN = 0.1
 MAX_ZOOM = 40.0  # screen pixels per scan pixel
 WHEEL_STEP = 1.2  # zoom factor per wheel notch (120 eighths of a degree)
 KEY_ZOOM = 1.25

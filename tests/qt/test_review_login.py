@@ -1,0 +1,61 @@
+"""Sign-in: first run creates the admin; wrong passwords lock the account; idle time locks the station."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from xrayreview.decisions import AccountPolicy, Accounts, DecisionLog
+from xrayreview.ui.login_dialog import LoginDialog
+from xrayreview.ui.login_idle import IdleLock
+
+
+@pytest.fixture
+def accounts(tmp_path):
+    log = DecisionLog(tmp_path / "log.sqlite")
+    yield Accounts(log, AccountPolicy(max_failures=2))
+    log.close()
+
+
+def _dialog(qtbot, accounts, **kwargs):
+    dialog = LoginDialog(accounts, **kwargs)
+    qtbot.addWidget(dialog)
+    dialog.show()  # never exec(): a test must not block on a modal dialog
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_first_run_creates_the_admin_by_keyboard(qtbot, accounts):
+    dialog = _dialog(qtbot, accounts)
+    assert dialog.first_run
+    qtbot.keyClicks(dialog.username, "root")
+    qtbot.keyClicks(dialog.password, "admin-pass")
+    qtbot.keyClicks(dialog.repeat, "admin-pazz")
+    dialog.submit()
+    assert "differ" in dialog.error.text() and dialog.account is None
+    qtbot.keyClicks(dialog.password, "admin-pass")
+    qtbot.keyClicks(dialog.repeat, "admin-pass")
+    with qtbot.waitSignal(dialog.signed_in) as signal:
+        qtbot.keyClick(dialog.repeat, Qt.Key.Key_Return)
+    assert signal.args[0].role == "admin" and not accounts.needs_first_admin()
+
+
+def test_wrong_passwords_lock_the_account(qtbot, accounts):
+    admin = accounts.create_first_admin("root", "admin-pass")
+    accounts.create(admin, "olga", "officer", "officer-pass")
+    dialog = _dialog(qtbot, accounts)
+    assert not dialog.first_run and not dialog.repeat.isVisible()
+    qtbot.keyClicks(dialog.username, "olga")
+    for _ in range(2):
+        qtbot.keyClicks(dialog.password, "guess")
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert "locked" in dialog.error.text() and dialog.account is None
+    qtbot.keyClicks(dialog.password, "officer-pass")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert "locked" in dialog.error.text() and dialog.isVisible()
+
+
+def test_idle_time_locks_and_input_postpones_it(qtbot):
+    lock = IdleLock(0.3)
+    lock.start()
+    with qtbot.waitSignal(lock.locked, timeout=2000):
+        pass
+    lock.stop()

@@ -54,8 +54,19 @@ def test_wrong_passwords_lock_the_account(qtbot, accounts):
 
 
 def test_idle_time_locks_and_input_postpones_it(qtbot):
-    lock = IdleLock(0.3)
+    from PySide6.QtWidgets import QLineEdit
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.show()
+    lock = IdleLock(0.4)
+    fired = []
+    lock.locked.connect(lambda: fired.append(True))
     lock.start()
+    for _ in range(8):  # 0.8 s of typing: twice the idle time, never idle for long
+        qtbot.keyClick(field, Qt.Key.Key_A)
+        qtbot.wait(100)
+    assert fired == []
     with qtbot.waitSignal(lock.locked, timeout=2000):
         pass
     lock.stop()

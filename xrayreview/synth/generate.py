@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -71,6 +72,9 @@ def generate_tile(
         scene = baggage_scene(rng, difficulty, size_px=(size, size))
     labels = [] if rng.random() < clean_probability else _draw_threats(rng, kind)
     truths = _hide_threats(scene, labels, rng, difficulty, assemble=True)
+    # A window on a truck counts its pixels from the window's corner.
+    dx, dy = scene.canvas.col0, scene.canvas.row0
+    truths = [replace(t, box=(t.box[0] - dx, t.box[1] - dy, t.box[2] - dx, t.box[3] - dy)) for t in truths]
     return _finish(scene, rng, f"synth-tile-{seed}"), truths
 
 

@@ -57,7 +57,7 @@ def test_officers_cannot_open_the_audit_view(qtbot, logged):
 
 
 def test_filter_by_officer_and_disagreement(qtbot, view):
-    assert view.table.rowCount() == 4
+    assert view.model.rowCount() == 4
     view.officer.setCurrentIndex(view.officer.findData("olga"))
     view.disagreement.setCurrentIndex(view.disagreement.findData(True))
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)

@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,12 +40,10 @@ from ..decisions import (
     record_review,
 )
 from ..reports import labels, pdf, tabular
-from ..reports.table import flat_row
 from .audit_charts import BarChart
 from .audit_reopen import RecordedScan
+from .audit_table import DecisionTable
 
-TABLE_COLUMNS = ("seq", "decided_at", "officer", "scan", "decision", "reasons", "detector_marks", "max_score",
-                 "disagrees", "duration_s", "note", "reviews")
 EXPORTS = {"csv": "CSV (*.csv)", "json": "JSON (*.json)", "pdf": "PDF report (*.pdf)",
            "yolo": "YOLO folder", "coco": "COCO folder"}
 
@@ -65,12 +62,12 @@ class AuditView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self._filters())
         split = QSplitter(Qt.Orientation.Vertical)
-        self.table = QTableWidget(0, len(TABLE_COLUMNS))
-        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        self.model = DecisionTable()
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.cellActivated.connect(lambda row, _col: self.reopen(row))
-        self.table.cellDoubleClicked.connect(lambda row, _col: self.reopen(row))
+        self.table.activated.connect(lambda index: self.reopen(index.row()))  # Enter or double-click
         split.addWidget(self.table)
         split.addWidget(self._figures_area())
         layout.addWidget(split, 1)
@@ -158,16 +155,9 @@ class AuditView(QWidget):
         self._fill_figures()
 
     def _fill_table(self) -> None:
-        self.table.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
-            flat = flat_row(row)
-            for c, column in enumerate(TABLE_COLUMNS):
-                value = flat[column]
-                text = "yes" if value is True else "" if value is False else str(value)
-                if column == "decided_at":
-                    text = text[:19].replace("T", " ")
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        self.model.set_rows(self.rows)
+        if len(self.rows) <= 2000:  # sizing reads every cell: only for views a person scrolls through
+            self.table.resizeColumnsToContents()
 
     def _fill_figures(self) -> None:
         overall, per_officer = figures(self.rows), figures_per_officer(self.rows)
@@ -185,7 +175,8 @@ class AuditView(QWidget):
                                      for name, f in per_officer.items()])
 
     def selected_rows(self) -> list[DecisionRow]:
-        return [self.rows[i] for i in sorted({index.row() for index in self.table.selectedIndexes()})]
+        chosen = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return [self.rows[i] for i in sorted(chosen)]
 
     def reopen(self, table_row: int) -> RecordedScan:
         row = self.rows[table_row]

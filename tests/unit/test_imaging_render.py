@@ -193,3 +193,28 @@ def test_colour_file_local_contrast_keeps_size():
     )
     scan = Scan(high=colour[..., 0].astype(np.uint16), full_scale=255, colour=colour)
     assert _full(Renderer(scan), replace(DEFAULT, local_contrast=True, edge=True)).shape == (20, 30, 3)
+
+
+def test_tiny_scan_zoomed_far_out_still_renders():
+    rgb = Renderer(_random_scan((20, 20))).render(DEFAULT, (0, 0, 20, 20), (2, 1))
+    assert rgb.shape == (1, 2, 3)
+
+
+def test_two_threads_rendering_one_scan_get_the_same_pixels():
+    import threading
+
+    rng = np.random.default_rng(7)
+    high = rng.integers(1000, 65536, (600, 700)).astype(np.uint16)
+    scan = Scan(high=high, low=(high * 0.8).astype(np.uint16), full_scale=65535)
+    expected = Renderer(scan).render(DEFAULT, (0, 0, 700, 600), (175, 150))
+    shared, results = Renderer(scan), []
+
+    def work():
+        results.append(shared.render(DEFAULT, (0, 0, 700, 600), (175, 150)))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2 and all(np.array_equal(r, expected) for r in results)

@@ -9,6 +9,8 @@ views first need them.
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
@@ -34,6 +36,8 @@ class Level:
         self.scale = 2**k
         self._codes: np.ndarray | None = None
         self._done = np.zeros(-(-high.shape[0] // BAND_ROWS), dtype=bool)
+        # The viewer and a worker (the detector, an export) may render the same scan at once.
+        self._lock = threading.Lock()
 
     @property
     def width(self) -> int:
@@ -46,14 +50,15 @@ class Level:
     def codes(self, coder: MaterialCoder, y0: float, y1: float) -> np.ndarray:
         """The level's colour code image, guaranteed encoded for rows y0..y1."""
         assert self.low is not None
-        if self._codes is None:
-            self._codes = np.empty(self.high.shape, dtype=np.uint16)
         first = max(int(y0), 0) // BAND_ROWS
         last = -(-min(int(np.ceil(y1)), self.height) // BAND_ROWS)
-        for band in np.flatnonzero(~self._done[first:last]) + first:
-            rows = slice(int(band) * BAND_ROWS, (int(band) + 1) * BAND_ROWS)
-            self._codes[rows] = coder.encode(self.high[rows], self.low[rows])
-            self._done[band] = True
+        with self._lock:
+            if self._codes is None:
+                self._codes = np.empty(self.high.shape, dtype=np.uint16)
+            for band in np.flatnonzero(~self._done[first:last]) + first:
+                rows = slice(int(band) * BAND_ROWS, (int(band) + 1) * BAND_ROWS)
+                self._codes[rows] = coder.encode(self.high[rows], self.low[rows])
+                self._done[band] = True
         return self._codes
 
     def halved(self) -> Level:
@@ -66,6 +71,7 @@ class Pyramid:
     def __init__(self, scan: Scan) -> None:
         colour = scan.colour if scan.low is None else None
         self._levels = [Level(0, scan.high, scan.low, colour)]
+        self._lock = threading.Lock()
         self.deepest = 0
         side = min(scan.width, scan.height)
         while side // 2 >= SMALLEST_SIDE:
@@ -78,6 +84,7 @@ class Pyramid:
         return self.level(min(k, self.deepest))
 
     def level(self, k: int) -> Level:
-        while len(self._levels) <= k:
-            self._levels.append(self._levels[-1].halved())
-        return self._levels[k]
+        with self._lock:
+            while len(self._levels) <= k:
+                self._levels.append(self._levels[-1].halved())
+            return self._levels[k]

@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 STANDARD_SINGLE_ENERGY = DisplaySettings(mode="grey")
+BAND_ROWS = 256
 
 
 def standard_settings(scan: Scan) -> DisplaySettings:
@@ -40,5 +41,10 @@ def render_standard(scan: Scan) -> np.ndarray:
     """uint8 RGB (H, W, 3) in the standard pseudo-colour (grey for single energy)."""
     if scan.colour is not None and scan.low is None:
         return scan.colour
-    full = (0, 0, scan.width, scan.height)
-    return Renderer(scan).render(standard_settings(scan), full, (scan.width, scan.height))
+    renderer, settings = Renderer(scan), standard_settings(scan)
+    rgb = np.empty((scan.height, scan.width, 3), dtype=np.uint8)
+    # In row bands: the temporaries stay small (a 27-MP scan would need ~0.4 GB at once).
+    for y0 in range(0, scan.height, BAND_ROWS):
+        y1 = min(y0 + BAND_ROWS, scan.height)
+        rgb[y0:y1] = renderer.render(settings, (0, y0, scan.width, y1), (scan.width, y1 - y0))
+    return rgb

@@ -61,3 +61,17 @@ def test_officer_and_wrong_password_are_refused(db, monkeypatch, capsys):
     assert "may not audit" in capsys.readouterr().err
     assert _run(monkeypatch, ["audit", "stats", "--db", str(db), "--user", "sam"], "nope") == 2
     assert "Wrong user name or password" in capsys.readouterr().err
+
+
+def test_anchor_catches_a_log_cut_short(db, monkeypatch, capsys, tmp_path):
+    anchor = tmp_path / "anchor.json"
+    assert _run(monkeypatch, ["audit", "verify", "--db", str(db), "--anchor", str(anchor)]) == 0
+    head = json.loads(anchor.read_text())["seq"]
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER records_no_delete")
+    conn.execute("DELETE FROM records WHERE seq = ?", (head,))  # the chain alone still verifies
+    conn.commit()
+    conn.close()
+    assert _run(monkeypatch, ["audit", "verify", "--db", str(db)]) == 0
+    assert _run(monkeypatch, ["audit", "verify", "--db", str(db), "--anchor", str(anchor)]) == 1
+    assert "removed from the end" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -20,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="audit_action", required=True)
     verify = actions.add_parser("verify", help="walk the integrity chain; exit 1 at a break")
     _db_option(verify)
+    verify.add_argument("--anchor", type=Path,
+                        help="file with the head noted by the last verify (keep it off the station): "
+                             "checked, then updated; catches a log cut short or rewritten")
     stats = actions.add_parser("stats", help="figures overall and per officer (supervisor)")
     export = actions.add_parser("export", help="CSV, JSON, PDF, YOLO/COCO labels or DICOS TDRs (supervisor)")
     export.add_argument("--format", choices=FORMATS, required=True)
@@ -53,18 +57,30 @@ def run(args: argparse.Namespace) -> int:
     db = args.db or default_log_path()
     try:
         if args.audit_action == "verify":
-            return _verify(db)
+            return _verify(db, args.anchor)
         return _signed_in(args, db)
     except DecisionLogError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
-def _verify(db: Path) -> int:
+def _verify(db: Path, anchor_file: Path | None) -> int:
     from ..decisions import verify  # noqa: PLC0415
 
-    result = verify(db)
+    anchor = None
+    if anchor_file is not None and anchor_file.is_file():
+        try:
+            noted = json.loads(anchor_file.read_text(encoding="utf-8"))
+            anchor = (int(noted["seq"]), str(noted["hash"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            print(f"error: the anchor file {anchor_file} is unreadable: {exc}", file=sys.stderr)
+            return 2
+    result = verify(db, anchor)
     print(result)
+    if result.ok and anchor_file is not None:
+        head = {"seq": result.head_seq, "hash": result.head_hash}
+        anchor_file.write_text(json.dumps(head), encoding="utf-8")
+        print(f"anchor {anchor_file} now at #{result.head_seq}")
     return 0 if result.ok else 1
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import data_dir
-from .chain import GENESIS, VerifyResult, canonical, record_hash, verify_rows
+from .chain import GENESIS, ChainBreak, VerifyResult, canonical, record_hash, verify_rows
 from .errors import InvalidRecord, LogUnavailable
 from .schema import connect, connect_read_only, explain
 
@@ -149,16 +149,21 @@ class DecisionLog:
             raise LogUnavailable(explain(exc, self.path)) from exc
 
 
-def verify(path: Path) -> VerifyResult:
-    """Walk the chain of the log at ``path`` without changing the file."""
+def verify(path: Path, anchor: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk the chain of the log at ``path`` without changing the file.
+
+    ``anchor`` is a (seq, hash) noted from an earlier verify and kept off the station: it
+    catches what the chain alone cannot, a log cut short or rewritten from some record on.
+    """
     conn = connect_read_only(Path(path))
     try:
-        return verify_connection(conn, Path(path))
+        return verify_connection(conn, Path(path), anchor)
     finally:
         conn.close()
 
 
-def verify_connection(conn: sqlite3.Connection, path: Path) -> VerifyResult:
+def verify_connection(conn: sqlite3.Connection, path: Path,
+                      anchor: tuple[int, str] | None = None) -> VerifyResult:
     def find(digest: str) -> int | None:
         row = conn.execute("SELECT seq FROM records WHERE hash = ?", (digest,)).fetchone()
         return row[0] if row else None
@@ -167,6 +172,18 @@ def verify_connection(conn: sqlite3.Connection, path: Path) -> VerifyResult:
         if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
             return VerifyResult(0, 0, GENESIS, None)  # created but never set up (e.g. killed at start-up)
         rows = conn.execute("SELECT seq, kind, body, prev_hash, hash FROM records ORDER BY seq")
-        return verify_rows(rows, find)
+        result = verify_rows(rows, find)
+        if anchor is None or not result.ok:
+            return result
+        seq, digest = anchor
+        row = conn.execute("SELECT hash FROM records WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            return VerifyResult(result.records, result.head_seq, result.head_hash, ChainBreak(
+                seq, "deleted", f"the log ends at #{result.head_seq} but the anchor noted record #{seq}: "
+                "records were removed from the end"))
+        if row[0] != digest:
+            return VerifyResult(result.records, result.head_seq, result.head_hash, ChainBreak(
+                seq, "edited", f"record #{seq} differs from the anchor: the log was rewritten from there on"))
+        return result
     except sqlite3.Error as exc:
         raise LogUnavailable(explain(exc, path)) from exc

@@ -1,6 +1,7 @@
 """Session plans: reproducible, stored as JSON, threats placed inside the load, TIP ground truth."""
 
 import importlib.util
+import json
 
 import cv2
 import numpy as np
@@ -14,31 +15,36 @@ from xrayreview.training.plan import (
     SessionSpec,
     build_plan,
     choose_center,
+    load_mask,
     scan_for,
     threat_slots,
 )
 from xrayreview.training.scoring import Threat
 from xrayreview.training.session import TrainingSession
+from xrayreview.training.staircase import LEVELS
 
 HAS_TIP = importlib.util.find_spec("xrayreview.synth") is not None and hasattr(
     importlib.import_module("xrayreview.synth"), "project_threat")
 needs_tip = pytest.mark.skipif(not HAS_TIP, reason="synth.project_threat (TIP) is absent")
 
 
-def _bag(seed: int, shape=(120, 200)) -> np.ndarray:
+def _bag(seed: int, shape=(300, 500)) -> np.ndarray:
     """A 16-bit scan: bright air round a darker load with a dense block on its right half."""
     rng = np.random.default_rng(seed)
+    h, w = shape
     image = np.full(shape, 60000, np.uint16)
-    image[20:100, 30:170] = 30000
-    image[30:90, 110:160] = 6000
+    image[h // 6:h * 5 // 6, w * 3 // 20:w * 17 // 20] = 30000
+    image[h // 4:h * 3 // 4, w * 11 // 20:w * 16 // 20] = 6000
     return (image + rng.integers(0, 200, shape)).astype(np.uint16)
 
 
-def _library(tmp_path, count=3) -> Library:
+def _library(tmp_path, count=3, shape=(300, 500), pitch_mm=None) -> Library:
     paths = []
     for i in range(count):
         path = tmp_path / f"clean_{i}.png"
-        cv2.imwrite(str(path), _bag(i))
+        cv2.imwrite(str(path), _bag(i, shape))
+        if pitch_mm:
+            path.with_suffix(".json").write_text(json.dumps({"pixel_pitch_mm": pitch_mm}))
         paths.append(path)
     return Library.of_files(paths)
 
@@ -86,9 +92,9 @@ def test_clutter_knob_moves_the_threat_under_dense_goods():
     rng = np.random.default_rng
     dense = [choose_center(scan, 1.0, rng(s)) for s in range(5)]
     light = [choose_center(scan, 0.0, rng(s)) for s in range(5)]
-    assert all(110 <= x <= 160 and 30 <= y <= 90 for x, y in dense)
-    assert all(30 <= x <= 170 and 20 <= y <= 100 for x, y in light)  # still inside the load, not air
-    assert not any(115 <= x <= 155 and 35 <= y <= 85 for x, y in light)
+    assert all(275 <= x <= 400 and 75 <= y <= 225 for x, y in dense)
+    assert all(75 <= x <= 425 and 50 <= y <= 250 for x, y in light)  # still inside the load, not air
+    assert not any(285 <= x <= 390 and 85 <= y <= 215 for x, y in light)
 
 
 def test_clean_session_runs_and_scores(tmp_path):
@@ -96,7 +102,7 @@ def test_clean_session_runs_and_scores(tmp_path):
     answers = ["clear", "refer", "clear"]
     for decision in answers:
         item, scan = session.next_scan()
-        assert scan.width == 200 and item.threats == ()
+        assert scan.width == 500 and item.threats == ()
         feedback = session.answer(decision, seconds=4.0)
         assert feedback.result.false_alarm == (decision == "refer")
     assert session.finished
@@ -108,20 +114,26 @@ def test_clean_session_runs_and_scores(tmp_path):
 
 @needs_tip
 def test_tip_plan_keeps_ground_truth_and_rebuilds_the_same_scan(tmp_path):
-    library = _library(tmp_path)
+    # 2 mm/px: a 1.2 m rifle is 600 px, so every firearm fits the 700 × 400 px load.
+    library = _library(tmp_path, 2, shape=(480, 820), pitch_mm=2.0)
     spec = SessionSpec(scans=4, threat_share=1.0, seed=3, categories=("firearm",))
     plan = build_plan(spec, library)
     for item in plan.items:
         assert item.label and len(item.threats) == 1
         x1, y1, x2, y2 = item.threats[0].box
         assert item.threats[0].category == "firearm"
-        assert 0 <= x1 < x2 <= 200 and 0 <= y1 < y2 <= 120
+        assert 0 <= x1 < x2 <= 820 and 0 <= y1 < y2 <= 480
         scan = scan_for(item, library)
         assert np.array_equal(scan.high, scan_for(item, library).high)
-        clean = load_scan(tmp_path / item.base).high
-        assert (scan.high[int(y1):int(y2), int(x1):int(x2)] < clean[int(y1):int(y2), int(x1):int(x2)]).any()
+        clean = load_scan(tmp_path / item.base)
+        window = (slice(int(y1), int(y2)), slice(int(x1), int(x2)))
+        assert (scan.high[window] < clean.high[window]).any()  # the threat darkens its box
+        assert load_mask(clean)[window].mean() >= 0.9  # and lies in the load, not in the air
+        assert item.rotation_deg is not None  # middle difficulty: flat, turned in the image plane
     rebuilt = SessionPlan.from_dict(plan.to_dict())
     assert rebuilt.fingerprint() == plan.fingerprint()
+    hard = build_plan(SessionSpec(scans=1, threat_share=1.0, seed=3, difficulty=LEVELS[4]), library)
+    assert hard.items[0].rotation_deg is None  # a full 3-D pose from the stored seed
 
 
 @needs_tip

@@ -28,6 +28,9 @@ Projector = Callable[..., tuple[Scan, Any]]
 DEFAULT_CATEGORIES = ("firearm", "ied_component")
 # Candidate spots examined when placing a threat; the clutter knob picks among them.
 PLACEMENT_CANDIDATES = 48
+# A projected threat should lie at least this much within the load; spots are tried in order.
+MIN_INSIDE_LOAD = 0.9
+PLACEMENT_TRIES = 6
 
 
 @dataclass(frozen=True)
@@ -147,13 +150,27 @@ def plan_scan(plan: SessionPlan, index: int, library: Library, difficulty: Train
     labels = threat_labels((category,) if category else spec.categories)
     label = labels[int(rng.integers(len(labels)))]
     scan = base.load()
-    center = choose_center(scan, difficulty.clutter, rng)
-    rotation = float(rng.uniform(-180.0, 180.0) * difficulty.rotation)
+    centers = ranked_centers(scan, difficulty.clutter, rng)
+    # Up to half way the threat lies flat (the textbook view) at a growing in-plane angle; beyond,
+    # the generator draws a full 3-D pose from the stored seed (tilted guns are much harder to see).
+    angle = float(rng.uniform(-180.0, 180.0) * min(1.0, 2 * difficulty.rotation))
+    rotation = round(angle, 2) if difficulty.rotation <= 0.5 else None
     scale = round(1.0 - 0.35 * difficulty.size * float(rng.random()), 3)
     seed = int(rng.integers(2**31))
-    item = PlannedScan(index, base.id, (), label, seed, center, rotation, scale, difficulty)
-    _, truth = _project(scan, item, projector)
-    return PlannedScan(**{**item.__dict__, "threats": (truth,) + base.threats})
+    load = load_mask(scan)
+    best: tuple[float, PlannedScan] | None = None
+    # A long gun turned across a low load cannot fit anywhere; lying along the scan it may.
+    tries = [(c, rotation) for c in centers[:PLACEMENT_TRIES]] + [(c, 0.0) for c in centers[:PLACEMENT_TRIES]]
+    for center, angle in tries:
+        item = PlannedScan(index, base.id, (), label, seed, center, angle, scale, difficulty)
+        _, truth = _project(scan, item, projector)
+        item = PlannedScan(**{**item.__dict__, "threats": (truth,) + base.threats})
+        inside = _share_inside(load, truth.box)
+        if inside >= MIN_INSIDE_LOAD:
+            return item
+        if best is None or inside > best[0]:
+            best = (inside, item)
+    return best[1]  # nothing fits wholly (a threat larger than the load): the best-covered spot
 
 
 def scan_for(item: PlannedScan, library: Library, projector: Projector | None = None) -> Scan:
@@ -176,14 +193,24 @@ def threat_labels(categories: tuple[str, ...]) -> list[str]:
 
 def choose_center(scan: Scan, clutter: float, rng: np.random.Generator) -> tuple[float, float]:
     """A spot inside the load: the more clutter asked for, the more the threat lies under dense goods."""
+    return ranked_centers(scan, clutter, rng)[0]
+
+
+def load_mask(scan: Scan) -> np.ndarray:
+    """Where the load is: clearly darker than the brightest 2 % of the scan (open air)."""
+    attenuation = -np.log(np.clip(scan.transmission_high(), 1e-4, 1.0))
+    return attenuation > float(np.percentile(attenuation[::4, ::4], 2)) + 0.1
+
+
+def ranked_centers(scan: Scan, clutter: float, rng: np.random.Generator) -> list[tuple[float, float]]:
+    """Candidate spots inside the load, best first for the clutter asked (0 light goods, 1 densest)."""
     attenuation = -np.log(np.clip(scan.transmission_high(), 1e-4, 1.0))
     factor = max(1, int(np.ceil(max(scan.width, scan.height) / 256)))
     sampled = np.ascontiguousarray(attenuation[::factor, ::factor])
     small = cv2.blur(sampled, (9, 9))
-    # Inside the load (a threat floating in open air would be trivial) and not at its very edge:
-    # clearly darker than the brightest 2 %, then shrunk by the blur's reach.
-    load = (sampled > float(np.percentile(sampled, 2)) + 0.1).astype(np.uint8)
-    deep = cv2.erode(load, np.ones((9, 9), np.uint8))
+    # Inside the load (a threat floating in open air would be trivial) and away from its edge.
+    load = load_mask(scan)[::factor, ::factor].astype(np.uint8)
+    deep = cv2.erode(load, np.ones((15, 15), np.uint8))
     height, width = small.shape
     margin_y, margin_x = max(1, height // 8), max(1, width // 8)
     ys = rng.integers(margin_y, max(margin_y + 1, height - margin_y), PLACEMENT_CANDIDATES)
@@ -195,8 +222,17 @@ def choose_center(scan: Scan, clutter: float, rng: np.random.Generator) -> tuple
             ys, xs, values = ys[inside], xs[inside], values[inside]
             break
     order = np.argsort(values, kind="stable")
-    pick = order[int(round(min(max(clutter, 0.0), 1.0) * (len(order) - 1)))]
-    return (float(xs[pick] * factor + factor / 2), float(ys[pick] * factor + factor / 2))
+    target = min(max(clutter, 0.0), 1.0) * (len(order) - 1)
+    ranked = sorted(range(len(order)), key=lambda rank: abs(rank - target))
+    return [(float(xs[order[r]] * factor + factor / 2), float(ys[order[r]] * factor + factor / 2))
+            for r in ranked]
+
+
+def _share_inside(load: np.ndarray, box: tuple[float, float, float, float]) -> float:
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    window = load[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)]
+    area = max(1, (x2 - x1) * (y2 - y1))
+    return float(window.sum()) / area
 
 
 def _project(scan: Scan, item: PlannedScan, projector: Projector | None) -> tuple[Scan, Threat]:
@@ -205,6 +241,9 @@ def _project(scan: Scan, item: PlannedScan, projector: Projector | None) -> tupl
             from ..synth import project_threat as projector  # noqa: PLC0415
         except ImportError as exc:
             raise TrainingError("Threat projection needs the threat generator (xrayreview.synth).") from exc
-    projected, truth = projector(scan, item.label, seed=item.seed, center=item.center,
-                                 rotation_deg=item.rotation_deg, scale=item.scale)
+    try:
+        projected, truth = projector(scan, item.label, seed=item.seed, center=item.center,
+                                     rotation_deg=item.rotation_deg, scale=item.scale)
+    except ValueError as exc:  # the generator refuses a threat that does not fit the scan
+        raise TrainingError(f"The {item.label} could not be projected into {item.base}: {exc}") from exc
     return projected, Threat(tuple(float(v) for v in truth.box), str(truth.category), str(truth.label))

@@ -75,3 +75,15 @@ def test_anchor_catches_a_log_cut_short(db, monkeypatch, capsys, tmp_path):
     assert _run(monkeypatch, ["audit", "verify", "--db", str(db)]) == 0
     assert _run(monkeypatch, ["audit", "verify", "--db", str(db), "--anchor", str(anchor)]) == 1
     assert "removed from the end" in capsys.readouterr().out
+
+
+def test_accounts_command_sets_up_a_station(tmp_path, monkeypatch, capsys):
+    db = str(tmp_path / "new.sqlite")
+    assert _run(monkeypatch, ["accounts", "init", "root", "--db", db], "admin-pass") == 0
+    assert _run(monkeypatch, ["accounts", "init", "eve", "--db", db], "eve-password") == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO("admin-pass\nofficer-pass\n"))
+    assert main(["accounts", "add", "olga", "--role", "officer", "--admin", "root", "--db", db]) == 0
+    assert _run(monkeypatch, ["accounts", "list", "--admin", "root", "--db", db], "admin-pass") == 0
+    assert "olga" in capsys.readouterr().out
+    assert _run(monkeypatch, ["accounts", "list", "--admin", "olga", "--db", db], "officer-pass") == 2
+    assert "may not manage accounts" in capsys.readouterr().err

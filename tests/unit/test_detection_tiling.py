@@ -36,7 +36,10 @@ def test_axis_starts_cover_the_axis_with_full_tiles():
     assert axis_starts(160, 64, 16) == [0, 48, 96]
     starts = axis_starts(9000, 640, 160)
     assert starts[0] == 0 and starts[-1] == 9000 - 640
-    assert all(b - a <= 480 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a <= 480 * 1.05 for a, b in zip(starts, starts[1:], strict=False))
+    aligned = axis_starts(2112, 640, 160, align=32)
+    assert len(aligned) == 4 and all(s % 32 == 0 for s in aligned)  # 4 tiles, not 5
+    assert all(b - a <= 480 * 1.05 + 32 for a, b in zip(aligned, aligned[1:], strict=False))
 
 
 def test_tile_grid_covers_every_pixel():
@@ -125,3 +128,21 @@ def test_uncut_neighbours_of_one_class_stay_apart():
     scores, classes, cut = np.array([0.9, 0.8], np.float32), np.array([0, 0]), np.array([False, False])
     mb, _, _ = merge_tiles(b, scores, classes, cut, 0.5)
     assert len(mb) == 2
+
+
+def test_tiles_cover_only_the_load_and_snap_to_the_stride():
+    from xrayreview.detection.tiling import Tile, block_means, busy_region, region_grid
+
+    rgb = np.full((600, 2000, 3), 255, np.uint8)
+    rgb[250:420, 700:1130] = 90  # a load in the middle of the air
+    region = busy_region(block_means(rgb))
+    assert region is not None
+    assert region.x <= 700 and region.x + region.w >= 1130 and region.y <= 250 and region.y + region.h >= 420
+    tiles = region_grid(region, 2000, 600, 256, 256, 0.25, align=32)
+    assert all(t.x % 32 == 0 and t.y % 32 == 0 for t in tiles[:1])
+    assert len(tiles) < len(tile_grid(2000, 600, 256, 256, 0.25))
+    assert min(t.x for t in tiles) <= 700 and max(t.x + t.w for t in tiles) >= 1130
+    assert busy_region(block_means(np.full((600, 2000, 3), 255, np.uint8))) is None
+    # A load smaller than a tile still gets one whole tile, inside the image.
+    small = region_grid(Tile(1990, 590, 8, 8), 2000, 600, 256, 256, 0.25)
+    assert small == [Tile(2000 - 256, 600 - 256, 256, 256)]

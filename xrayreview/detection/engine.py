@@ -12,7 +12,18 @@ from ..imaging.standard import render_standard
 from ..scan.model import Scan
 from .merge import merge_tiles
 from .model import ThreatModel
-from .tiling import Placement, Tile, block_means, fit, is_uniform, resample, tile_grid, to_batch
+from .tiling import (
+    Placement,
+    Tile,
+    block_means,
+    busy_region,
+    fit,
+    is_uniform,
+    region_grid,
+    resample,
+    tile_grid,
+    to_batch,
+)
 from .types import Detection, DetectionResult
 
 BATCH = 8  # tiles per run when the model takes any batch size
@@ -90,16 +101,17 @@ def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[li
     height, width = rgb.shape[:2]
     tile_h, tile_w = model.imgsz
     overlap = model.spec.tile_overlap if options.overlap is None else options.overlap
-    tiles = tile_grid(width, height, tile_w, tile_h, overlap)
-    blocks = block_means(rgb) if options.skip_empty and len(tiles) > 1 else None
-    jobs: list[_Job] = []
-    skipped = 0
-    for tile in tiles:
-        if blocks is not None and is_uniform(blocks, tile):
-            skipped += 1
-            continue
-        image = rgb[tile.y:tile.y + tile.h, tile.x:tile.x + tile.w]
-        jobs.append(_Job(image, Placement(pad_x=-tile.x, pad_y=-tile.y), tile))
+    full_grid = tile_grid(width, height, tile_w, tile_h, overlap, model.spec.stride)
+    tiles = full_grid
+    blocks = block_means(rgb) if options.skip_empty and len(full_grid) > 1 else None
+    if blocks is not None:
+        region = busy_region(blocks)
+        tiles = [] if region is None else region_grid(region, width, height, tile_w, tile_h, overlap,
+                                                                model.spec.stride)
+        tiles = [tile for tile in tiles if not is_uniform(blocks, tile)]
+    jobs = [_Job(rgb[t.y:t.y + t.h, t.x:t.x + t.w], Placement(pad_x=-t.x, pad_y=-t.y), t) for t in tiles]
+    # Skipped counts the runs of the plain full grid that were spared.
+    skipped = max(0, len(full_grid) - len(tiles))
     whole = model.spec.whole_scan_pass if options.whole_scan is None else options.whole_scan
     if whole and len(tiles) > 1:
         image, placement = fit(rgb, model.imgsz, model.resize)

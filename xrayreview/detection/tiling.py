@@ -6,6 +6,7 @@ overlapping tiles; tiles of air or uniform background are skipped before they co
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -15,6 +16,7 @@ PAD_VALUE = 114  # the grey exporters pad with; models treat it as "nothing here
 BLOCK = 8  # the uniformity test looks at 8×8 block means, which averages photon noise away
 # A tile whose block means span fewer grey levels than this holds nothing to find.
 UNIFORM_RANGE = 12.0
+STEP_SLACK = 1.05  # overlap may shrink by 5 % of a step when that saves a row of tiles
 
 
 @dataclass(frozen=True)
@@ -42,20 +44,26 @@ class Placement:
         return (boxes - pad) / scale
 
 
-def axis_starts(size: int, tile: int, overlap: int) -> list[int]:
-    """Tile starts along one axis; the last tile ends at the edge so no tile is short."""
+def axis_starts(size: int, tile: int, overlap: int, align: int = 1) -> list[int]:
+    """Tile starts along one axis, spread evenly, the last tile ending at the edge (no short tile).
+
+    The step may exceed ``tile - overlap`` by STEP_SLACK when that saves a whole row or column
+    of tiles; starts snap to multiples of ``align`` (the model's stride).
+    """
     if size <= tile:
         return [0]
     step = max(1, tile - overlap)
-    starts = list(range(0, size - tile, step))
-    starts.append(size - tile)
-    return starts
+    count = math.ceil((size - tile) / (step * STEP_SLACK) - 1e-9) + 1
+    starts = [min(round(i * (size - tile) / (count - 1) / align) * align, size - tile) for i in range(count)]
+    starts[-1] = size - tile
+    return sorted(set(starts))
 
 
-def tile_grid(width: int, height: int, tile_w: int, tile_h: int, overlap: float) -> list[Tile]:
+def tile_grid(width: int, height: int, tile_w: int, tile_h: int, overlap: float,
+              align: int = 1) -> list[Tile]:
     """Overlapping tiles covering the image, row by row; a small image is one (short) tile."""
-    xs = axis_starts(width, tile_w, int(round(tile_w * overlap)))
-    ys = axis_starts(height, tile_h, int(round(tile_h * overlap)))
+    xs = axis_starts(width, tile_w, int(round(tile_w * overlap)), align)
+    ys = axis_starts(height, tile_h, int(round(tile_h * overlap)), align)
     return [Tile(x, y, min(tile_w, width - x), min(tile_h, height - y)) for y in ys for x in xs]
 
 
@@ -66,6 +74,47 @@ def block_means(rgb: np.ndarray) -> np.ndarray:
         return np.zeros((0, 0), np.float32)
     grey = cv2.cvtColor(np.ascontiguousarray(rgb[:h, :w]), cv2.COLOR_RGB2GRAY)
     return cv2.resize(grey, (w // BLOCK, h // BLOCK), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def busy_region(blocks: np.ndarray, threshold: float = UNIFORM_RANGE) -> Tile | None:
+    """The bounding box (in image pixels) of every block with structure around it; None when there is none.
+
+    Tiling only this box instead of the whole image spares the runs over the air above and
+    behind a vehicle, which a per-tile test cannot, because such tiles overlap the load a little.
+    """
+    if blocks.size == 0:
+        return None
+    kernel = np.ones((3, 3), np.uint8)
+    local_range = cv2.dilate(blocks, kernel) - cv2.erode(blocks, kernel)
+    ys, xs = np.nonzero(local_range >= threshold)
+    if len(xs) == 0:
+        return None
+    x0, y0 = max(int(xs.min()) - 1, 0) * BLOCK, max(int(ys.min()) - 1, 0) * BLOCK
+    x1, y1 = (int(xs.max()) + 2) * BLOCK, (int(ys.max()) + 2) * BLOCK
+    return Tile(x0, y0, x1 - x0, y1 - y0)
+
+
+def region_grid(region: Tile, width: int, height: int, tile_w: int, tile_h: int,
+                overlap: float, align: int = 32) -> list[Tile]:
+    """Overlapping tiles covering ``region``, grown to at least one tile and kept inside the image.
+
+    The region's edges snap to multiples of ``align`` (the model's stride) so that the model's
+    anchor grid falls on the same scan pixels as in a plain grid from the origin.
+    """
+    x0, w = _grow(region.x, region.w, tile_w, width, align)
+    y0, h = _grow(region.y, region.h, tile_h, height, align)
+    return [Tile(t.x + x0, t.y + y0, t.w, t.h) for t in tile_grid(w, h, tile_w, tile_h, overlap, align)]
+
+
+def _grow(start: int, length: int, tile: int, size: int, align: int) -> tuple[int, int]:
+    align = max(1, align)
+    end = min(-(-(start + length) // align) * align, size)
+    start = start // align * align
+    if end - start < tile:
+        centre = (start + end) // 2
+        start = max(0, min((centre - tile // 2) // align * align, size - tile))
+        end = min(size, start + tile)
+    return start, end - start
 
 
 def is_uniform(blocks: np.ndarray, tile: Tile, threshold: float = UNIFORM_RANGE) -> bool:

@@ -70,3 +70,23 @@ def test_idle_time_locks_and_input_postpones_it(qtbot):
     with qtbot.waitSignal(lock.locked, timeout=2000):
         pass
     lock.stop()
+
+
+def test_admin_adds_an_officer_and_others_cannot(qtbot, accounts):
+    from xrayreview.decisions import PermissionDenied
+    from xrayreview.ui.login_accounts import AccountsPanel
+
+    admin = accounts.create_first_admin("root", "admin-pass")
+    panel = AccountsPanel(accounts, admin)
+    qtbot.addWidget(panel)
+    qtbot.keyClicks(panel.username, "olga")
+    panel.role.setCurrentText("officer")
+    qtbot.keyClicks(panel.password, "short")
+    panel.add()
+    assert "at least 8" in panel.message.text() and panel.list.count() == 1
+    qtbot.keyClicks(panel.password, "officer-pass")
+    panel.add()
+    assert panel.list.count() == 2 and "added" in panel.message.text()
+    assert accounts.authenticate("olga", "officer-pass").role == "officer"
+    with pytest.raises(PermissionDenied):
+        AccountsPanel(accounts, accounts.authenticate("olga", "officer-pass"))

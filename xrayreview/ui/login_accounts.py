@@ -1,0 +1,87 @@
+"""The admin's account list: add accounts, change roles, unlock, disable, reset passwords.
+Every change goes through the core, which checks the admin role and logs it in the chain."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..decisions import ROLES, Account, Accounts, DecisionLogError
+
+
+class AccountsPanel(QWidget):
+    def __init__(self, accounts: Accounts, admin: Account, parent: QWidget | None = None) -> None:
+        accounts.list(admin)  # PermissionDenied for anyone but an admin, before any widget exists
+        super().__init__(parent)
+        self.accounts, self.admin = accounts, admin
+        self.setWindowTitle("Accounts")
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        layout.addWidget(self.list)
+        form = QFormLayout()
+        self.username = QLineEdit()
+        self.role = QComboBox()
+        self.role.addItems(list(ROLES))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("User name", self.username)
+        form.addRow("Role", self.role)
+        form.addRow("Password", self.password)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        for text, slot in (("Add", self.add), ("Set role", self.set_role),
+                           ("Set password", self.set_password), ("Unlock", self.unlock),
+                           ("Disable", self.disable)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.list.currentTextChanged.connect(lambda text: self.username.setText(text.split("  ")[0]))
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        for account in self.accounts.list(self.admin):
+            self.list.addItem(f"{account.username}  ({account.role}{'' if account.active else ', disabled'})")
+
+    def add(self) -> None:
+        self._do(lambda: self.accounts.create(self.admin, self.username.text(), self.role.currentText(),
+                                              self.password.text()), "added")
+
+    def set_role(self) -> None:
+        self._do(lambda: self.accounts.set_role(self.admin, self.username.text(), self.role.currentText()),
+                 "role changed")
+
+    def set_password(self) -> None:
+        self._do(lambda: self.accounts.set_password(self.admin, self.username.text(), self.password.text()),
+                 "password set")
+
+    def unlock(self) -> None:
+        self._do(lambda: self.accounts.unlock(self.admin, self.username.text()), "unlocked")
+
+    def disable(self) -> None:
+        self._do(lambda: self.accounts.disable(self.admin, self.username.text()), "disabled")
+
+    def _do(self, change, done: str) -> None:  # noqa: ANN001
+        try:
+            change()
+        except DecisionLogError as exc:
+            self.message.setStyleSheet("color: #d32f2f;")
+            self.message.setText(str(exc))
+            return
+        self.message.setStyleSheet("")
+        self.message.setText(f"{self.username.text()}: {done}.")
+        self.password.clear()
+        self.refresh()

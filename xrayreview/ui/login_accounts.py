@@ -81,7 +81,8 @@ class AccountsPanel(QWidget):
             self.message.setStyleSheet("color: #d32f2f;")
             self.message.setText(str(exc))
             return
+        finally:
+            self.password.clear()  # never left on screen, whatever happened
         self.message.setStyleSheet("")
         self.message.setText(f"{self.username.text()}: {done}.")
-        self.password.clear()
         self.refresh()

@@ -61,6 +61,7 @@ def test_colour_file_reads_rgb(tmp_path):
     info = Renderer(scan).pixel_info(2, 2)
     assert info.raw == (200, 120, 40)
     assert info.material is None
+    assert "luma" in info.label()
     full = Renderer(scan).render(DEFAULT, (0, 0, 20, 10), (20, 10))
     assert full[2, 2].tolist() == [200, 120, 40]
 

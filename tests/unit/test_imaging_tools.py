@@ -11,6 +11,7 @@ from xrayreview.imaging.display import (
     LOW_PENETRATION,
     TOOLS,
     DisplaySettings,
+    applicable_tools,
     apply_tool,
     measure,
     with_highlight,
@@ -148,3 +149,10 @@ def test_measure_in_pixels_without_pitch():
     m = measure(_scan(), (0.0, 0.0), (6.0, 8.0))
     assert (m.length, m.unit) == (pytest.approx(10.0), "px")
     assert m.label() == "10.0 px"
+
+
+def test_stripping_applies_to_dual_energy_only():
+    single = _scan()
+    dual = Scan(high=single.high, low=single.high, full_scale=65535)
+    assert "organic_only" not in applicable_tools(single) and "edge" in applicable_tools(single)
+    assert {tool.name for tool in TOOLS} == applicable_tools(dual)

@@ -44,6 +44,7 @@ __all__ = [
     "PixelInfo",
     "Renderer",
     "Tool",
+    "applicable_tools",
     "apply_tool",
     "measure",
     "with_highlight",
@@ -61,11 +62,25 @@ class PixelInfo:
     raw: tuple[float | int, ...]  # the file's own number(s): (high,), (high, low) or (r, g, b)
     transmission: tuple[float, ...]  # per energy channel, 0..1
     material: str | None  # dual energy: organic / mixed / metal / none / impenetrable
+    # True for files that are already a rendering (RGB): "transmission" is then their luma.
+    rendering: bool = False
 
     def label(self) -> str:
         raw = " / ".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in self.raw)
-        text = f"x {self.x}  y {self.y}   raw {raw}   T " + " / ".join(f"{t:.3f}" for t in self.transmission)
+        level = "luma" if self.rendering else "T"
+        text = f"x {self.x}  y {self.y}   raw {raw}   {level} " + " / ".join(
+            f"{t:.3f}" for t in self.transmission
+        )
         return text + (f"   {self.material}" if self.material else "")
+
+
+DUAL_ENERGY_TOOLS = frozenset({"organic_only", "inorganic_only"})
+
+
+def applicable_tools(scan: Scan) -> frozenset[str]:
+    """Names of the tools that change what this scan looks like (the UI can disable the rest)."""
+    names = {tool.name for tool in TOOLS}
+    return frozenset(names if scan.low is not None else names - DUAL_ENERGY_TOOLS)
 
 
 def _packed_palette(mode: str) -> np.ndarray:
@@ -183,4 +198,4 @@ class Renderer:
         channels = [scan.high] if scan.low is None else [scan.high, scan.low]
         transmission = tuple(min(float(c[y, x]) / scan.full_scale, 1.0) for c in channels)
         material = material_at(scan, x, y) if scan.low is not None else None
-        return PixelInfo(x, y, scan.raw_value(x, y), transmission, material)
+        return PixelInfo(x, y, scan.raw_value(x, y), transmission, material, self.rendered_file)

@@ -33,14 +33,15 @@ def clip_region(region: Region, width: int, height: int) -> Region:
 def sample(array: np.ndarray, region: FloatRegion, size: tuple[int, int], margin: int = 0) -> np.ndarray:
     """``array``'s ``region`` at ``size`` = (w, h), plus ``margin`` pixels on every side.
 
-    ``array`` is 2-D or (H, W, C) with C ≤ 4; the result is C-contiguous of the same dtype,
-    shape (h + 2·margin, w + 2·margin[, C]).
+    ``array`` is 2-D or (H, W, C) with C ≤ 4; the result has the same dtype and shape
+    (h + 2·margin, w + 2·margin[, C]). It is C-contiguous, except that a region taken at its
+    own size comes back as a view (rows strided), which saves a copy at 1:1 zoom.
     """
     x0, y0, x1, y1 = region
     w, h = size
     rw, rh = x1 - x0, y1 - y0
     if margin == 0 and (w, h) == (rw, rh) and all(float(v).is_integer() for v in region):
-        return np.ascontiguousarray(array[int(y0) : int(y1), int(x0) : int(x1)])
+        return array[int(y0) : int(y1), int(x0) : int(x1)]
     sx, sy = rw / w, rh / h
     # Source rows/columns the margin can reach, plus one for rounding.
     mx, my = math.ceil(margin * sx) + 1, math.ceil(margin * sy) + 1

@@ -52,6 +52,23 @@ def parse(data: bytes, name: str, *, header_only: bool = False) -> Dataset:
         raise ScanError(f"{name} is a damaged or truncated DICOM file ({exc}).") from exc
 
 
+def peek(path: Path, keywords: list[str]) -> Dataset | None:
+    """A few header elements of a DICOM file, read without its pixels; None when it is not DICOM.
+
+    Folder searches (an image's other energy, the reports about it) use this so that a full
+    inbox costs a few kilobytes per file, not every image's pixel data.
+    """
+    try:
+        with path.open("rb") as handle:
+            if handle.read(132)[128:132] != b"DICM":
+                return None
+        with python_warnings.catch_warnings():
+            python_warnings.simplefilter("ignore")
+            return pydicom.dcmread(path, stop_before_pixels=True, specific_tags=keywords)
+    except Exception:  # unreadable, damaged, or vanished while searching: simply not a match
+        return None
+
+
 def is_tdr_dataset(ds: Dataset) -> bool:
     meta = getattr(ds, "file_meta", None)
     media_class = text(meta, "MediaStorageSOPClassUID") if meta is not None else None
@@ -85,7 +102,7 @@ def _read(path: Path, data: bytes) -> Scan:
         raise ScanError(
             f"{name} is a DICOS threat detection report (alarms, no image)"
             + (f" for the scan with UID {image}" if image else "")
-            + ". Open that scan; the report's alarms are shown over it as their own layer."
+            + ". Open that scan instead; the report belongs beside it."
         )
     warnings: list[str] = []
     if not is_dicos(ds):
@@ -204,17 +221,8 @@ def find_partner(ds: Dataset, path: Path) -> tuple[Path, bytes, Dataset] | None:
     size = (ds.get("Rows"), ds.get("Columns"))
     candidates = sorted(p for p in path.parent.iterdir() if p != path and p.suffix.lower() in DICOM_SUFFIXES)
     for candidate in candidates[:MAX_PARTNER_CANDIDATES]:
-        try:
-            if not candidate.is_file():
-                continue
-            candidate_data = candidate.read_bytes()
-        except OSError:
-            continue
-        if candidate_data[128:132] != b"DICM":
-            continue
-        try:
-            header = parse(candidate_data, candidate.name, header_only=True)
-        except ScanError:
+        header = peek(candidate, ["StudyInstanceUID", "PatientID", "ImageType", "Rows", "Columns"])
+        if header is None:
             continue
         same_object = (
             (study is not None and text(header, "StudyInstanceUID") == study)
@@ -222,5 +230,9 @@ def find_partner(ds: Dataset, path: Path) -> tuple[Path, bytes, Dataset] | None:
         )
         same_size = (header.get("Rows"), header.get("Columns")) == size
         if same_object and same_size and energy_role(header) == wanted:
-            return candidate, candidate_data, parse(candidate_data, candidate.name)
+            try:
+                candidate_data = candidate.read_bytes()
+                return candidate, candidate_data, parse(candidate_data, candidate.name)
+            except (OSError, ScanError):
+                continue
     return None

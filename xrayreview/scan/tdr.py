@@ -15,7 +15,7 @@ from pathlib import Path
 from pydicom.dataset import Dataset
 from pydicom.valuerep import DT
 
-from .dicos import DICOM_SUFFIXES, is_tdr_dataset, parse
+from .dicos import DICOM_SUFFIXES, is_tdr_dataset, parse, peek
 from .dicos_meta import number, numbers, text
 from .errors import ScanError
 from .model import Scan
@@ -160,6 +160,9 @@ def find_reports(scan: Scan) -> list[ThreatReport]:
     found = []
     for candidate in candidates[:200]:
         if candidate in scan.source:
+            continue
+        header = peek(candidate, ["SOPClassUID", "Modality"])
+        if header is None or not is_tdr_dataset(header):
             continue
         try:
             report = read_tdr(candidate)

@@ -29,7 +29,7 @@ def test_yolov8_columns_are_boxes_then_class_scores(tmp_path):
     rows = [[20, 40, 50], [30, 40, 10], [10, 8, 6], [12, 8, 4],
             [0.1, 0.2, 0.7], [0.9, 0.1, 0.2]]
     model, found = run(tmp_path, rows)
-    assert model.layout.name == "yolov8"
+    assert model.layout == "yolov8"
     found = sorted(found, key=lambda d: -d.score)
     assert [(d.label, d.category) for d in found] == [("detonator", "ied_component"), ("pistol", "firearm")]
     assert found[0].box == pytest.approx((15, 24, 25, 36))
@@ -42,7 +42,7 @@ def test_yolov5_score_is_objectness_times_class(tmp_path):
             [10, 10, 4, 4, 0.2, 1.0, 0.0],     # objectness too low
             [50, 50, 6, 6, 0.9, 0.3, 0.1]]     # pistol 0.27 < 0.3
     model, found = run(tmp_path, rows * 400)  # many anchors, as a real YOLOv5 output has
-    assert model.layout.name == "yolov5"
+    assert model.layout == "yolov5"
     assert len(found) == 1
     assert found[0].label == "detonator"
     assert found[0].score == pytest.approx(0.72)
@@ -55,7 +55,7 @@ def test_end_to_end_rows_are_final_boxes(tmp_path):
     rows[1] = [40, 40, 60, 62, 0.5, 1]
     rows[2] = [0, 0, 10, 10, 0.1, 1]
     model, found = run(tmp_path, rows, metadata={"names": "{0: 'pistol', 1: 'detonator'}", "end2end": "True"})
-    assert model.layout.name == "end_to_end"
+    assert model.layout == "end_to_end"
     assert {(d.label, d.box) for d in found} == {("pistol", (5, 6, 25, 30)), ("detonator", (40, 40, 60, 62))}
 
 
@@ -63,7 +63,7 @@ def test_rtdetr_boxes_are_normalised_to_the_input(tmp_path):
     rows = np.zeros((300, 4 + 2), np.float32)
     rows[0] = [0.5, 0.25, 0.25, 0.125, 0.1, 0.8]
     model, found = run(tmp_path, rows, metadata={**NAMES, "description": "Ultralytics RT-DETR-l"})
-    assert model.layout.name == "rtdetr"
+    assert model.layout == "rtdetr"
     assert model.resize == "stretch"
     assert len(found) == 1
     assert found[0].label == "detonator"

@@ -37,7 +37,7 @@ def test_metadata_gives_classes_categories_and_size(tmp_path):
     # No sidecar: categories come from the class names.
     assert model.categories == {"pistol": "firearm", "pipe_bomb": "ied_component", "knife": "other"}
     assert model.imgsz == (64, 64)
-    assert model.layout.name == "yolov8"
+    assert model.layout == "yolov8"
     assert model.max_batch == 0
     assert len(model.sha256) == 64
     assert model.default_conf == 0.25
@@ -115,7 +115,7 @@ def test_ambiguous_output_asks_for_the_layout(tmp_path):
     with pytest.raises(ModelError, match="say which in the model's sidecar"):
         ThreatModel.load(path)
     (tmp_path / "m.json").write_text('{"layout": "rtdetr"}')
-    assert ThreatModel.load(path).layout.name == "rtdetr"
+    assert ThreatModel.load(path).layout == "rtdetr"
 
 
 def test_asked_provider_that_is_missing_falls_back_to_cpu(tmp_path):

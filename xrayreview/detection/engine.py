@@ -26,7 +26,6 @@ from .tiling import (
 )
 from .types import Detection, DetectionResult
 
-BATCH = 8  # tiles per run when the model takes any batch size
 MAX_PER_IMAGE = 300  # best boxes kept per tile before merging
 EDGE_MARGIN = 0.01  # a box within this share of the tile size from an inner edge is "cut"
 RESAMPLE_TOLERANCE = 0.05  # pitches this close to the model's are used as they are
@@ -43,7 +42,7 @@ class _Job:
 class Options:
     """How to run a model over a scan; the defaults come from the model's sidecar."""
 
-    batch: int = BATCH
+    batch: int | None = None  # tiles per run; None: what suits the model's execution provider
     skip_empty: bool = True
     whole_scan: bool | None = None
     overlap: float | None = None
@@ -66,7 +65,7 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
     if factor != 1.0:
         rgb = resample(rgb, factor)
     jobs, skipped = plan_jobs(model, rgb, options)
-    batch = model.max_batch or max(1, options.batch)
+    batch = model.max_batch or max(1, options.batch or model.preferred_batch)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     done = 0
     cancelled = False
@@ -121,7 +120,7 @@ def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[li
 
 def _decode(model: ThreatModel, job: _Job, out: np.ndarray, conf: float,
             shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    boxes, scores, ids = model.layout.decode(np.asarray(out, np.float32), conf, model.imgsz)
+    boxes, scores, ids = model.decoder.decode(np.asarray(out, np.float32), conf, model.imgsz)
     if len(scores) > MAX_PER_IMAGE:
         best = np.argsort(-scores)[:MAX_PER_IMAGE]
         boxes, scores, ids = boxes[best], scores[best], ids[best]

@@ -72,3 +72,21 @@ def test_only_training_kinds_and_plain_data(data):
         with pytest.raises(InvalidRecord):
             log.append("training_answer", {"bad": object()})
         assert list(log.records()) == []
+
+
+def test_results_csv_history(data):
+    import csv
+
+    from xrayreview.training.export import export_results_csv
+
+    library = Library.of_files([data / "clean.png"])
+    with TrainingLog() as log:
+        _run(log, library, "ana", ["clear", "refer"])
+        _run(log, library, "ben", ["clear"])
+        _run(log, library, "ana", ["clear", "clear"])
+        assert export_results_csv(log, data / "ana.csv", trainee="ana") == 2
+        assert export_results_csv(log, data / "all.csv") == 3
+    rows = list(csv.DictReader((data / "ana.csv").open(encoding="utf-8")))
+    assert [r["false_alarm_rate"] for r in rows] == ["0.500", "0.000"]
+    assert rows[0]["hit_rate"] == "" and rows[0]["d_prime"] == ""  # no threats: H and d' undefined
+    assert {r["trainee"] for r in csv.DictReader((data / "all.csv").open(encoding="utf-8"))} == {"ana", "ben"}

@@ -147,3 +147,19 @@ def test_adaptive_session_raises_difficulty_after_hits(tmp_path):
         session.answer("refer", [item.threats[0].box], seconds=3.0)
     assert levels == [1, 1, 2, 2]
     assert session.summary().overall.hit_rate == 1.0
+
+
+@needs_tip
+def test_generated_library_scan_takes_a_projected_threat(tmp_path):
+    library = Library([LibraryScan("bag-7", generated={"kind": "baggage", "seed": 7})])
+    plan = build_plan(SessionSpec(scans=2, threat_share=0.5, seed=9, categories=("ied_component",)), library)
+    threat_item = next(i for i in plan.items if i.threats)
+    assert threat_item.threats[0].category == "ied_component"
+    scan = scan_for(threat_item, library)
+    assert scan.is_dual_energy
+    assert load_mask(library.get("bag-7").load())[_window(threat_item.threats[0].box)].mean() >= 0.9
+
+
+def _window(box):
+    x1, y1, x2, y2 = (int(v) for v in box)
+    return slice(y1, y2), slice(x1, x2)

@@ -88,6 +88,14 @@ class TileStream(IterableDataset):
                 torch.from_numpy(boxes.astype(np.float32)), torch.from_numpy(classes.astype(np.int64)))
 
 
+def quiet_worker(_: int) -> None:
+    """One thread per worker: many generating workers must not fight over the cores."""
+    import cv2  # noqa: PLC0415
+
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+
+
 def collate(samples: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> dict[str, torch.Tensor]:
     """Stack images; pad each tile's boxes to the batch's largest count (valid marks real ones)."""
     images = torch.stack([s[0] for s in samples])

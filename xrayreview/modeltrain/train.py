@@ -16,7 +16,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from .classes import CLASSES
-from .data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, TileStream, collate, make_tile
+from .data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, TileStream, collate, make_tile, quiet_worker
 from .export import export_onnx, sidecar, write_sidecar
 from .loss import detection_loss
 from .net import NetConfig, ThreatDetector, anchor_points
@@ -31,7 +31,7 @@ class TrainConfig:
     batch: int = 32
     lr: float = 2e-3
     weight_decay: float = 5e-4
-    warmup: int = 200
+    warmup: int = 300
     size: int = 640
     workers: int = 2
     reuse: int = 2
@@ -43,10 +43,13 @@ class TrainConfig:
     net: NetConfig = field(default_factory=lambda: NetConfig(num_classes=len(CLASSES)))
 
 
-def learning_rate(config: TrainConfig, step: int) -> float:
+def learning_rate(config: TrainConfig, step: int, elapsed_s: float = 0.0) -> float:
     if step < config.warmup:
         return config.lr * (step + 1) / config.warmup
     progress = (step - config.warmup) / max(1, config.steps - config.warmup)
+    if config.time_limit_min > 0:
+        # Under a time limit, anneal by whichever runs out first so the last steps still cool down.
+        progress = max(progress, elapsed_s / (config.time_limit_min * 60.0))
     return config.lr * (0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
 
 
@@ -157,6 +160,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     stream = TileStream(TRAIN_SEED_BASE + config.seed * 100_000_000 + step * config.batch, config.size,
                         reuse=config.reuse)
     loader = DataLoader(stream, batch_size=config.batch, num_workers=config.workers, collate_fn=collate,
+                        worker_init_fn=quiet_worker, pin_memory=device.type == "cuda",
                         persistent_workers=config.workers > 0, prefetch_factor=4 if config.workers else None)
     points, strides = anchor_points(config.size, config.size, device)
     val_tiles = validation_set(config) if config.val_tiles else []
@@ -165,8 +169,9 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     started = time.time()
     model.train()
     for batch in loader:
+        lr = learning_rate(config, step, time.time() - started)
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(config, step)
+            group["lr"] = lr
         images = batch["images"].to(device, non_blocking=True).float() / 255.0
         with autocast:
             logits, distances = model(images)
@@ -183,7 +188,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         if step % 20 == 0 or step == 1:
             rounded = {k: round(v, 4) for k, v in parts.items()}
             _log(run_dir, {"step": step, "loss": round(float(loss.detach()), 4), **rounded,
-                           "lr": round(learning_rate(config, step), 6), "s": round(elapsed, 1)})
+                           "lr": round(lr, 6), "s": round(elapsed, 1)})
         out_of_time = config.time_limit_min > 0 and elapsed > config.time_limit_min * 60
         done = step >= config.steps or out_of_time
         if step % config.checkpoint_every == 0 or done:

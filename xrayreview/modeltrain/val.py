@@ -6,11 +6,11 @@ the confidence threshold to ship, on validation seeds the training never draws.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-import torch
 
 from .classes import CATEGORY, CLASSES
-from .net import anchor_points, distances_to_boxes
 
 IOU_MATCH = 0.5
 
@@ -32,12 +32,16 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = 0.5) -> np.ndarray:
     return np.asarray(keep, np.int64)
 
 
-@torch.no_grad()
-def predict(model: torch.nn.Module, images: torch.Tensor, min_score: float = 0.01,
+def predict(model: Any, images: Any, min_score: float = 0.01,
             max_det: int = 100) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(boxes, scores, classes) per image from uint8 [B, 3, H, W] images."""
+    """(boxes, scores, classes) per image from a torch model and uint8 [B, 3, H, W] images."""
+    import torch  # noqa: PLC0415  (the metrics below work without torch)
+
+    from .net import anchor_points, distances_to_boxes  # noqa: PLC0415
+
     device = next(model.parameters()).device
-    logits, distances = model(images.to(device).float() / 255.0)
+    with torch.no_grad():
+        logits, distances = model(images.to(device).float() / 255.0)
     points, _ = anchor_points(images.shape[2], images.shape[3], device)
     boxes = distances_to_boxes(points, distances).float().cpu().numpy()
     scores = logits.float().sigmoid().cpu().numpy()

@@ -172,19 +172,34 @@ def test_sampling_beyond_opencv_coordinate_range_matches_the_formula():
     assert np.array_equal(sample(small, (0, 0, 3300, 4), (100, 4))[0], expected[:100])
 
 
-def test_colour_file_keeps_its_colours_and_inverts_per_channel():
+def test_colour_file_keeps_its_colours_and_grey_is_its_luma():
     rng = np.random.default_rng(3)
     colour = rng.integers(0, 256, (20, 30, 3)).astype(np.uint8)
     luma = np.round(colour.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).astype(np.uint16)
     scan = Scan(high=luma, full_scale=255, colour=colour)
     renderer = Renderer(scan)
-    assert np.array_equal(_full(renderer, DEFAULT), colour)
-    assert np.array_equal(_full(renderer, replace(DEFAULT, inverse=True)), 255 - colour)
-    grey = _full(renderer, GREY)
-    assert np.array_equal(grey[..., 1], luma.astype(np.uint8))
-    windowed = _full(renderer, replace(DEFAULT, window_low=0.5))
-    expected = np.clip((colour / 255.0 - 0.5) / 0.5, 0, 1) * 255
-    assert np.abs(windowed.astype(int) - np.round(expected)).max() <= 1
+    shown = _full(renderer, DEFAULT)
+    assert np.array_equal(shown, colour)
+    shown[:] = 0  # the render is a copy: painting on it leaves the scan alone
+    assert colour.any()
+    assert np.array_equal(_full(renderer, GREY)[..., 1], luma.astype(np.uint8))
+
+
+def _hsv(rgb):
+    return cv2.cvtColor(np.asarray(rgb, np.uint8).reshape(1, -1, 3), cv2.COLOR_RGB2HSV)[0].astype(int)
+
+
+def test_colour_file_tools_change_brightness_and_keep_material_hue():
+    # orange (organic), green (mixed), blue (metal) as public datasets draw them
+    colour = np.array([[[230, 140, 40], [60, 180, 60], [40, 90, 220]]], np.uint8)
+    scan = Scan(high=colour.mean(axis=2).astype(np.uint16), full_scale=255, colour=colour)
+    renderer = Renderer(scan)
+    before = _hsv(colour)
+    for settings in (replace(DEFAULT, inverse=True), replace(DEFAULT, window_high=0.5, gamma=0.7)):
+        after = _hsv(_full(renderer, settings))
+        assert np.all(np.abs(after[:, 0] - before[:, 0]) <= 3), settings  # same hue
+    inverted = _hsv(_full(renderer, replace(DEFAULT, inverse=True)))
+    assert np.all(np.abs(inverted[:, 2] - (255 - before[:, 2])) <= 1)  # value inverted
 
 
 def test_colour_file_local_contrast_keeps_size():

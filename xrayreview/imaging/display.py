@@ -74,6 +74,7 @@ class PixelInfo:
         return text + (f"   {self.material}" if self.material else "")
 
 
+_IDENTITY = np.arange(256, dtype=np.uint8)
 DUAL_ENERGY_TOOLS = frozenset({"organic_only", "inorganic_only"})
 
 
@@ -182,7 +183,15 @@ class Renderer:
     def _render_colour_file(self, settings: DisplaySettings, view: _View, high: np.ndarray) -> np.ndarray:
         if settings.mode == "grey":
             return cv2.cvtColor(self._brightness(settings, high, True), cv2.COLOR_GRAY2RGB)
-        rgb = cv2.LUT(view.sample(view.level.colour), channel_lut(settings))
+        rgb = view.sample(view.level.colour)
+        lut = channel_lut(settings)
+        if np.array_equal(lut, _IDENTITY):
+            rgb = rgb.copy()  # the file's own colours, never a view the overlays could paint into
+        else:
+            # Tone acts on HSV value only: a per-channel table would turn organic orange into
+            # metal blue under inverse, and shift hues whenever a channel clips.
+            hue, saturation, value = cv2.split(cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV))
+            rgb = cv2.cvtColor(cv2.merge((hue, saturation, cv2.LUT(value, lut))), cv2.COLOR_HSV2RGB)
         if settings.local_contrast:
             rgb = filters.local_contrast_rgb(rgb)
         if settings.edge:

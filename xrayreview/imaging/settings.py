@@ -52,7 +52,7 @@ DEFAULT = DisplaySettings()
 # Opens up dense areas: only the darkest fifth of transmission is spread over the grey range.
 HIGH_PENETRATION = DisplaySettings(window_low=0.0, window_high=0.3, gamma=0.9)
 # Shows thin organic detail: the near-air range is stretched and darkened.
-LOW_PENETRATION = DisplaySettings(window_low=0.55, window_high=1.0, gamma=1.6)
+LOW_PENETRATION = DisplaySettings(window_low=0.4, window_high=1.0, gamma=1.5)
 # A band that catches thick organic goods and light metals in most baggage and cargo scans.
 DEFAULT_HIGHLIGHT = (0.08, 0.25)
 

@@ -6,6 +6,7 @@ folded with Beer–Lambert, without keeping one map per material.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -62,7 +63,14 @@ class Canvas:
         self.low[top:bottom, left:right] += mu_low * patch
 
     def add(self, parts: Iterable[Part]) -> None:
+        x1, y1 = self.col0 * self.pitch, self.row0 * self.pitch
+        x2, y2 = x1 + self.cols * self.pitch, y1 + self.rows * self.pitch
         for part in parts:
+            # A cheap sphere test first: a window on a truck misses most of its parts.
+            reach = _reach(part)
+            cx, cy = part.center[0], part.center[1]
+            if cx + reach < x1 or cx - reach > x2 or cy + reach < y1 or cy - reach > y2:
+                continue
             found = path_length(part, self.pitch, self.clip)
             if found is not None:
                 row0, col0, lengths = found
@@ -97,3 +105,12 @@ class Canvas:
             float(self.col0 + cols[-1] + 1),
             float(self.row0 + rows[-1] + 1),
         )
+
+
+def _reach(part: Part) -> float:
+    """A radius around the part's centre that holds all of it (infinite for wires)."""
+    if part.kind == "wire":
+        return math.inf
+    if part.kind == "prism":
+        return math.hypot(part.size[0], float(np.abs(part.outline).max()) * 1.5)
+    return math.hypot(*part.size)

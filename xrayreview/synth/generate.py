@@ -44,8 +44,15 @@ def generate_scan(
     else:
         scene = baggage_scene(rng, difficulty, pixel_pitch_mm)
     labels = [] if clean else list(threats) if threats is not None else _draw_threats(rng, kind)
-    truths = _hide_threats(scene, labels, rng, difficulty, assemble=threats is None)
-    return _finish(scene, rng, f"synth-{kind}-{seed}"), truths
+    return complete_scene(scene, rng, labels, difficulty, assemble=threats is None)
+
+
+def complete_scene(
+    scene: Scene, rng: np.random.Generator, labels: list[str], difficulty: Difficulty, assemble: bool = False
+) -> tuple[Scan, list[GroundTruth]]:
+    """Hide the threats in a built scene and expose it on the scene's detector."""
+    truths = _hide_threats(scene, labels, rng, difficulty, assemble=assemble)
+    return _finish(scene, rng), truths
 
 
 def generate_tile(
@@ -75,7 +82,7 @@ def generate_tile(
     # A window on a truck counts its pixels from the window's corner.
     dx, dy = scene.canvas.col0, scene.canvas.row0
     truths = [replace(t, box=(t.box[0] - dx, t.box[1] - dy, t.box[2] - dx, t.box[3] - dy)) for t in truths]
-    return _finish(scene, rng, f"synth-tile-{seed}"), truths
+    return _finish(scene, rng), truths
 
 
 def _check(kind: str, threats: Sequence[str] | None) -> None:
@@ -141,7 +148,7 @@ def _cover(scene: Scene, rng: np.random.Generator, truth: GroundTruth, difficult
     scene.canvas.clamp()
 
 
-def _finish(scene: Scene, rng: np.random.Generator, name: str) -> Scan:
+def _finish(scene: Scene, rng: np.random.Generator) -> Scan:
     high, low = expose(scene.canvas.high, scene.canvas.low, scene.detector, rng)
     scene.metadata.extra.setdefault("generator", "xrayreview.synth")
     scene.metadata.extra["air_count"] = round(scene.detector.air_count)

@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 
 _EPS = 1e-9
+IDENTITY = np.eye(3)
+IDENTITY.setflags(write=False)
 _BIG = 1e9
 
 
@@ -35,14 +37,13 @@ class Part:
 
 def rotation(yaw: float = 0.0, pitch: float = 0.0, roll: float = 0.0) -> np.ndarray:
     """Rotation (degrees): roll about local x, then pitch about y, then yaw about the beam axis z."""
+    if yaw == 0 and pitch == 0 and roll == 0:
+        return IDENTITY  # the same object: upright boxes take the fast path by identity
     a, b, c = np.radians([yaw, pitch, roll])
     rz = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])
     ry = np.array([[np.cos(b), 0, np.sin(b)], [0, 1, 0], [-np.sin(b), 0, np.cos(b)]])
     rx = np.array([[1, 0, 0], [0, np.cos(c), -np.sin(c)], [0, np.sin(c), np.cos(c)]])
     return rz @ ry @ rx
-
-
-IDENTITY = np.eye(3)
 
 
 def box(material: str, center, half, rot=IDENTITY, sign: float = 1.0) -> Part:
@@ -99,6 +100,22 @@ def prism(
     )
 
 
+def upright_rows(
+    material: str, center, half_xy, across: int, period: float, radius: float, inner_radius: float = 0.0
+) -> Part:
+    """A row of upright cylinders (or pipes, with ``inner_radius``) side by side along x,
+    ``across`` of them behind each other along the beam: bottles, cans, drums in a container."""
+    pattern = np.array([period, radius, inner_radius, float(across)])
+    return Part(
+        "rows",
+        material,
+        np.asarray(center, float),
+        IDENTITY,
+        (half_xy[0], half_xy[1], radius),
+        outline=pattern,
+    )
+
+
 def wire(material: str, points, radius: float) -> Part:
     return Part("wire", material, np.zeros(3), IDENTITY, (radius,), points=np.asarray(points, float))
 
@@ -126,13 +143,13 @@ def footprint(part: Part) -> tuple[float, float, float, float]:
         lo, hi = part.points[:, :2].min(0), part.points[:, :2].max(0)
         pad = part.size[0]
         return lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad
-    if part.kind == "box":
+    if part.kind in ("box", "rows"):
         ext = np.abs(r[:2, :]) @ np.asarray(part.size)
     elif part.kind == "ellipsoid":
         ext = np.sqrt((r[:2, :] ** 2) @ np.asarray(part.size) ** 2)
     elif part.kind == "cylinder":
         radius, half = part.size
-        ext = np.abs(r[:2, 2]) * half + radius * np.sqrt(np.clip(1 - r[:2, 2] ** 2, 0, 1))
+        ext = np.abs(r[:2, 2]) * half + radius * np.sqrt(np.maximum(1 - r[:2, 2] ** 2, 0))
     else:  # prism
         d = part.size[0]
         local = np.concatenate([np.c_[part.outline, np.full(len(part.outline), s * d)] for s in (-1, 1)])
@@ -157,9 +174,13 @@ def path_length(
         return None
     if part.kind == "wire":
         return r_lo, c_lo, _wire(part, pitch, r_lo, c_lo, r_hi - r_lo, c_hi - c_lo)
-    if part.kind == "box" and np.allclose(part.rotation, IDENTITY):
+    if part.kind == "rows":
+        return r_lo, c_lo, _rows(part, pitch, r_lo, c_lo, r_hi - r_lo, c_hi - c_lo)
+    if part.kind == "box" and part.rotation is IDENTITY:
         return r_lo, c_lo, _upright_box(part, pitch, r_lo, c_lo, r_hi - r_lo, c_hi - c_lo)
     smallest = min(x2 - x1, y2 - y1) / pitch
+    if part.kind == "box" and abs(part.rotation[2, 2]) > 1 - 1e-9 and smallest >= 6:
+        return r_lo, c_lo, _flat_box(part, pitch, r_lo, c_lo, r_hi - r_lo, c_hi - c_lo)
     ss = 1 if smallest >= 6 else 2 if smallest >= 2.5 else 4
     xs = (np.arange(c_lo * ss, c_hi * ss) + 0.5) * (pitch / ss)
     ys = (np.arange(r_lo * ss, r_hi * ss) + 0.5) * (pitch / ss)
@@ -173,7 +194,7 @@ def path_length(
 def _coverage(lo_mm: float, hi_mm: float, pitch: float, first: int, count: int) -> np.ndarray:
     """Share of each pixel in a row (or column) that the interval [lo, hi] covers."""
     edges = (np.arange(first, first + count + 1, dtype=np.float32)) * pitch
-    return np.clip(np.minimum(edges[1:], hi_mm) - np.maximum(edges[:-1], lo_mm), 0, pitch) / pitch
+    return np.maximum(np.minimum(edges[1:], hi_mm) - np.maximum(edges[:-1], lo_mm), 0) * np.float32(1 / pitch)
 
 
 def _upright_box(part: Part, pitch: float, r0: int, c0: int, rows: int, cols: int) -> np.ndarray:
@@ -182,6 +203,34 @@ def _upright_box(part: Part, pitch: float, r0: int, c0: int, rows: int, cols: in
     cov_x = _coverage(cx - hx, cx + hx, pitch, c0, cols)
     cov_y = _coverage(cy - hy, cy + hy, pitch, r0, rows)
     return np.outer(cov_y * np.float32(2 * hz), cov_x).astype(np.float32)
+
+
+def _flat_box(part: Part, pitch: float, r0: int, c0: int, rows: int, cols: int) -> np.ndarray:
+    """A box turned only about the beam (a bag lying on the belt): constant depth inside a
+    rotated rectangle, edges anti-aliased by their distance to the pixel centre."""
+    r = part.rotation.astype(np.float32)
+    hx, hy, hz = (np.float32(v) for v in part.size)
+    dx = ((np.arange(c0, c0 + cols, dtype=np.float32) + 0.5) * pitch - np.float32(part.center[0]))[None, :]
+    dy = ((np.arange(r0, r0 + rows, dtype=np.float32) + 0.5) * pitch - np.float32(part.center[1]))[:, None]
+    inside_x = hx - np.abs(r[0, 0] * dx + r[1, 0] * dy)
+    inside_y = hy - np.abs(r[0, 1] * dx + r[1, 1] * dy)
+    cover = np.minimum(inside_x, inside_y) * np.float32(1 / pitch) + np.float32(0.5)
+    return np.minimum(np.maximum(cover, 0), 1) * (2 * hz)
+
+
+def _rows(part: Part, pitch: float, r0: int, c0: int, rows: int, cols: int) -> np.ndarray:
+    period, radius, inner, across = part.outline
+    (cx, cy, _), (hx, hy, _) = part.center, part.size
+    ss = 4
+    xs = (np.arange(c0 * ss, (c0 + cols) * ss, dtype=np.float32) + 0.5) * np.float32(pitch / ss)
+    u = np.mod(xs - (cx - hx), period) - period / 2
+    chord = 2 * np.sqrt(np.maximum(radius * radius - u * u, 0))
+    if inner > 0:
+        chord -= 2 * np.sqrt(np.maximum(inner * inner - u * u, 0))
+    chord *= (xs >= cx - hx) & (xs <= cx + hx)
+    profile = chord.reshape(cols, ss).mean(axis=1) * np.float32(across)
+    cov_y = _coverage(cy - hy, cy + hy, pitch, r0, rows)
+    return np.outer(cov_y, profile).astype(np.float32)
 
 
 def _local_rays(part: Part, xs: np.ndarray, ys: np.ndarray):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..shapes import Part, box, cylinder, rotation, tube
+from ..shapes import Part, box, cylinder, rotation, tube, upright_rows
 from ..threats.pieces import AX_X
 
 Interior = tuple[float, float, float, float, float]  # x1, x2, y_top, y_floor, half width (mm)
@@ -75,19 +75,27 @@ def cartons(rng: np.random.Generator, interior: Interior, density: float) -> lis
 
 
 def bottles(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
-    """Crates of glass bottles in rows: each bottle a thin-walled cylinder with its liquid."""
+    """Crates of bottles or cans in rows: thin-walled upright cylinders with their liquid."""
     x1, x2, top, floor, half_w = interior
     parts: list[Part] = []
-    r, h = rng.uniform(30, 45), rng.uniform(220, 320)
-    rows = int(np.clip((floor - top) / (h + 40) * rng.uniform(0.4, 1.0), 1, 8))
+    glass = rng.random() < 0.6
+    r, h = (
+        (rng.uniform(30, 45), rng.uniform(220, 320))
+        if glass
+        else (rng.uniform(28, 42), rng.uniform(100, 170))
+    )
+    wall, shell = (3.0, "glass") if glass else (0.3, str(rng.choice(["aluminium", "steel"])))
+    liquid = str(rng.choice(["water", "water", "food"]))
+    rows = int(np.clip((floor - top) / (h + 40) * rng.uniform(0.4, 1.0), 1, 10))
     end = x1 + (x2 - x1) * rng.uniform(0.3, 0.9)
+    period = 2 * r + rng.uniform(2, 10)
+    across = int(2 * half_w * rng.uniform(0.5, 0.95) // period)
+    cx, hx = (x1 + 100 + end) / 2, (end - x1 - 100) / 2
     for k in range(rows):
         y = floor - (k + 0.5) * (h + 40)
-        for x in np.arange(x1 + 100, end, 2 * r + 6):
-            parts += tube("glass", (x, y, 0), r, 3, half_w * 0.8, closed=False)
-            parts.append(box("glass", (x, y, 0), (r * 0.9, h / 2, half_w * 0.05)))
-            parts.append(box("water", (x, y + h * 0.1, 0), (r * 0.85, h * 0.4, half_w * 0.5)))
-        parts.append(box("cardboard", ((x1 + end) / 2, y + h / 2 + 15, 0), ((end - x1) / 2, 5, half_w * 0.9)))
+        parts.append(upright_rows(shell, (cx, y, 0), (hx, h / 2), across, period, r, r - wall))
+        parts.append(upright_rows(liquid, (cx, y + h * 0.08, 0), (hx, h * 0.42), across, period, r - wall))
+        parts.append(box("cardboard", (cx, y + h / 2 + 15, 0), (hx, 5, half_w * 0.9)))
     return parts
 
 

@@ -1,0 +1,97 @@
+"""A trainee runs a short TIP session end to end: boxes by mouse, decisions by key, feedback, summary."""
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from xrayreview.training.library import Library
+from xrayreview.training.plan import SessionSpec
+from xrayreview.training.records import TrainingLog
+from xrayreview.training.session import TrainingSession
+from xrayreview.ui.trainer_run import TraineeRun
+
+
+def _library(tmp_path) -> Library:
+    paths = []
+    for i in range(2):
+        image = np.full((480, 820), 60000, np.uint16)
+        image[80:400, 120:700] = 30000
+        path = tmp_path / f"clean_{i}.png"
+        cv2.imwrite(str(path), image)
+        path.with_suffix(".json").write_text('{"pixel_pitch_mm": 2.0}')
+        paths.append(path)
+    return Library.of_files(paths)
+
+
+@pytest.fixture
+def run(qtbot, tmp_path):
+    def make(spec, log=None):
+        session = TrainingSession.start(spec, _library(tmp_path), "trainee", log=log)
+        widget = TraineeRun(session)
+        qtbot.addWidget(widget)
+        widget.resize(1000, 600)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+    yield make
+
+
+def _draw(driver, widget, box):
+    x1, y1, x2, y2 = box
+    viewport = widget.viewer.viewport()
+    start = widget.viewer.mapFromScene(x1 + 1, y1 + 1)
+    end = widget.viewer.mapFromScene(x2 - 1, y2 - 1)
+    driver.drag(viewport, start.toPointF(), end.toPointF(), Qt.MouseButton.LeftButton)
+
+
+def test_short_session_end_to_end(qtbot, run, driver, tmp_path):
+    log = TrainingLog(tmp_path / "training.sqlite")
+    spec = SessionSpec(scans=3, threat_share=0.67, seed=11, categories=("firearm",), time_limit_s=60)
+    widget = run(spec, log)
+    widget.start()
+    decisions = []
+    with qtbot.waitSignal(widget.finished, timeout=20000) as done:
+        for _ in range(3):
+            item = widget.session.plan.items[widget.session.position]
+            if item.threats:
+                _draw(driver, widget, item.threats[0].box)
+                assert len(widget.marks) == 1  # drawn through the viewer, in scan pixels
+                qtbot.keyClick(widget, Qt.Key.Key_R)
+                decisions.append("refer")
+            else:
+                qtbot.keyClick(widget, Qt.Key.Key_C)
+                decisions.append("clear")
+            assert widget.feedback is not None
+            assert "Found" in widget.message.text() or "Correct" in widget.message.text()
+            qtbot.keyClick(widget, Qt.Key.Key_Space)
+    score = done.args[0]
+    assert sorted(decisions) == ["clear", "refer", "refer"]
+    assert score.overall.hit_rate == 1.0 and score.overall.false_alarm_rate == 0.0
+    assert "Hit rate 100%" in widget.message.text()
+    assert [r.kind for r in log.records()][-1] == "training_summary" and log.verify().ok
+    log.close()
+
+
+def test_time_limit_scores_the_scan_as_cleared(qtbot, run):
+    widget = run(SessionSpec(scans=1, threat_share=1.0, seed=2, categories=("firearm",), time_limit_s=0.3))
+    widget.start()
+    with qtbot.waitSignal(widget.answered, timeout=5000) as answered:
+        pass
+    assert answered.args[0].timed_out and answered.args[0].result.hits == (False,)
+    assert "Time ran out" in widget.message.text()
+    with qtbot.waitSignal(widget.finished, timeout=2000):
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+    widget.stop()
+
+
+def test_backspace_removes_the_last_box(qtbot, run, driver):
+    widget = run(SessionSpec(scans=1, threat_share=0.0, seed=3, time_limit_s=None))
+    widget.start()
+    widget.add_mark([10, 10, 50, 40])
+    widget.add_mark([100, 100, 150, 140])
+    qtbot.keyClick(widget, Qt.Key.Key_Backspace)
+    assert widget.marks == [(10, 10, 50, 40)]
+    qtbot.keyClick(widget, Qt.Key.Key_R)
+    assert "False alarm" in widget.message.text()
+    widget.stop()

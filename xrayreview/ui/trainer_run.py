@@ -1,0 +1,186 @@
+"""A trainee's run through a training session: the scan, boxes, a decision, feedback, the summary.
+
+Keyboard first, like operational review: drag boxes over suspected threats, then C (clear),
+R (refer) or U (rescan / unclear); Backspace removes the last box; after the feedback,
+Space or Enter goes on. Each scan has the session's time limit; when it runs out the scan is
+scored as cleared. Detector help is not shown here: trainees look for themselves.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..training.scoring import Box, Score
+from ..training.session import Feedback, TrainingSession
+from .rendering import Renderer
+from .review_marks import COLOURS, DrawBox, MarkItem
+from .viewer import ScanView
+
+DECISION_KEYS = {Qt.Key.Key_C: "clear", Qt.Key.Key_R: "refer", Qt.Key.Key_U: "rescan"}
+NEXT_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+TRUTH_COLOUR = QColor(60, 255, 90)  # what was there, shown only as feedback
+
+
+class TraineeRun(QWidget):
+    """Runs one session; emits ``finished`` with the Score after the last scan."""
+
+    finished = Signal(object)
+    answered = Signal(object)  # Feedback after each scan
+
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.viewer = ScanView()
+        self.status = QLabel()
+        self.clock = QLabel()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        side = QVBoxLayout()
+        for label in (self.status, self.clock, self.message):
+            side.addWidget(label)
+        side.addWidget(QLabel("Drag: box · C clear · R refer · U unclear · Backspace: remove box · "
+                              "Space: next"))
+        side.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.viewer, 4)
+        layout.addLayout(side, 1)
+        self.marks: list[Box] = []
+        self._mark_items: list[QGraphicsRectItem] = []
+        self.feedback: Feedback | None = None
+        self.score: Score | None = None
+        self._elapsed = QElapsedTimer()
+        self._limit = QTimer(self)
+        self._limit.setSingleShot(True)
+        self._limit.timeout.connect(self.time_out)
+        self._tick = QTimer(self)
+        self._tick.setInterval(250)
+        self._tick.timeout.connect(self._show_clock)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def start(self) -> None:
+        self._show_next()
+
+    def stop(self) -> None:
+        """Stop the clocks (closing the window mid-session)."""
+        self._limit.stop()
+        self._tick.stop()
+
+    # -- one scan --------------------------------------------------------------------------
+
+    def _show_next(self) -> None:
+        self.feedback = None
+        self.marks, self._mark_items = [], []
+        item, scan = self.session.next_scan()
+        self.viewer.set_scan(scan, Renderer(scan))
+        self.viewer.interaction = DrawBox(self.viewer.add_overlay, self.add_mark)
+        self.viewer.setDragMode(self.viewer.DragMode.NoDrag)
+        total = self.session.plan.spec.scans
+        self.status.setText(f"Scan {item.index + 1} of {total}")
+        self.message.setText("Look for threats; box each one, then decide.")
+        limit = self.session.plan.spec.time_limit_s
+        self._elapsed.start()
+        if limit is not None:
+            self._limit.start(int(limit * 1000))
+        self._tick.start()
+        self._show_clock()
+        self.setFocus()
+
+    def add_mark(self, box: list[float]) -> None:
+        if self.feedback is not None:
+            return
+        self.marks.append(tuple(round(v, 1) for v in box))
+        item = MarkItem(list(box), f"{len(self.marks)}", COLOURS["officer"])
+        self._mark_items.append(self.viewer.add_overlay(item))
+
+    def remove_last_mark(self) -> None:
+        if self.marks and self.feedback is None:
+            self.marks.pop()
+            item = self._mark_items.pop()
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+
+    def decide(self, decision: str | None) -> None:
+        if self.feedback is not None or self.session.finished:
+            return
+        self._limit.stop()
+        self._tick.stop()
+        seconds = self._elapsed.elapsed() / 1000.0
+        self.feedback = self.session.answer(decision, self.marks, seconds)
+        self.answered.emit(self.feedback)
+        if self.session.plan.spec.feedback:
+            self._show_feedback(self.feedback)
+        else:
+            self.go_on()
+
+    def time_out(self) -> None:
+        self.decide(None)
+
+    def go_on(self) -> None:
+        if self.feedback is None:
+            return
+        if self.session.finished:
+            self._show_summary()
+        else:
+            self._show_next()
+
+    def _show_feedback(self, feedback: Feedback) -> None:
+        self.viewer.interaction = None
+        for threat in feedback.item.threats:
+            x1, y1, x2, y2 = threat.box
+            truth = QGraphicsRectItem(x1, y1, x2 - x1, y2 - y1)
+            pen = QPen(TRUTH_COLOUR, 2, Qt.PenStyle.DotLine)
+            pen.setCosmetic(True)
+            truth.setPen(pen)
+            truth.setToolTip(threat.label or threat.category)
+            self.viewer.add_overlay(truth)
+        result = feedback.result
+        lead = "Time ran out: scored as cleared. " if feedback.timed_out else ""
+        if feedback.item.threats:
+            threats = feedback.item.threats
+            names = [(t.label or t.category, hit) for t, hit in zip(threats, result.hits, strict=True)]
+            found = [name for name, hit in names if hit]
+            missed = [name for name, hit in names if not hit]
+            text = (f"Found: {', '.join(found)}. " if found else "") + (
+                f"Missed: {', '.join(missed)} (green dotted box)." if missed else "")
+        elif result.false_alarm:
+            text = "False alarm: this scan was clean."
+        else:
+            text = "Correct: this scan was clean."
+        self.message.setText(lead + text + " Space: next.")
+        self.setFocus()
+
+    def _show_summary(self) -> None:
+        self.score = self.session.summary()
+        overall = self.score.overall
+
+        def fmt(value: float | None, pattern: str) -> str:
+            return "–" if value is None else format(value, pattern)
+
+        self.status.setText("Session complete")
+        self.clock.setText("")
+        self.message.setText(
+            f"Hit rate {fmt(overall.hit_rate, '.0%')}, false alarms {fmt(overall.false_alarm_rate, '.0%')}, "
+            f"d′ {fmt(overall.d_prime, '.2f')}, A′ {fmt(overall.a_prime, '.2f')}, "
+            f"mean {fmt(self.score.mean_seconds, '.1f')} s per scan.")
+        self.viewer.interaction = None
+        self.finished.emit(self.score)
+
+    def _show_clock(self) -> None:
+        limit = self.session.plan.spec.time_limit_s
+        spent = self._elapsed.elapsed() / 1000.0 if self._elapsed.isValid() else 0.0
+        self.clock.setText(f"{spent:.0f} s" if limit is None else f"{max(0.0, limit - spent):.0f} s left")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in DECISION_KEYS and self.feedback is None:
+            self.decide(DECISION_KEYS[key])
+        elif key in NEXT_KEYS and self.feedback is not None:
+            self.go_on()
+        elif key == Qt.Key.Key_Backspace:
+            self.remove_last_mark()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()

@@ -138,6 +138,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     run_dir.mkdir(parents=True, exist_ok=True)
     device = pick_device(device_name)
     torch.manual_seed(config.seed)
+    torch.backends.cudnn.benchmark = True  # one fixed input size: let cuDNN pick its fastest kernels
     model = ThreatDetector(config.net).to(device)
     ema = EMA(model)
     decay, no_decay = [], []

@@ -8,7 +8,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from xrayreview.scan import ScanError, load_scan
 from xrayreview.scan.dicos import is_tdr
-from xrayreview.scan.tdr import find_reports, read_tdr
+from xrayreview.scan.tdr import find_image, find_reports, read_tdr
 
 TDR_CLASS = "1.2.840.10008.5.1.4.1.1.501.3"
 
@@ -88,6 +88,7 @@ def test_report_matches_its_image_and_clips_boxes(tmp_path):
     boxes = [a.box for a in report.alarms_for(scan)]
     assert boxes == [(2.0, 3.0, 12.0, 8.0), (35.0, 20.0, 40.0, 30.0)]
     assert [r.source.name for r in find_reports(scan)] == ["report.dcs"]
+    assert find_image(report) == tmp_path / "image.dcs"
 
 
 def test_image_without_report_and_report_without_image(tmp_path):
@@ -95,6 +96,7 @@ def test_image_without_report_and_report_without_image(tmp_path):
     assert find_reports(scan) == []
     stray = read_tdr(write(_tdr([_threat(image_uid="1.2.3")]), tmp_path / "stray.dcs"))
     assert not stray.refers_to(scan) and stray.alarms_for(scan) == []
+    assert find_image(stray) is None
 
 
 def test_read_tdr_refuses_images_and_non_dicom(tmp_path):
@@ -120,6 +122,7 @@ def test_real_machine_report_and_its_image():
     assert report.processing_time_ms == 50.0
     assert report.decision_time.year == 2010
     scan = load_scan(SHARED_DICOS / "V03_DXwithTDR_dx.dcs")
+    assert find_image(report).name in ("V02_DX_dx.dcs", "V03_DXwithTDR_dx.dcs")  # both carry that UID
     alarms = report.alarms_for(scan)
     assert len(alarms) == 1
     assert alarms[0].category == "PI" and alarms[0].assessment == "THREAT"

@@ -173,6 +173,23 @@ def find_reports(scan: Scan) -> list[ThreatReport]:
     return found
 
 
+def find_image(report: ThreatReport) -> Path | None:
+    """The image file beside a report that the report is about, or None (a report without its image)."""
+    if report.source is None or not report.image_uids:
+        return None
+    wanted = set(report.image_uids)
+    try:
+        candidates = sorted(p for p in report.source.parent.iterdir()
+                            if p.suffix.lower() in DICOM_SUFFIXES and p.is_file() and p != report.source)
+    except OSError:
+        return None
+    for candidate in candidates[:200]:
+        header = peek(candidate, ["SOPInstanceUID", "SOPClassUID", "Modality"])
+        if header is not None and not is_tdr_dataset(header) and text(header, "SOPInstanceUID") in wanted:
+            return candidate
+    return None
+
+
 def _items(ds: Dataset, keyword: str) -> list[Dataset]:
     try:
         value = ds.get(keyword)

@@ -65,6 +65,9 @@ class ReviewPanel(QWidget):
         self.pending: str | None = None  # refer/rescan waiting for its reason key
         self._items: list[QGraphicsItem] = []
         self._previous_interaction: Any = None
+        # Off when the station's detection overlay already draws the marks: then only the mark
+        # under review and the officer's own boxes are drawn here.
+        self.draw_detector_marks = True
         self._build()
         self._set_enabled(False)
 
@@ -158,6 +161,18 @@ class ReviewPanel(QWidget):
         self.title.setText(f"Reviewing {scan.name}")
         self._say(f"Decide: {KEYS['clear']} clear, {KEYS['refer']} refer, {KEYS['rescan']} rescan.")
         self._set_enabled(True)
+        self._refresh()
+
+    def set_detections(self, detections: list[Any], model: ModelInfo | None) -> None:
+        """The detector's marks changed (result arrived, threshold moved): keep verdicts already given."""
+        if self.scan is None:
+            return
+        given = {_key(m): m["verdict"] for m in self.detector_marks if m["verdict"]}
+        marks = [_as_dict(d) for d in detections]
+        self.detector_marks = [dict(mark, verdict=given.get(_key(mark))) for mark in marks]
+        self.model = model
+        unreviewed = [i for i, m in enumerate(self.detector_marks) if m["verdict"] is None]
+        self.current_mark = (unreviewed or [0])[0] if self.detector_marks else None
         self._refresh()
 
     def finish(self) -> None:
@@ -304,8 +319,15 @@ class ReviewPanel(QWidget):
                                f"{KEYS['remove_own']}: remove last): {own}")
         self._remove_items()
         if self.viewer is not None:
-            self._items = [self.viewer.add_overlay(item) for item in
-                           mark_items(self.detector_marks, self.officer_marks, self.current_mark)]
+            items = mark_items(self.detector_marks, self.officer_marks, self.current_mark)
+            if not self.draw_detector_marks:
+                items = [item for i, item in enumerate(items)
+                         if i == self.current_mark or i >= len(self.detector_marks)]
+            self._items = [self.viewer.add_overlay(item) for item in items]
+
+
+def _key(mark: dict[str, Any]) -> tuple:
+    return mark.get("label"), tuple(round(float(v), 1) for v in mark["box"])
 
 
 def _as_dict(detection: Any) -> dict[str, Any]:

@@ -1,0 +1,75 @@
+"""The decision desk inside the station: sign in, review the scan on screen by keyboard, the
+queue moves on, an officer has no audit, a supervisor has; the idle lock hides the scan."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from xrayreview.decisions import Accounts, DecisionLog, default_log_path
+from xrayreview.ui.review_desk import ReviewDesk
+
+
+@pytest.fixture
+def desk(station, station_data):
+    with DecisionLog(default_log_path()) as log:
+        accounts = Accounts(log)
+        admin = accounts.create_first_admin("root", "admin-pass")
+        accounts.create(admin, "olga", "officer", "officer-pass")
+        accounts.create(admin, "sam", "supervisor", "super-pass")
+    existing = getattr(station, "review", None)
+    desk = existing if isinstance(existing, ReviewDesk) else ReviewDesk(station)
+    yield desk
+    desk.shutdown()
+
+
+def _sign_in(qtbot, desk, user, password):
+    dialog = desk.sign_in()
+    qtbot.keyClicks(dialog.username, user)
+    qtbot.keyClicks(dialog.password, password)
+    with qtbot.waitSignal(dialog.signed_in):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    desk.window.activateWindow()
+
+
+def test_officer_reviews_the_scan_on_screen_by_keyboard(qtbot, station, desk, driver, single_tiff):
+    _sign_in(qtbot, desk, "olga", "officer-pass")
+    scan = driver.open(station, single_tiff)
+    assert desk.panel.scan is scan
+    assert not desk.audit_action.isEnabled() and desk.open_audit() is None
+    station.viewer.setFocus()
+    with qtbot.waitSignal(desk.panel.decided) as decided:
+        qtbot.keyClick(station.viewer, Qt.Key.Key_C, Qt.KeyboardModifier.ShiftModifier)
+    record = desk.log.record(decided.args[0]).content
+    assert record["officer"] == "olga" and record["decision"] == "clear"
+    assert record["scan"]["sha256"] == scan.sha256
+    assert desk.queue.pending == []  # decided: it left the queue
+
+
+def test_supervisor_opens_the_audit(qtbot, station, desk):
+    _sign_in(qtbot, desk, "sam", "super-pass")
+    assert desk.audit_action.isEnabled() and not desk.accounts_action.isEnabled()
+    view = desk.open_audit()
+    qtbot.addWidget(view)
+    assert view is not None and view.verify()
+
+
+def test_idle_lock_hides_the_scan_until_sign_in(qtbot, station, desk):
+    _sign_in(qtbot, desk, "olga", "officer-pass")
+    desk.lock()
+    assert not station.viewer.isVisible() and desk.panel.officer is None
+    dialog = desk.login
+    assert dialog.username.text() == "olga"
+    qtbot.keyClicks(dialog.password, "officer-pass")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert station.viewer.isVisible() and desk.panel.officer.username == "olga"
+
+
+def test_after_a_decision_the_next_undecided_scan_opens(qtbot, station, desk, driver, single_tiff, dual_pair):
+    _sign_in(qtbot, desk, "olga", "officer-pass")
+    driver.open(station, single_tiff, dual_pair[0])
+    qtbot.waitUntil(lambda: len(station.scans) == 2, timeout=10000)
+    first = desk.panel.scan.name
+    desk.panel.toggle_reason("manifest")
+    desk.panel.decide("refer")
+    qtbot.waitUntil(lambda: desk.panel.scan is not None and desk.panel.scan.name != first, timeout=10000)
+    assert len(desk.queue.pending) == 1

@@ -1,0 +1,203 @@
+"""Wires officers' decisions into the station: sign-in and idle lock, the decision panel and
+the queue as docks, the detector's marks into the panel, the audit and accounts windows for
+the roles allowed them. The main window creates one desk and holds no decision logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
+
+from ..decisions import (
+    POLICY,
+    Account,
+    Accounts,
+    DecisionLog,
+    DecisionLogError,
+    LogUnavailable,
+    ModelInfo,
+    allowed,
+)
+from .audit_view import AuditView
+from .login_accounts import AccountsPanel
+from .login_dialog import LoginDialog
+from .login_idle import IdleLock
+from .review_panel import ReviewPanel
+from .review_queue import ReviewQueue
+
+
+class ReviewDesk(QObject):
+    def __init__(self, window: QMainWindow, log_path: Path | None = None, auto_next: bool = True) -> None:
+        super().__init__(window)
+        self.window = window
+        self.auto_next = auto_next
+        self.account: Account | None = None
+        self.log: DecisionLog | None = None
+        self.accounts: Accounts | None = None
+        self.detection: Any = None  # DetectionController, when the station has a detector
+        self.windows: list[QWidget] = []  # audit / accounts windows open now
+        self.login: LoginDialog | None = None
+        self.panel = ReviewPanel()
+        self.panel.attach_viewer(window.viewer)
+        self.queue = ReviewQueue()
+        self._dock("Decision", "decision", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Queue", "queue", self.queue, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.idle = IdleLock(POLICY.idle_lock_s, self)
+        self.idle.locked.connect(self.lock)
+        self._open_log(log_path)
+        self._menu()
+        window.scan_list.scan_chosen.connect(self._scan_shown)
+        window.loader.loaded.connect(lambda _request, scan: self.queue.add_files(list(scan.source[:1])))
+        self.queue.open_requested.connect(self._open)
+        self.panel.decided.connect(self._decided)
+        self.panel.blocked.connect(lambda text: window.statusBar().showMessage(text, 30000))
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        self.window.addDockWidget(area, dock)
+
+    def _open_log(self, path: Path | None) -> None:
+        try:
+            self.log = DecisionLog(path)
+            self.accounts = Accounts(self.log)
+        except LogUnavailable as exc:
+            self.log = self.accounts = None
+            self.panel.message.setText(f"{exc} Decisions cannot be recorded.")
+        self.queue.set_log(self.log)
+
+    def _menu(self) -> None:
+        menu = self.window.menuBar().addMenu("&Decisions")
+        self.sign_in_action = QAction("Sign in / switch user…", self.window)
+        self.sign_in_action.triggered.connect(self.sign_in)
+        self.inbox_action = QAction("Inbox folder…", self.window)
+        self.inbox_action.triggered.connect(self.choose_inbox)
+        self.audit_action = QAction("Audit…", self.window)
+        self.audit_action.triggered.connect(self.open_audit)
+        self.accounts_action = QAction("Accounts…", self.window)
+        self.accounts_action.triggered.connect(self.open_accounts)
+        for action in (self.sign_in_action, self.inbox_action, self.queue.next_action, self.audit_action,
+                       self.accounts_action):
+            menu.addAction(action)
+        self._roles_changed()
+
+    # -- who is signed in ----------------------------------------------------------------------
+
+    def sign_in(self, locked_user: str | None = None) -> LoginDialog | None:
+        """Show the sign-in (first run: create the admin); non-blocking, the station stays up."""
+        if self.accounts is None:
+            return None
+        self.login = LoginDialog(self.accounts, self.window, locked_user)
+        self.login.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.login.signed_in.connect(self.set_account)
+        self.login.open()
+        return self.login
+
+    def set_account(self, account: Account | None) -> None:
+        self.account = account
+        self.panel.set_log(self.log, account)
+        self.window.viewer.setVisible(True)
+        if account is None:
+            self.idle.stop()
+        else:
+            self.idle.start()
+            self.window.statusBar().showMessage(f"Signed in: {account.username} ({account.role})", 5000)
+        self._roles_changed()
+
+    def lock(self) -> None:
+        """Idle too long: hide the scan and ask for the password again."""
+        user = self.account.username if self.account else None
+        self.set_account(None)
+        self.window.viewer.setVisible(False)
+        self.sign_in(user)
+
+    def _roles_changed(self) -> None:
+        role = self.account.role if self.account else ""
+        self.audit_action.setEnabled(bool(role) and allowed(role, "audit"))
+        self.accounts_action.setEnabled(bool(role) and allowed(role, "manage_accounts"))
+
+    # -- the officer's flow --------------------------------------------------------------------
+
+    def attach_detection(self, controller: Any) -> None:
+        """Feed the detector's marks to the panel; its overlay draws them, the panel the verdicts."""
+        self.detection = controller
+        self.panel.draw_detector_marks = False
+        controller.result_shown.connect(lambda _id, _result: self._detections_changed())
+        controller.panel.threshold_changed.connect(lambda _value: self._detections_changed())
+
+    def choose_inbox(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Inbox folder the scanner writes into")
+        if folder:
+            self.queue.set_inbox(Path(folder))
+
+    def _scan_shown(self, scan_id: int) -> None:
+        scan = self.window.scans.get(scan_id)
+        if scan is None:
+            return
+        self.panel.start(scan)
+        self._detections_changed()
+
+    def _open(self, path: Path) -> None:
+        """Show a scan already open in the station, or open it (from the inbox)."""
+        wanted = Path(path).resolve()
+        for scan_id, scan in self.window.scans.items():
+            if any(Path(p).resolve() == wanted for p in scan.source):
+                self.window.scan_list.select(scan_id)
+                return
+        self.window.open_paths([Path(path)])
+
+    def _detections_changed(self) -> None:
+        controller = self.detection
+        if controller is None or controller.current_result() is None:
+            return
+        threshold = controller.panel.threshold
+        model = controller.model
+        info = ModelInfo(model.name, model.sha256, threshold) if model is not None else None
+        # What the detector flagged at the threshold in use, even while the officer hides the marks.
+        self.panel.set_detections(controller.current_result().above(threshold), info)
+
+    def _decided(self, seq: int, decision: str) -> None:
+        self.window.statusBar().showMessage(f"Decision #{seq} recorded: {decision}", 5000)
+        self.queue.refresh()
+        if self.auto_next:
+            self.queue.open_next()
+
+    # -- other roles' windows ------------------------------------------------------------------
+
+    def open_audit(self) -> AuditView | None:
+        return self._open_window(lambda: AuditView(self.log, self.account))
+
+    def open_accounts(self) -> AccountsPanel | None:
+        return self._open_window(lambda: AccountsPanel(self.accounts, self.account))
+
+    def _open_window(self, build) -> QWidget | None:  # noqa: ANN001
+        if self.log is None:
+            return None
+        try:
+            widget = build()  # the core checks the role
+        except DecisionLogError as exc:
+            self.window.statusBar().showMessage(str(exc), 10000)
+            return None
+        widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        widget.destroyed.connect(lambda _=None, w=widget: self._forget(w))
+        widget.resize(1300, 800)
+        widget.show()
+        self.windows.append(widget)
+        return widget
+
+    def _forget(self, widget: QWidget) -> None:
+        if widget in self.windows:
+            self.windows.remove(widget)
+
+    def shutdown(self) -> None:
+        self.idle.stop()
+        for widget in list(self.windows):
+            widget.close()
+        self.queue.set_inbox(None)
+        if self.log is not None:
+            self.log.close()
+            self.log = None

@@ -111,3 +111,15 @@ def test_an_admin_cannot_decide(qtbot, desk):
     with qtbot.waitSignal(panel.blocked):
         keys(qtbot, viewer, (SHIFT, Qt.Key.Key_C))
     assert "may not decide" in panel.message.text() and log.count() == 0
+
+
+def test_verdicts_survive_a_threshold_change(qtbot, desk):
+    panel, viewer, scan, log = desk
+    panel.start(scan)
+    model = ModelInfo("reference", "f" * 64, 0.35)
+    panel.set_detections([PISTOL, WIRE], model)
+    keys(qtbot, viewer, Qt.Key.Key_Y)  # pistol confirmed
+    panel.set_detections([PISTOL], ModelInfo("reference", "f" * 64, 0.5))  # threshold raised: wire gone
+    assert [m["verdict"] for m in panel.detector_marks] == ["confirmed"]
+    panel.set_detections([PISTOL, WIRE], model)  # lowered again: the wire waits for a verdict
+    assert [m["verdict"] for m in panel.detector_marks] == ["confirmed", None] and panel.current_mark == 1

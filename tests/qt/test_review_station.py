@@ -73,3 +73,16 @@ def test_after_a_decision_the_next_undecided_scan_opens(qtbot, station, desk, dr
     desk.panel.decide("refer")
     qtbot.waitUntil(lambda: desk.panel.scan is not None and desk.panel.scan.name != first, timeout=10000)
     assert len(desk.queue.pending) == 1
+
+
+def test_review_keys_do_not_collide_with_the_station_keys(station, desk):
+    from PySide6.QtGui import QAction
+
+    seen = {}
+    for action in station.findChildren(QAction):
+        for shortcut in action.shortcuts():
+            key = shortcut.toString()
+            clash = f"{key}: {seen.get(key, action).text()} / {action.text()}"
+            assert key not in seen or seen[key] is action, clash
+            seen[key] = action
+    assert {"Shift+C", "Shift+R", "Shift+U", "F1", "Y", "X"} <= set(seen)

@@ -29,8 +29,13 @@ class BarChart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         width, height = self.width(), self.height()
         painter.setPen(self.palette().text().color())
-        legend = "  ".join(f"■ {name}" for name in self.series if name)
-        painter.drawText(QRectF(4, 2, width - 8, 16), Qt.AlignmentFlag.AlignLeft, f"{self.title}   {legend}")
+        title_width = painter.fontMetrics().horizontalAdvance(self.title) + 16
+        painter.drawText(QRectF(4, 2, width - 8, 16), Qt.AlignmentFlag.AlignLeft, self.title)
+        x = 4.0 + title_width
+        for j, name in enumerate(n for n in self.series if n):
+            painter.fillRect(QRectF(x, 6, 9, 9), SERIES_COLOURS[j % 2])
+            painter.drawText(QRectF(x + 12, 2, width, 16), Qt.AlignmentFlag.AlignLeft, name)
+            x += 24 + painter.fontMetrics().horizontalAdvance(name)
         top, bottom, left = 22.0, height - 18.0, 4.0
         peak = 1.0 if self.percent else max((max(v) for _, v in self.groups if v), default=0.0) or 1.0
         painter.drawLine(int(left), int(bottom), int(width - 4), int(bottom))

@@ -45,10 +45,13 @@ class DecisionTable(QAbstractTableModel):
         flat = self._cache.get(index.row())
         if flat is None:
             flat = self._cache[index.row()] = flat_row(self.rows[index.row()])
-        value = flat[COLUMNS[index.column()]]
+        column = COLUMNS[index.column()]
+        if column == "max_score" and not flat["detector_marks"]:
+            return ""
+        value = flat[column]
         if value is True:
             return "yes"
         if value is False:
             return ""
         text = str(value)
-        return text[:19].replace("T", " ") if COLUMNS[index.column()] == "decided_at" else text
+        return text[:19].replace("T", " ") if column == "decided_at" else text

@@ -115,16 +115,21 @@ class AuditView(QWidget):
         layout.addWidget(self.officer_chart, 1)
         return area
 
-    def _actions(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _actions(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
+        top, row = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(top)
+        rows.addLayout(row)
         verify = QPushButton("Verify the log")
         verify.clicked.connect(self.verify)
-        row.addWidget(verify)
+        top.addWidget(verify)
         self.chain_label = QLabel()
-        row.addWidget(self.chain_label, 1)
+        self.chain_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.chain_label, 1)
+        row.addWidget(QLabel("Review the selected decision(s):"))
         self.review_note = QLineEdit()
         self.review_note.setPlaceholderText("review note")
-        row.addWidget(self.review_note)
+        row.addWidget(self.review_note, 1)
         for verdict, text in REVIEW_VERDICTS.items():
             button = QPushButton(text.replace("Supervisor ", "").capitalize())
             button.clicked.connect(lambda _=False, v=verdict: self.review_selected(v))
@@ -133,7 +138,7 @@ class AuditView(QWidget):
             button = QPushButton(f"Export {fmt.upper()}")
             button.clicked.connect(lambda _=False, f=fmt: self.choose_export(f))
             row.addWidget(button)
-        return row
+        return rows
 
     # -- what it does --------------------------------------------------------------------------
 
@@ -264,7 +269,7 @@ def _combo(entries: list[tuple[str, object]]) -> QComboBox:
 
 
 def _pct(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.1f} %"
+    return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _num(value: float | None) -> str:

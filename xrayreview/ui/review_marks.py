@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSimpleTextItem
 
 # Unreviewed marks stand out most; dismissed ones fade but stay visible for context.
@@ -28,11 +28,27 @@ class MarkItem(QGraphicsRectItem):
         pen = QPen(colour, 3 if current else 2, Qt.PenStyle.DashLine if current else Qt.PenStyle.SolidLine)
         pen.setCosmetic(True)
         self.setPen(pen)
-        label = QGraphicsSimpleTextItem(caption, self)
-        label.setBrush(colour)
-        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        label.setPos(x1, y1)
+        self.caption = _Caption(caption, colour, self)
+        self.caption.setPos(x1, y1)
         self.setZValue(10)
+
+
+class _Caption(QGraphicsSimpleTextItem):
+    """Text on a dark plate above the box's corner, readable on air-white and on dense black."""
+
+    def __init__(self, text: str, colour: QColor, parent: QGraphicsItem) -> None:
+        super().__init__(text, parent)
+        self.setBrush(colour)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        text = super().boundingRect()
+        return text.translated(0, -text.height()).adjusted(-2, -1, 2, 1)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001
+        painter.fillRect(self.boundingRect(), QColor(0, 0, 0, 170))
+        painter.translate(0, -super().boundingRect().height())
+        super().paint(painter, option, widget)
 
 
 def detector_caption(mark: dict[str, Any], index: int) -> str:

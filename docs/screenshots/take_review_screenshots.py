@@ -1,0 +1,103 @@
+"""Take docs/screenshots/review.png (an officer mid-review) and audit.png (the supervisor's view).
+
+    PYTHONPATH=. xvfb-run -s "-screen 0 1680x1050x24" \
+        .venv/bin/python docs/screenshots/take_review_screenshots.py
+
+Uses a synthetic baggage scan and a throw-away log of made-up decisions, in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+HERE = Path(__file__).resolve().parent
+
+
+def _demo_log(log, scan) -> None:
+    import xrayreview.decisions.recording as recording
+    from xrayreview.decisions import Account, Decision, ModelInfo, ScanInfo, record_decision
+
+    rng = random.Random(4)
+    info, model = ScanInfo.from_scan(scan), ModelInfo("xrayreview-reference", "ab" * 32, 0.35)
+    saved = recording.now_utc
+    for i in range(90):
+        hour, minute = 7 + i // 15, (i * 4) % 60
+        opened = f"2026-11-27T{hour:02d}:{minute:02d}:00.000+00:00"
+        decided = f"2026-11-27T{hour:02d}:{minute:02d}:{rng.randint(8, 55):02d}.000+00:00"
+        recording.now_utc = lambda t=decided: t
+        flagged = rng.random() < 0.35
+        marks = [{"label": "pistol", "category": "firearm", "score": round(rng.uniform(0.35, 0.97), 2),
+                  "box": [300, 200, 380, 250], "verdict": rng.choice(["confirmed", "dismissed"])}]
+        marks = marks if flagged else []
+        decision = "refer" if flagged and marks[0]["verdict"] == "confirmed" else rng.choice(
+            ["clear"] * 8 + ["rescan", "refer"])
+        reasons = {"refer": ["firearm"], "rescan": ["quality"], "clear": []}[decision]
+        record_decision(log, Account(rng.choice(["olga", "otto", "ines"]), "officer"),
+                        Decision(info, decision, opened, reasons=reasons, model=model, detector_marks=marks))
+    recording.now_utc = saved
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    from xrayreview.ui.theme import apply_dark_theme
+
+    apply_dark_theme(app)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XRAYREVIEW_DATA"] = tmp
+        from xrayreview.decisions import Account
+        from xrayreview.scan import load_scan
+        from xrayreview.synth.export import write_scan
+        from xrayreview.synth.generate import generate_scan
+        from xrayreview.ui.audit_view import AuditView
+        from xrayreview.ui.main_window import MainWindow
+        from xrayreview.ui.review_desk import ReviewDesk
+
+        synthetic, truths = generate_scan("baggage", seed=3)
+        path = write_scan(Path(tmp), "synthetic-bag", synthetic, truths)
+        window = MainWindow()
+        desk = getattr(window, "review", None) or ReviewDesk(window)
+        desk.set_account(Account("olga", "officer"))
+        window.resize(1600, 1000)
+        window.show()
+        window.open_paths([path])
+
+        def shoot() -> None:
+            if window.current is None:
+                QTimer.singleShot(100, shoot)
+                return
+            scan = window.current_scan()
+            w, h = scan.width, scan.height
+            desk.panel.set_detections([
+                {"label": "pistol", "category": "firearm", "score": 0.88,
+                 "box": [w * .40, h * .30, w * .55, h * .45]},
+                {"label": "battery", "category": "ied_component", "score": 0.46,
+                 "box": [w * .15, h * .60, w * .25, h * .72]},
+            ], None)
+            desk.panel.set_verdict("confirmed")
+            desk.panel.add_own_mark([w * .70, h * .20, w * .80, h * .35], "ied_component")
+            desk.panel.toggle_reason("firearm")
+            app.processEvents()
+            window.grab().save(str(HERE / "review.png"))
+            _demo_log(desk.log, load_scan(path))
+            view = AuditView(desk.log, Account("sam", "supervisor"))
+            view.resize(1500, 950)
+            view.show()
+            view.verify()
+            QTimer.singleShot(300, lambda: (view.grab().save(str(HERE / "audit.png")), view.close(),
+                                            desk.shutdown(), window.close(), app.quit()))
+
+        QTimer.singleShot(200, shoot)
+        app.exec()
+    print(f"written {HERE / 'review.png'} and {HERE / 'audit.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

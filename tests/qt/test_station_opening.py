@@ -126,3 +126,23 @@ def test_closing_leaves_no_worker_or_window_behind(qtbot, driver, single_tiff):
     window.close()
     assert not window.loader._thread.isRunning()
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_run_station_opens_the_given_files_and_returns_when_closed(qtbot, single_tiff):
+    from PySide6.QtCore import QTimer
+
+    from xrayreview.app import run_station
+
+    seen = []
+
+    def close_when_loaded() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if windows and windows[0].current_scan() is not None:
+            seen.append(windows[0].current_scan().name)
+            windows[0].close()
+        else:
+            QTimer.singleShot(20, close_when_loaded)
+
+    QTimer.singleShot(0, close_when_loaded)
+    assert run_station([single_tiff]) == 0
+    assert seen == ["truck.tif"]

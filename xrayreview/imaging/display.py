@@ -19,6 +19,7 @@ from .dual import MaterialCoder, colour_table
 from .material import material_at
 from .measure import Measurement, measure
 from .pyramid import Level, Pyramid
+from .rendered import retone
 from .sampling import FloatRegion, Region, clip_region, sample
 from .settings import (
     DEFAULT,
@@ -152,7 +153,11 @@ class Renderer:
 
     def _brightness(self, settings: DisplaySettings, high: np.ndarray, rendered: bool) -> np.ndarray:
         """uint8 brightness; the neighbourhood filters act here, before any colour."""
-        grey = brightness_lut(settings, self.scan.full_scale, rendered=rendered)[high]
+        lut = brightness_lut(settings, self.scan.full_scale, rendered=rendered)
+        return self._filtered(settings, lut[high])
+
+    @staticmethod
+    def _filtered(settings: DisplaySettings, grey: np.ndarray) -> np.ndarray:
         if settings.local_contrast:
             grey = filters.local_contrast(grey)
         if settings.edge:
@@ -183,20 +188,12 @@ class Renderer:
     def _render_colour_file(self, settings: DisplaySettings, view: _View, high: np.ndarray) -> np.ndarray:
         if settings.mode == "grey":
             return cv2.cvtColor(self._brightness(settings, high, True), cv2.COLOR_GRAY2RGB)
-        rgb = view.sample(view.level.colour)
         lut = channel_lut(settings)
-        if np.array_equal(lut, _IDENTITY):
-            rgb = rgb.copy()  # the file's own colours, never a view the overlays could paint into
-        else:
-            # Tone acts on HSV value only: a per-channel table would turn organic orange into
-            # metal blue under inverse, and shift hues whenever a channel clips.
-            hue, saturation, value = cv2.split(cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV))
-            rgb = cv2.cvtColor(cv2.merge((hue, saturation, cv2.LUT(value, lut))), cv2.COLOR_HSV2RGB)
-        if settings.local_contrast:
-            rgb = filters.local_contrast_rgb(rgb)
-        if settings.edge:
-            rgb = filters.enhance_edges(rgb)
-        return rgb
+        if np.array_equal(lut, _IDENTITY) and not (settings.local_contrast or settings.edge):
+            return view.sample(view.level.colour).copy()  # a copy: overlays must not paint the scan
+        # As for dual energy: tone and filters on a one-channel brightness (the value), then colour.
+        value, chroma = view.level.value_chroma()
+        return retone(self._filtered(settings, cv2.LUT(view.sample(value), lut)), view.sample(chroma))
 
     def pixel_info(self, x: int, y: int) -> PixelInfo | None:
         """Readout for scan pixel (x, y); None when the point is outside the scan."""

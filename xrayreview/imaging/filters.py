@@ -32,13 +32,6 @@ def local_contrast(grey: np.ndarray) -> np.ndarray:
     return cv2.createCLAHE(clipLimit=CLAHE_CLIP, tileGridSize=tiles).apply(grey)
 
 
-def local_contrast_rgb(rgb: np.ndarray) -> np.ndarray:
-    """CLAHE on the luma of an RGB image, keeping its chroma."""
-    ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
-    ycc[..., 0] = local_contrast(np.ascontiguousarray(ycc[..., 0]))
-    return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
-
-
 @lru_cache(maxsize=16)
 def band_values(band: tuple[float, float], full_scale: int) -> tuple[int, int] | None:
     """The raw values whose transmission min(v / full_scale, 1) lies in ``band`` (inclusive)."""

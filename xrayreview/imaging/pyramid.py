@@ -16,6 +16,7 @@ import numpy as np
 
 from ..scan.model import Scan
 from .dual import MaterialCoder
+from .rendered import split_value
 
 # Levels stop once the smaller side would drop below this many pixels.
 SMALLEST_SIDE = 16
@@ -35,6 +36,7 @@ class Level:
         self.k, self.high, self.low, self.colour = k, high, low, colour
         self.scale = 2**k
         self._codes: np.ndarray | None = None
+        self._value_chroma: tuple[np.ndarray, np.ndarray] | None = None
         self._done = np.zeros(-(-high.shape[0] // BAND_ROWS), dtype=bool)
         # The viewer and a worker (the detector, an export) may render the same scan at once.
         self._lock = threading.Lock()
@@ -60,6 +62,14 @@ class Level:
                 self._codes[rows] = coder.encode(self.high[rows], self.low[rows])
                 self._done[band] = True
         return self._codes
+
+    def value_chroma(self) -> tuple[np.ndarray, np.ndarray]:
+        """An RGB level split into value and chroma (see rendered.py), computed on first use."""
+        assert self.colour is not None
+        with self._lock:
+            if self._value_chroma is None:
+                self._value_chroma = split_value(self.colour)
+            return self._value_chroma
 
     def halved(self) -> Level:
         low = None if self.low is None else _halve(self.low)

@@ -126,15 +126,25 @@ def threat_slots(spec: SessionSpec) -> list[bool]:
     return slots
 
 
-def build_plan(spec: SessionSpec, library: Library, projector: Projector | None = None) -> SessionPlan:
-    """Every scan of a fixed-difficulty session, threats projected now; adaptive plans grow as they run."""
+def build_plan(spec: SessionSpec, library: Library, projector: Projector | None = None, *,
+               progress: Callable[[int, int], None] | None = None,
+               should_stop: Callable[[], bool] | None = None) -> SessionPlan:
+    """Every scan of a fixed-difficulty session, threats projected now; adaptive plans grow as they run.
+
+    ``progress(done, total)`` is called after each scan; ``should_stop`` is asked between scans
+    and a True ends the build with a TrainingError (the trainer closed the window or cancelled).
+    """
     spec.check()
     if not library.clean():
         raise TrainingError("The library has no clean scans to project threats into.")
     plan = SessionPlan(spec, threat_slots=threat_slots(spec))
     if not spec.adaptive:
         for index in range(spec.scans):
+            if should_stop is not None and should_stop():
+                raise TrainingError("Building the session was cancelled.")
             plan.items.append(plan_scan(plan, index, library, spec.difficulty, projector))
+            if progress is not None:
+                progress(index + 1, spec.scans)
     return plan
 
 

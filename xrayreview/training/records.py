@@ -18,7 +18,8 @@ from ..decisions.errors import InvalidRecord
 from ..decisions.log import DecisionLog, LogRecord, now_utc
 from ..paths import data_dir
 
-TRAINING_KINDS = ("training_session", "training_answer", "training_summary")
+# training_plan: a session a trainer built (plan, ground truth, who may run it), kept for trainees to run.
+TRAINING_KINDS = ("training_plan", "training_session", "training_answer", "training_summary")
 
 
 def default_training_path() -> Path:

@@ -6,7 +6,7 @@ for the adaptive staircase) and appended to the training log when one is given.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ import numpy as np
 from ..scan import Scan
 from .errors import TrainingError
 from .library import Library, threat_to_dict
+from .offers import Offer
 from .plan import PlannedScan, Projector, SessionPlan, SessionSpec, build_plan, plan_scan, scan_for
 from .records import TrainingLog
 from .scoring import Box, Score, Trial, TrialResult, judge, score
@@ -54,6 +55,19 @@ class TrainingSession:
             })
         return session
 
+    @classmethod
+    def from_offer(cls, offer: Offer, library: Library, trainee: str, *,
+                   projector: Projector | None = None, log: TrainingLog | None = None) -> TrainingSession:
+        """Run a session a trainer built and stored; its own copy of the plan grows if adaptive."""
+        plan = SessionPlan.from_dict(offer.plan.to_dict())
+        session = cls(plan, library, trainee, projector=projector, log=log)
+        if log is not None:
+            session.session_id = log.append("training_session", {
+                "trainee": trainee, "offer": offer.id, "name": offer.name, "plan": None,
+                "spec": plan.spec.to_dict(), "fingerprint": offer.plan.fingerprint(),
+            })
+        return session
+
     @property
     def position(self) -> int:
         return len(self.trials)
@@ -71,6 +85,39 @@ class TrainingSession:
             self.plan.items.append(self._adaptive_item(index))
         item = self.plan.items[index]
         return item, scan_for(item, self.library, self.projector)
+
+    def upcoming(self) -> Callable[[], tuple[PlannedScan, Scan]]:
+        """A job that builds the scan to show next without changing the session.
+
+        The trainer UI runs it on a worker thread (a generated scan with a projected threat
+        takes a second or more) and hands the result to ``present`` on its own thread. The
+        adaptive difficulty is read now, so the job never touches the staircases.
+        """
+        if self.finished:
+            raise TrainingError("The session is over; there is no next scan.")
+        index = self.position
+        plan, library, projector = self.plan, self.library, self.projector
+        if index < len(plan.items):
+            item = plan.items[index]
+            return lambda: (item, scan_for(item, library, projector))
+        difficulty, category = plan.spec.difficulty, None
+        if plan.threat_slots[index]:
+            rng = np.random.default_rng([plan.spec.seed, 3, index])
+            category = plan.spec.categories[int(rng.integers(len(plan.spec.categories)))]
+            difficulty = self.adaptive.difficulty(category)
+
+        def build() -> tuple[PlannedScan, Scan]:
+            built = plan_scan(plan, index, library, difficulty, projector, category)
+            return built, scan_for(built, library, projector)
+
+        return build
+
+    def present(self, item: PlannedScan) -> None:
+        """The scan built by ``upcoming`` is on screen now: the next answer is scored against it."""
+        if item.index != self.position:
+            raise TrainingError("That scan is not the session's next one.")
+        if len(self.plan.items) == item.index:
+            self.plan.items.append(item)
 
     def _adaptive_item(self, index: int) -> PlannedScan:
         spec = self.plan.spec

@@ -1,0 +1,74 @@
+"""Sessions a trainer built and offers to trainees, kept in the training log.
+
+The plan is stored whole (its scans, projected threats and ground truth) in a chained record,
+so what a trainee ran can be shown to be exactly what the trainer built: the session record
+of every run carries the offer's number and the plan's fingerprint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..decisions.permissions import HasRole
+from .access import may_build, require_builder
+from .errors import TrainingError
+from .plan import SessionPlan
+from .records import TrainingLog
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: int  # the record's number in the training log
+    name: str
+    plan: SessionPlan
+    built_by: str
+    trainee: str | None  # None: offered to every trainee
+    recorded_at: str
+
+    def open_to(self, account: HasRole | None) -> bool:
+        if account is None:
+            return False
+        return self.trainee is None or self.trainee == account.username or may_build(account)
+
+    def describe(self) -> str:
+        spec = self.plan.spec
+        parts = [f"{spec.scans} scans", f"{spec.threat_share:.0%} with threats", ", ".join(spec.categories)]
+        parts.append("adaptive" if spec.adaptive else "fixed difficulty")
+        parts.append(f"{spec.time_limit_s:g} s per scan" if spec.time_limit_s else "no time limit")
+        parts.append("detector help" if spec.detector_help else "no detector help")
+        parts.append("feedback" if spec.feedback else "no feedback")
+        return " · ".join(parts)
+
+
+def offer_session(log: TrainingLog, plan: SessionPlan, name: str, by: HasRole | None,
+                  trainee: str | None = None) -> Offer:
+    """Store a built plan for trainees to run; only a trainer (or admin) may."""
+    require_builder(by)
+    assert by is not None
+    name = name.strip() or f"Session of {plan.spec.scans} scans"
+    if len(name) > 120:
+        raise TrainingError("A session's name is at most 120 characters.")
+    trainee = (trainee or "").strip() or None
+    content = {"name": name, "built_by": by.username, "trainee": trainee, "plan": plan.to_dict(),
+               "fingerprint": plan.fingerprint()}
+    seq = log.append("training_plan", content)
+    return Offer(seq, name, plan, by.username, trainee, "")
+
+
+def offers(log: TrainingLog, account: HasRole | None = None) -> list[Offer]:
+    """Stored sessions, newest first; with ``account``, only those it may run or manage."""
+    found = []
+    for record in log.records("training_plan"):
+        body = record.content
+        stored = Offer(record.seq, str(body["name"]), SessionPlan.from_dict(body["plan"]),
+                       str(body["built_by"]), body.get("trainee"), str(body.get("recorded_at", "")))
+        if account is None or stored.open_to(account):
+            found.append(stored)
+    return found[::-1]
+
+
+def find_offer(log: TrainingLog, offer_id: int) -> Offer:
+    for candidate in offers(log):
+        if candidate.id == offer_id:
+            return candidate
+    raise TrainingError(f"The training log has no session #{offer_id}.")

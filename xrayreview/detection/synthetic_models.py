@@ -156,3 +156,13 @@ def conv_detector(path: Path, *, imgsz: int = 640, classes: int = 8, width: int 
     meta = {"names": names, "imgsz": f"[{imgsz}, {imgsz}]", "stride": "32", "task": "detect",
             "description": "random-weight YOLOv8-layout benchmark net"}
     return _save(graph, path, meta), flops / 1e9
+
+
+def matmul_model(path: Path, size: int = 2048) -> Path:
+    """One float32 MatMul of two [size, size] inputs: onnxruntime's own matrix-multiply peak."""
+    _, TensorProto, helper, _ = _onnx()
+    a = helper.make_tensor_value_info("a", TensorProto.FLOAT, [size, size])
+    b = helper.make_tensor_value_info("b", TensorProto.FLOAT, [size, size])
+    c = helper.make_tensor_value_info("c", TensorProto.FLOAT, [size, size])
+    graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "matmul", [a, b], [c])
+    return _save(graph, path, None)

@@ -104,3 +104,16 @@ def test_carved_tube_keeps_only_its_wall():
     # Through the axis the beam crosses two walls of 3 mm.
     assert canvas.high[50, 50] / mu == pytest.approx(6.0, rel=0.02)
     assert canvas.high.min() >= 0.0
+
+
+def test_flat_prism_fast_path_agrees_with_the_exact_slab_method():
+    from xrayreview.synth.shapes import _prism, prism
+
+    outline = [(-300, -200), (250, -250), (350, 150), (-200, 300)]
+    part = prism("steel", outline, 6.0, center=(400, 400, 0), rot=rotation(yaw=17))
+    row0, col0, fast = path_length(part, 1.0, (0, 0, 800, 800))
+    xs = (np.arange(col0, col0 + fast.shape[1]) + 0.5) * 1.0
+    ys = (np.arange(row0, row0 + fast.shape[0]) + 0.5) * 1.0
+    exact = _prism(part, xs, ys)
+    assert fast.sum() == pytest.approx(exact.sum(), rel=0.02)
+    assert fast.max() == pytest.approx(12.0, rel=1e-3)

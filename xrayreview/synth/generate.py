@@ -21,6 +21,7 @@ KINDS = ("cargo", "baggage")
 # IED parts that are built together when the generator assembles a device.
 ASSEMBLY = ("wiring", "battery", "timer", "detonator", "circuit_board")
 DEFAULT_DIFFICULTY = Difficulty()
+LONG_GUNS = ("rifle", "shotgun")
 
 
 def generate_scan(
@@ -39,11 +40,12 @@ def generate_scan(
     """
     _check(kind, threats)
     rng = np.random.default_rng([seed, KINDS.index(kind), 1])
+    labels = [] if clean else list(threats) if threats is not None else _draw_threats(rng, kind)
     if kind == "cargo":
         scene = cargo_scene(rng, difficulty, pixel_pitch_mm)
     else:
-        scene = baggage_scene(rng, difficulty, pixel_pitch_mm)
-    labels = [] if clean else list(threats) if threats is not None else _draw_threats(rng, kind)
+        long_gun = any(label in LONG_GUNS for label in labels)
+        scene = baggage_scene(rng, difficulty, pixel_pitch_mm, min_length_mm=1250.0 if long_gun else 0.0)
     return complete_scene(scene, rng, labels, difficulty, assemble=threats is None)
 
 
@@ -125,7 +127,7 @@ def _hide_threats(
                 )
             )
             depth = rng.uniform(*scene.depth_mm)
-            placed = place_threat(member, rng, canvas, spot, depth, difficulty)
+            placed = place_threat(member, rng, canvas, spot, depth, difficulty, fit=(x1, y1, x2, y2))
             if placed is None:
                 continue
             layer, truth = placed

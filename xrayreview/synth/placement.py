@@ -8,7 +8,7 @@ import numpy as np
 
 from ..physics.materials import linear_mu_per_mm
 from .canvas import Canvas
-from .shapes import Part, footprint, posed, rotation
+from .shapes import IDENTITY, Part, footprint, posed, rotation
 from .threats import THREAT_CATEGORIES, build_threat
 
 # A threat is "visible" where it attenuates at least as much as this much steel would.
@@ -47,15 +47,29 @@ def random_pose(rng: np.random.Generator, difficulty: Difficulty) -> dict:
 
 
 def threat_layer(
-    parts: list[Part], pose: dict, center_px: tuple[float, float], depth_mm: float, grid: Canvas
+    parts: list[Part],
+    pose: dict,
+    center_px: tuple[float, float],
+    depth_mm: float,
+    grid: Canvas,
+    fit: tuple[float, float, float, float] | None = None,
 ) -> Canvas:
-    """The posed threat's own attenuation, on the pixels of ``grid`` it covers."""
+    """The posed threat's own attenuation, on the pixels of ``grid`` it covers. With ``fit``
+    (x1, y1, x2, y2 in pixels) the centre moves as little as needed to keep it all inside."""
     rot = rotation(pose["yaw_deg"], pose["pitch_deg"], pose["roll_deg"])
-    offset = (center_px[0] * grid.pitch, center_px[1] * grid.pitch, depth_mm)
-    world = [posed(p, rot, offset, pose.get("scale", 1.0)) for p in parts]
-    bounds = np.array([footprint(p) for p in world])
-    x1, y1 = bounds[:, 0].min() / grid.pitch, bounds[:, 1].min() / grid.pitch
-    x2, y2 = bounds[:, 2].max() / grid.pitch, bounds[:, 3].max() / grid.pitch
+    scale = pose.get("scale", 1.0)
+    local = [posed(p, rot, (0.0, 0.0, depth_mm), scale) for p in parts]
+    extent = np.array([footprint(p) for p in local]) / grid.pitch
+    lo_x, lo_y = extent[:, 0].min(), extent[:, 1].min()
+    hi_x, hi_y = extent[:, 2].max(), extent[:, 3].max()
+    cx, cy = center_px
+    if fit is not None:
+        cx = _inside(cx, fit[0] - lo_x, fit[2] - hi_x)
+        cy = _inside(cy, fit[1] - lo_y, fit[3] - hi_y)
+    pose["center_px"] = [round(float(cx), 1), round(float(cy), 1)]
+    shift = np.array([cx * grid.pitch, cy * grid.pitch, 0.0])
+    world = [posed(p, IDENTITY, shift) for p in local]
+    x1, y1, x2, y2 = lo_x + cx, lo_y + cy, hi_x + cx, hi_y + cy
     col0 = max(int(np.floor(x1)) - 1, grid.col0)
     row0 = max(int(np.floor(y1)) - 1, grid.row0)
     col1 = min(int(np.ceil(x2)) + 1, grid.col0 + grid.cols)
@@ -66,6 +80,34 @@ def threat_layer(
     return layer
 
 
+def _fitting_yaw(parts: list[Part], pose: dict, pitch: float, fit, rng: np.random.Generator) -> float:
+    """An in-plane angle at which the threat fits the area (a rifle lies along a bag's length);
+    the drawn one when it fits, else the best of a few tries."""
+    width, height = fit[2] - fit[0], fit[3] - fit[1]
+    best, best_over = pose["yaw_deg"], np.inf
+    for attempt in range(8):
+        yaw = pose["yaw_deg"] if attempt == 0 else float(rng.uniform(0, 360))
+        rot = rotation(yaw, pose["pitch_deg"], pose["roll_deg"])
+        extent = (
+            np.array([footprint(posed(p, rot, (0, 0, 0), pose.get("scale", 1.0))) for p in parts]) / pitch
+        )
+        over = max(extent[:, 2].max() - extent[:, 0].min() - width, 0) + max(
+            extent[:, 3].max() - extent[:, 1].min() - height, 0
+        )
+        if over <= 0:
+            return yaw
+        if over < best_over:
+            best, best_over = yaw, over
+    return best
+
+
+def _inside(value: float, low: float, high: float) -> float:
+    """``value`` moved into [low, high]; the middle when the range is empty (too big to fit)."""
+    if low > high:
+        return (low + high) / 2
+    return min(max(value, low), high)
+
+
 def place_threat(
     label: str,
     rng: np.random.Generator,
@@ -74,13 +116,17 @@ def place_threat(
     depth_mm: float,
     difficulty: Difficulty,
     pose: dict | None = None,
+    fit: tuple[float, float, float, float] | None = None,
 ) -> tuple[Canvas, GroundTruth] | None:
     """Build, pose and project one threat; None when nothing of it would be visible in the grid."""
     parts, material, variant = build_threat(label, rng)
+    pose_chosen = pose is not None
     pose = dict(pose or random_pose(rng, difficulty))
     pose["variant"] = variant
     pose["depth_mm"] = round(float(depth_mm), 1)
-    layer = threat_layer(parts, pose, center_px, depth_mm, grid)
+    if fit is not None and not pose_chosen:
+        pose["yaw_deg"] = _fitting_yaw(parts, pose, grid.pitch, fit, rng)
+    layer = threat_layer(parts, pose, center_px, depth_mm, grid, fit)
     threshold = VISIBLE_STEEL_MM * linear_mu_per_mm("steel", grid.energies[0])
     box = layer.visible_box(threshold)
     if box is None:

@@ -36,23 +36,46 @@ def smooth_noise(rng: np.random.Generator, rows: int, cols: int, cell_px: float)
 
 
 def garment_field(rng: np.random.Generator, rows: int, cols: int, pitch: float, amount: float) -> np.ndarray:
-    """Textile path length (mm) of clothes packed in a region: overlapping folded garments whose
-    folds show as ridges, computed at a quarter of the resolution and scaled up."""
-    q = 4
+    """Textile path length (mm) of clothes packed in a region: overlapping folded garments with
+    doubled hems, seams and creases (the fine lines real bags are full of), computed at half the
+    resolution and scaled up."""
+    q = 2
     h, w = max(rows // q, 2), max(cols // q, 2)
     field = np.zeros((h, w), np.float32)
-    garments = int(2 + amount * 8)
+    mm = q * pitch  # millimetres per field pixel
+    garments = int(3 + amount * 14)
     for _ in range(garments):
         cx, cy = rng.uniform(0, w), rng.uniform(0, h)
-        ax, ay = rng.uniform(0.15, 0.6) * w, rng.uniform(0.15, 0.6) * h
+        ax, ay = rng.uniform(0.12, 0.5) * w, rng.uniform(0.12, 0.5) * h
         angle = rng.uniform(0, 180)
-        mask = np.zeros((h, w), np.float32)
-        pts = cv2.ellipse2Poly((int(cx), int(cy)), (int(ax), int(ay)), int(angle), 0, 360, 20)
-        jitter = rng.normal(0, 0.12, (len(pts), 2)) * [ax, ay]
-        cv2.fillPoly(mask, [np.round(pts + jitter).astype(np.int32)], 1.0)
-        thickness = rng.uniform(15, 70)  # a folded shirt to a jumper, compressed
-        folds = np.abs(smooth_noise(rng, h, w, rng.uniform(6, 14)))
-        ridges = np.exp(-folds * 4.0)  # where the fold field crosses zero: a crease
-        field += mask * thickness * (0.75 + 0.35 * smooth_noise(rng, h, w, 10) + 0.6 * ridges)
-    field = cv2.GaussianBlur(field, (0, 0), 1.2)
+        if rng.random() < 0.5:  # a folded garment: a rectangle with slightly wavy sides
+            corners = np.array([[-ax, -ay], [ax, -ay], [ax, ay], [-ax, ay]])
+            t = np.linspace(0, 1, 6)[:-1, None]
+            pts = np.concatenate(
+                [c0 + (c1 - c0) * t for c0, c1 in zip(corners, np.roll(corners, -1, 0), strict=True)]
+            )
+            pts += rng.normal(0, 0.03, pts.shape) * [ax, ay]
+            rot = np.radians(angle)
+            turn = np.array([[np.cos(rot), np.sin(rot)], [-np.sin(rot), np.cos(rot)]])
+            pts = pts @ turn + [cx, cy]
+        else:  # a bundled one
+            pts = cv2.ellipse2Poly((int(cx), int(cy)), (int(ax), int(ay)), int(angle), 0, 360, 20)
+            pts = pts.astype(float)
+            pts += rng.normal(0, 0.1, pts.shape) * [ax, ay]
+        poly = np.round(pts * 16).astype(np.int32)
+        thickness = rng.uniform(8, 55)  # a folded shirt to a jumper, compressed
+        layer = np.zeros((h, w), np.float32)
+        cv2.fillPoly(layer, [poly], thickness, cv2.LINE_8, 4)
+        hem = max(1, int(round(rng.uniform(2, 6) / mm)))
+        cv2.polylines(layer, [poly], True, thickness * rng.uniform(1.3, 1.8), hem, cv2.LINE_8, 4)
+        for _ in range(int(rng.integers(1, 6))):  # creases and seams across the garment
+            start = pts[int(rng.integers(len(pts)))]
+            end = pts[int(rng.integers(len(pts)))]
+            mid = (start + end) / 2 + rng.normal(0, 0.2, 2) * [ax, ay]
+            line = np.array([start, mid, end])
+            crease = [np.round(line * 16).astype(np.int32)]
+            cv2.polylines(field, crease, False, thickness * 0.5, 1, cv2.LINE_8, 4)
+        field += layer
+    field *= 0.75 + 0.35 * smooth_noise(rng, h, w, 24)
+    field = cv2.GaussianBlur(field, (0, 0), 0.6)
     return np.maximum(cv2.resize(field, (cols, rows), interpolation=cv2.INTER_LINEAR), 0.0)

@@ -179,6 +179,8 @@ def path_length(
     if part.kind == "box" and part.rotation is IDENTITY:
         return r_lo, c_lo, _upright_box(part, pitch, r_lo, c_lo, r_hi - r_lo, c_hi - c_lo)
     smallest = min(x2 - x1, y2 - y1) / pitch
+    if part.kind == "prism" and abs(part.rotation[2, 2]) > 1 - 1e-9 and smallest >= 40:
+        return r_lo, c_lo, _flat_prism(part, pitch, r_lo, c_lo, r_hi - r_lo, c_hi - c_lo)
     if part.kind == "box" and abs(part.rotation[2, 2]) > 1 - 1e-9 and smallest >= 6:
         return r_lo, c_lo, _flat_box(part, pitch, r_lo, c_lo, r_hi - r_lo, c_hi - c_lo)
     ss = 1 if smallest >= 6 else 2 if smallest >= 2.5 else 4
@@ -216,6 +218,17 @@ def _flat_box(part: Part, pitch: float, r0: int, c0: int, rows: int, cols: int) 
     inside_y = hy - np.abs(r[0, 1] * dx + r[1, 1] * dy)
     cover = np.minimum(inside_x, inside_y) * np.float32(1 / pitch) + np.float32(0.5)
     return np.minimum(np.maximum(cover, 0), 1) * (2 * hz)
+
+
+def _flat_prism(part: Part, pitch: float, r0: int, c0: int, rows: int, cols: int) -> np.ndarray:
+    """A large prism extruded along the beam (a bag's shell): its outline filled by OpenCV, which
+    grows it by about half a pixel all round, a small share only for outlines this size."""
+    shift = 4
+    world = part.outline @ part.rotation[:2, :2].T + part.center[:2]
+    pts = np.round((world / pitch - [c0 + 0.5, r0 + 0.5]) * (1 << shift)).astype(np.int32)
+    mask = np.zeros((rows, cols), np.uint8)
+    cv2.fillConvexPoly(mask, pts, 1, cv2.LINE_8, shift)
+    return mask.astype(np.float32) * np.float32(2 * part.size[0])
 
 
 def _rows(part: Part, pitch: float, r0: int, c0: int, rows: int, cols: int) -> np.ndarray:

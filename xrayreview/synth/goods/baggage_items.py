@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..shapes import Part, box, cylinder, ellipsoid, prism, rotation, tube
+from ..shapes import Part, box, cylinder, ellipsoid, prism, rotation, tube, wire
 from ..threats.pieces import AX_X, AX_Y, cell, hollow_box, insulated_wire, smooth_curve
 
 Item = tuple[list[Part], tuple[float, float]]
@@ -83,9 +83,9 @@ def charger(rng: np.random.Generator) -> Item:
     parts.append(box("copper", (0, 0, 0), (13, 11, 6)))
     parts.append(box("fr4", (0, 0, -8), (w / 2 - 4, h / 2 - 4, 0.8)))
     parts += [box("brass", (w / 2 + 8, s * 6, 0), (9, 1, 3)) for s in (-1, 1)]
-    end = (rng.uniform(-250, 250), rng.uniform(-250, 250), 0)
-    parts += insulated_wire(smooth_curve(rng, (-w / 2, 0, 0), end, 80, 16), 0.7, rng)
-    return parts, (150, 150)
+    end = (rng.uniform(-120, 60), rng.uniform(-120, 120), 0)
+    parts += insulated_wire(smooth_curve(rng, (-w / 2, 0, 0), end, 40, 16), 0.7, rng)
+    return parts, (130, 130)
 
 
 def cable_coil(rng: np.random.Generator) -> Item:
@@ -166,9 +166,9 @@ def electronics(rng: np.random.Generator) -> Item:
         parts.append(box("ceramic", (40, 0, 0), (25, 20, 2)))
         parts.append(prism("abs", [(-20, 20), (10, 20), (5, 130), (-15, 130)], 18))
         parts += insulated_wire(
-            smooth_curve(rng, (-5, 130, 0), (rng.uniform(-200, 200), 350, 0), 60), 0.9, rng
+            smooth_curve(rng, (-5, 130, 0), (rng.uniform(-100, 100), 220, 0), 40), 0.9, rng
         )
-        return parts, (120, 120)
+        return parts, (130, 230)
     w, h = rng.uniform(120, 180), rng.uniform(170, 250)
     parts = hollow_box("aluminium", (0, 0, 0), (w / 2, h / 2, 4), 0.8)
     parts.append(box("glass", (0, 0, -3.5), (w / 2 - 3, h / 2 - 3, 0.4)))
@@ -214,6 +214,37 @@ def food(rng: np.random.Generator) -> Item:
     return parts, (110, 70)
 
 
+def clothing_hardware(rng: np.random.Generator) -> Item:
+    """What clothes carry: zips, jeans rivets and buttons, underwires, hooks, a watch."""
+    parts: list[Part] = []
+    for _ in range(int(rng.integers(1, 4))):
+        start = rng.normal(0, 60, 3) * [1, 1, 0.2]
+        end = start + [rng.uniform(120, 500), rng.normal(0, 60), 0]
+        teeth = str(rng.choice(["brass", "steel", "aluminium", "polymer"]))
+        parts.append(wire(teeth, smooth_curve(rng, start, end, 20), rng.uniform(1.2, 2.5)))
+        parts += hollow_box("zinc", tuple(start), (10, 4.5, 2.5), 1.2, rotation(yaw=rng.uniform(0, 360)))
+    for _ in range(int(rng.integers(0, 8))):
+        x, y = rng.normal(0, 80, 2)
+        parts.append(
+            cylinder(
+                str(rng.choice(["copper", "brass", "polymer", "steel"])),
+                (x, y, 0),
+                rng.uniform(3, 9),
+                rng.uniform(0.8, 2.0),
+            )
+        )
+    if rng.random() < 0.3:  # underwires
+        for s in (-1, 1):
+            t = np.linspace(0.2, np.pi - 0.2, 12)
+            pts = np.c_[s * 70 + 55 * np.cos(t), 40 * np.sin(t), np.zeros_like(t)]
+            parts.append(wire("steel", pts, 0.9))
+    if rng.random() < 0.2:  # a watch
+        parts += tube("steel", (0, 0, 0), 20, 3, 5)
+        parts.append(cylinder("glass", (0, 0, 4), 17, 0.8))
+        parts.append(cylinder("battery_core", (0, 0, -2), 5.5, 1.2))
+    return parts, (180, 100)
+
+
 BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
     "shoes": (1.0, shoes),
     "bottle": (1.2, bottle),
@@ -227,6 +258,7 @@ BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
     "electronics": (0.9, electronics),
     "small_metal": (1.2, small_metal),
     "food": (0.8, food),
+    "clothing_hardware": (2.5, clothing_hardware),
 }
 
 

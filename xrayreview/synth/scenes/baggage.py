@@ -10,8 +10,8 @@ from ..detector import Detector
 from ..goods.baggage_items import draw_item
 from ..placement import Difficulty
 from ..scene import Scene, garment_field
-from ..shapes import Part, box, cylinder, posed, rotation, tube, wire
-from ..threats.pieces import AX_X, hollow_box
+from ..shapes import Part, box, cylinder, posed, prism, rotation, wire
+from ..threats.pieces import hollow_box
 
 # Dual-energy tube scanners in service: (high, low) nominal kV.
 ENERGIES_KV = ((140.0, 80.0), (160.0, 90.0), (150.0, 80.0), (130.0, 70.0))
@@ -23,15 +23,17 @@ def baggage_scene(
     difficulty: Difficulty,
     pitch_mm: float | None = None,
     size_px: tuple[int, int] | None = None,
+    min_length_mm: float = 0.0,
 ) -> Scene:
     """A whole bag with a margin of belt around it; ``size_px`` (rows, cols) fixes the image size
-    (a training tile) and the bag is drawn to fit it, or to overflow it a little."""
+    (a training tile) and the bag is drawn to fit it, or to overflow it a little. A long gun
+    travels in a long bag: ``min_length_mm``."""
     pitch = float(pitch_mm or rng.uniform(0.8, 1.5))
     pick = int(rng.integers(len(ENERGIES_KV)))
     energies = ENERGIES_KV[pick]
     kind = str(rng.choice(["hard", "soft", "soft", "backpack", "parcel"]))
     if size_px is None:
-        length, width = rng.uniform(450, 800), rng.uniform(300, 520)
+        length, width = max(rng.uniform(450, 800), min_length_mm), rng.uniform(300, 520)
         margin = rng.uniform(30, 120)
         rows, cols = int((width + 2 * margin) / pitch), int((length + 2 * margin) / pitch)
     else:
@@ -52,13 +54,18 @@ def baggage_scene(
         if h > 4 and w > 4:
             amount = float(np.clip(difficulty.density + rng.normal(0, 0.2), 0.05, 1.0))
             canvas.add_lengths("textile", r0, c0, garment_field(rng, h, w, pitch, amount))
-    items = int(2 + difficulty.density * 10 * rng.uniform(0.5, 1.3))
+    items = int(4 + difficulty.density * 14 * rng.uniform(0.5, 1.3))
     for _ in range(items):
         _, (parts, (hx, hy)) = draw_item(rng)
-        x = cx + rng.uniform(-1, 1) * max(length / 2 - hx * 0.6, 5)
-        y = cy + rng.uniform(-1, 1) * max(width / 2 - hy * 0.6, 5)
-        item_rot = rotation(yaw=rng.uniform(0, 360), pitch=rng.normal(0, 10), roll=rng.normal(0, 10))
-        canvas.add(posed(p, item_rot, (x, y, rng.uniform(-height / 3, height / 3))) for p in parts)
+        # Packed along the bag's sides mostly, and inside it.
+        quarter = int(rng.integers(4))
+        turn = quarter * 90 + (rng.normal(0, 12) if rng.random() < 0.7 else rng.uniform(0, 90))
+        ex, ey = (hy, hx) if quarter % 2 else (hx, hy)
+        lx = rng.uniform(-1, 1) * max(length / 2 - ex - 15, 0)
+        ly = rng.uniform(-1, 1) * max(width / 2 - ey - 15, 0)
+        at = rot @ np.array([lx, ly, rng.uniform(-height / 3, height / 3)]) + [cx, cy, 0]
+        item_rot = rotation(yaw=yaw + turn, pitch=rng.normal(0, 8), roll=rng.normal(0, 8))
+        canvas.add(posed(p, item_rot, at) for p in parts)
     canvas.clamp()
     x1, y1 = (cx - length / 2 + 20) / pitch, (cy - width / 2 + 20) / pitch
     x2, y2 = (cx + length / 2 - 20) / pitch, (cy + width / 2 - 20) / pitch
@@ -79,6 +86,18 @@ def _clutter_item(rng: np.random.Generator):
     return draw_item(rng)[1]
 
 
+def rounded_rectangle(half_x: float, half_y: float, radius: float, per_corner: int = 5) -> np.ndarray:
+    """Counter-clockwise outline of a rectangle with rounded corners (convex), centred."""
+    radius = min(radius, half_x * 0.9, half_y * 0.9)
+    points = []
+    for k, (sx, sy) in enumerate(((1, 1), (-1, 1), (-1, -1), (1, -1))):
+        centre = (sx * (half_x - radius), sy * (half_y - radius))
+        for a in np.linspace(0, np.pi / 2, per_corner):
+            angle = a + k * np.pi / 2
+            points.append((centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle)))
+    return np.array(points)
+
+
 def _shell(rng: np.random.Generator, kind: str, length: float, width: float, height: float) -> list[Part]:
     """The case itself in the bag's frame (centred, x along its length)."""
     hl, hw, hh = length / 2, width / 2, height / 2
@@ -87,35 +106,37 @@ def _shell(rng: np.random.Generator, kind: str, length: float, width: float, hei
             box("polyethylene", (0, 0, -hh + 1), (hl, 25, 0.05))
         ]  # tape
     shell_mat, wall = ("polycarbonate", rng.uniform(2.0, 3.5)) if kind == "hard" else ("polymer", 1.2)
-    parts = hollow_box(shell_mat, (0, 0, 0), (hl, hw, hh), wall)
-    # Zip round the lid: metal or plastic teeth.
+    corner = rng.uniform(20, 80) if kind == "hard" else rng.uniform(40, 120)
+    parts = [
+        prism(shell_mat, rounded_rectangle(hl, hw, corner), hh),
+        prism(shell_mat, rounded_rectangle(hl - wall, hw - wall, corner - wall), hh - wall, sign=-1.0),
+    ]
+    # Piping and a zip round the lid (metal or plastic teeth), a second seam round the base.
+    loop = rounded_rectangle(hl - 6, hw - 6, corner - 6, 4)
+    loop = np.vstack([loop, loop[:1]])
     zip_mat = str(rng.choice(["brass", "steel", "polymer", "polymer"]))
-    inset = 8.0
-    loop = np.array(
-        [
-            [-hl + inset, -hw + inset],
-            [hl - inset, -hw + inset],
-            [hl - inset, hw - inset],
-            [-hl + inset, hw - inset],
-            [-hl + inset, -hw + inset],
-        ]
-    )
-    parts.append(wire(zip_mat, np.c_[loop, np.full(5, hh - 3)], 1.4))
-    parts += hollow_box("zinc", (hl - inset - 30, -hw + inset, hh), (12, 5, 3), 1.5)  # zip pull
+    parts.append(wire(zip_mat, np.c_[loop, np.full(len(loop), hh - 3)], 1.4))
+    parts.append(wire("polymer", np.c_[loop * 0.995, np.full(len(loop), -hh + 3)], 2.5))
+    for _ in range(int(rng.integers(1, 3))):  # zip pulls
+        at = loop[int(rng.integers(len(loop) - 1))]
+        parts += hollow_box("zinc", (at[0], at[1], hh), (12, 5, 3), 1.5, rotation(yaw=rng.uniform(0, 180)))
     if kind == "backpack":
         parts += [box("polyethylene", (0, s * hw * 0.5, -hh + 5), (hl * 0.8, 25, 3)) for s in (-1, 1)]
         parts.append(box("steel", (-hl * 0.1, 0, -hh + 4), (hl * 0.7, 4, 1.5)))  # frame stay
         return parts
-    # Trolley handle: two telescoping aluminium rods along the length, on the base side.
+    # Trolley handle: two telescoping aluminium channels along the length, on the base side.
     rod_len = length * rng.uniform(0.75, 0.95)
     spacing = width * rng.uniform(0.25, 0.45)
     base_y = rng.choice([-1, 1]) * width * rng.uniform(0.05, 0.2)
+    bar_w, bar_t = rng.uniform(11, 18), rng.uniform(6, 10)
     for s in (-1, 1):
         y = base_y + s * spacing / 2
-        for k, r in enumerate((rng.uniform(9, 12), rng.uniform(7, 8.5))):
+        for k in range(2):
             seg = rod_len * (0.55 if k == 0 else 0.5)
             x = -hl + 15 + seg / 2 + k * rod_len * 0.45
-            parts += tube("aluminium", (x, y, -hh + 20), r, 1.2, seg / 2, AX_X)
+            shrink = 2.5 * k
+            parts += hollow_box("aluminium", (x, y, -hh + 20), (seg / 2, bar_w - shrink, bar_t - shrink), 1.5)
+        parts.append(box("steel", (-hl + 25, y, -hh + 20), (8, bar_w * 0.6, 4)))  # lock
     parts += hollow_box("abs", (hl - 15, base_y, -hh + 20), (15, spacing / 2 + 20, 18), 2.5)  # grip
     parts.append(box("aluminium", (-hl + 20, base_y, -hh + 20), (10, spacing / 2 + 15, 10)))
     # Wheels at one end (two or four): polyurethane tyre on an axle and a plastic housing.
@@ -127,7 +148,7 @@ def _shell(rng: np.random.Generator, kind: str, length: float, width: float, hei
         x, y = sx * (hl - wheel_r - 5), sy * (hw - wheel_r - 5)
         parts.append(cylinder("polymer", (x, y, -hh + 15), wheel_r, 12, wheel_rot))
         parts.append(cylinder("steel", (x, y, -hh + 15), 3.5, 20))
-        parts += hollow_box("abs", (x, y, -hh + 20), (wheel_r + 8, wheel_r + 8, 20), 3.0)
+        parts.append(cylinder("abs", (x, y, -hh + 20), wheel_r + 8, 20))  # housing
     if kind == "soft":  # wire frame keeping a soft bag's shape
-        parts.append(wire("steel", np.c_[loop * 0.98, np.full(5, -hh + 5)], 1.5))
+        parts.append(wire("steel", np.c_[loop * 0.98, np.full(len(loop), -hh + 5)], 1.5))
     return parts

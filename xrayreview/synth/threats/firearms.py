@@ -50,7 +50,7 @@ def pistol(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     polymer_frame = rng.random() < 0.65
     frame_mat = "polymer" if polymer_frame else rng.choice(["steel", "aluminium"])
     half = length / 2
-    parts = hollow_box("steel", (0, 0, 0), (half, slide_h / 2, slide_w / 2), rng.uniform(3.5, 5.5))
+    parts = hollow_box("steel", (0, 0, 0), (half, slide_h / 2, slide_w / 2), rng.uniform(2.5, 4.0))
     parts += tube("steel", (4, -1, 0), rng.uniform(6, 7.5), 2.6, half - 6, AX_X)
     parts.append(cylinder("steel", (10, slide_h / 2 - 4, 0), 2.2, half * 0.55, AX_X))  # spring guide
     # Frame: dust cover under the slide, the grip raked back, a trigger guard.

@@ -157,9 +157,10 @@ def test_controller_runs_on_open_caches_and_shows_only_the_current_scan(qtbot, t
         shown = {d.box for d in controller.shown_detections()}
         assert shown == {(160, 96, 176, 112), (32, 16, 48, 32)}
         assert panel.list.count() == 2
-        panel.hide_box.setChecked(True)
-        assert controller.shown_detections() == []
+        panel.hide_action.trigger()  # the V key
+        assert controller.shown_detections() == [] and panel.hide_box.isChecked()
         panel.hide_box.setChecked(False)
+        assert len(controller.shown_detections()) == 2 and not panel.hide_action.isChecked()
         panel.auto_box.setChecked(False)
         controller.show_scan(1, first)  # not run automatically any more
         assert controller.current_result() is None and controller.shown_detections() == []

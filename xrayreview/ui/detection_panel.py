@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -21,6 +21,9 @@ from ..detection import Detection
 from .detection_overlay import colour_for
 
 SLIDER_STEPS = 100  # confidence in hundredths
+# Letters the image tools and the decision panel leave free.
+HIDE_KEY = "V"
+RUN_KEY = "Shift+D"
 
 
 class DetectionPanel(QWidget):
@@ -52,6 +55,20 @@ class DetectionPanel(QWidget):
         self.list = QListWidget()
         self.list.setToolTip("Click a mark to centre and zoom on it")
         self.detections: list[Detection] = []
+        # The same switches as actions, so the keyboard works wherever the focus is in the window.
+        self.hide_action = QAction("Hide detector marks", self)
+        self.hide_action.setCheckable(True)
+        self.hide_action.setShortcut(QKeySequence(HIDE_KEY))
+        self.hide_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.hide_action.toggled.connect(self.hide_box.setChecked)
+        self.hide_box.toggled.connect(self.hide_action.setChecked)
+        self.hide_box.setText(f"Hide marks ({HIDE_KEY})")
+        self.run_action = QAction("Run the detector on this scan", self)
+        self.run_action.setShortcut(QKeySequence(RUN_KEY))
+        self.run_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.run_action.triggered.connect(self.run_requested)
+        self.run_button.setText(f"Detect now ({RUN_KEY})")
+        self.addActions([self.hide_action, self.run_action])
 
         row = QHBoxLayout()
         row.addWidget(QLabel("Confidence"))

@@ -138,6 +138,27 @@ def test_ui_stays_responsive_while_detection_runs(qtbot, service, tmp_path):
     assert max(gaps) < 250
 
 
+def test_stop_drops_the_run_in_progress(qtbot, tmp_path, view):
+    panel = DetectionPanel()
+    qtbot.addWidget(panel)
+    controller = DetectionController(view, panel)
+    try:
+        path, _ = conv_detector(tmp_path / "net.onnx", imgsz=160, width=32)
+        with qtbot.waitSignal(controller.service.model_loaded, timeout=20000):
+            controller.load_model(path)
+        ticks = []
+        controller.service.progress.connect(lambda *args: ticks.append(args))
+        controller.show_scan(3, textured_scan(2000, 4000))
+        qtbot.waitUntil(lambda: bool(ticks), timeout=20000)
+        assert not panel.stop_button.isHidden()
+        panel.stop_button.click()
+        assert panel.stop_button.isHidden() and "stopped" in panel.status.text()
+        qtbot.waitUntil(lambda: controller.service.stale_dropped >= 1, timeout=30000)
+        assert controller.current_result() is None and controller.shown_detections() == []
+    finally:
+        controller.shutdown()
+
+
 def test_controller_runs_on_open_caches_and_shows_only_the_current_scan(qtbot, tmp_path, view):
     panel = DetectionPanel()
     qtbot.addWidget(panel)

@@ -42,6 +42,7 @@ class DetectionController(QObject):
         panel.marks_hidden.connect(self.overlay.set_hidden)
         panel.auto_run_changed.connect(self._set_auto_run)
         panel.run_requested.connect(self.run_now)
+        panel.stop_requested.connect(self.stop)
         panel.detection_chosen.connect(self.focus)
         self.service.model_loaded.connect(self._model_loaded)
         self.service.model_failed.connect(self._model_failed)
@@ -65,6 +66,7 @@ class DetectionController(QObject):
         self.current = (scan_id, scan)
         self.overlay.set_detections([])
         self.panel.clear()
+        self.panel.set_running(False)
         if scan_id in self.results:
             self._display(scan_id, self.results[scan_id])
         elif self.auto_run and self.model is not None:
@@ -81,7 +83,16 @@ class DetectionController(QObject):
         scan_id, scan = self.current
         self.results.pop(scan_id, None)
         self.panel.set_status(f"{self.model.name}: detecting…")
+        self.panel.set_running(True)
         self.service.request(scan_id, scan)
+
+    def stop(self) -> None:
+        """Drop the run in progress (it ends at its next tile batch); the scan keeps no marks."""
+        if not self.service.busy:
+            return
+        self.service.cancel()
+        self.panel.set_running(False)
+        self.panel.set_status("Detection stopped; Detect now runs it again.")
 
     def focus(self, detection: Detection) -> None:
         focus_view_on(self.view, detection.box)
@@ -135,5 +146,6 @@ class DetectionController(QObject):
         self.result_shown.emit(scan_id, result)
 
     def _failed(self, scan_id: int, message: str) -> None:
+        self.panel.set_running(False)
         self.panel.set_status(message)
         self.status_message.emit(message, 10000)

@@ -33,6 +33,7 @@ class DetectionPanel(QWidget):
     marks_hidden = Signal(bool)
     auto_run_changed = Signal(bool)
     run_requested = Signal()
+    stop_requested = Signal()
     detection_chosen = Signal(object)  # Detection
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -52,6 +53,9 @@ class DetectionPanel(QWidget):
         self.auto_box = QCheckBox("Detect when a scan opens")
         self.auto_box.setChecked(True)
         self.run_button = QPushButton("Detect now")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the detector on this scan (its marks so far are dropped)")
+        self.stop_button.setVisible(False)
         self.list = QListWidget()
         self.list.setToolTip("Click a mark to centre and zoom on it")
         self.detections: list[Detection] = []
@@ -80,13 +84,17 @@ class DetectionPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.hide_box)
         layout.addWidget(self.auto_box)
-        layout.addWidget(self.run_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.stop_button)
+        layout.addLayout(buttons)
         layout.addWidget(self.list, 1)
 
         self.slider.valueChanged.connect(self._slider_moved)
         self.hide_box.toggled.connect(self.marks_hidden)
         self.auto_box.toggled.connect(self.auto_run_changed)
         self.run_button.clicked.connect(self.run_requested)
+        self.stop_button.clicked.connect(self.stop_requested)
         self.list.itemClicked.connect(self._chosen)
         self.list.itemActivated.connect(self._chosen)
         self._slider_moved(self.slider.value())
@@ -101,6 +109,11 @@ class DetectionPanel(QWidget):
     def set_status(self, text: str) -> None:
         self.status.setText(text)
 
+    def set_running(self, running: bool) -> None:
+        self.stop_button.setVisible(running)
+        if not running:
+            self.progress.setVisible(False)
+
     def set_progress(self, done: int, total: int) -> None:
         self.progress.setVisible(done < total)
         self.progress.setRange(0, max(total, 1))
@@ -109,7 +122,7 @@ class DetectionPanel(QWidget):
 
     def set_detections(self, detections: list[Detection]) -> None:
         self.detections = sorted(detections, key=lambda d: -d.score)
-        self.progress.setVisible(False)
+        self.set_running(False)
         self._fill()
 
     def clear(self) -> None:

@@ -1,0 +1,152 @@
+"""Sessions a trainer offers, who may build and see what, and training kept out of the audit."""
+
+import json
+import shutil
+import subprocess
+
+import cv2
+import numpy as np
+import pytest
+
+from xrayreview.decisions import Account, Audit, DecisionLog, PermissionDenied
+from xrayreview.reports.training_pdf import export_training_pdf, pooled
+from xrayreview.training.access import may_build, may_take, visible_summaries, visible_trainees
+from xrayreview.training.errors import TrainingError
+from xrayreview.training.library import Library
+from xrayreview.training.offers import find_offer, offer_session, offers
+from xrayreview.training.plan import SessionSpec, build_plan
+from xrayreview.training.records import TrainingLog
+from xrayreview.training.session import TrainingSession
+
+TRAINER = Account("tina", "trainer")
+ADMIN = Account("root", "admin")
+OFFICER = Account("omar", "officer")
+OTHER = Account("olga", "officer")
+SUPERVISOR = Account("sue", "supervisor")
+
+
+@pytest.fixture
+def library(tmp_path) -> Library:
+    paths = []
+    for i in range(2):
+        image = np.full((260, 420), 60000, np.uint16)
+        image[40:220, 60:360] = 28000 + 2000 * i
+        path = tmp_path / f"clean_{i}.png"
+        cv2.imwrite(str(path), image)
+        path.with_suffix(".json").write_text(json.dumps({"pixel_pitch_mm": 2.0}))
+        paths.append(path)
+    return Library.of_files(paths)
+
+
+@pytest.fixture
+def log(tmp_path):
+    with TrainingLog(tmp_path / "training.sqlite") as opened:
+        yield opened
+
+
+def _run(session: TrainingSession, find_all: bool) -> None:
+    """Answer every scan: box and refer each threat when ``find_all``, else clear everything."""
+    while not session.finished:
+        item, _scan = session.upcoming()()
+        session.present(item)
+        if item.threats and find_all:
+            session.answer("refer", [t.box for t in item.threats], seconds=3.0)
+        else:
+            session.answer("clear", [], seconds=2.0)
+
+
+def test_roles(tmp_path):
+    assert may_build(TRAINER) and may_build(ADMIN)
+    assert not may_build(OFFICER) and not may_build(SUPERVISOR) and not may_build(None)
+    assert may_take(OFFICER) and may_take(SUPERVISOR) and may_take(TRAINER) and not may_take(ADMIN)
+
+
+def test_only_a_trainer_offers_sessions_and_trainees_see_theirs(log, library):
+    plan = build_plan(SessionSpec(scans=3, threat_share=0.34, seed=4, categories=("firearm",)), library)
+    with pytest.raises(PermissionDenied, match="may not build"):
+        offer_session(log, plan, "sneaky", OFFICER)
+    with pytest.raises(PermissionDenied, match="Sign in"):
+        offer_session(log, plan, "nobody", None)
+    mine = offer_session(log, plan, "Handguns, easy", TRAINER, trainee="omar")
+    everyone = offer_session(log, plan, "", ADMIN)
+    assert [o.id for o in offers(log, OFFICER)] == [everyone.id, mine.id]
+    assert [o.id for o in offers(log, OTHER)] == [everyone.id]
+    assert everyone.name == "Session of 3 scans" and "no detector help" in everyone.describe()
+    stored = find_offer(log, mine.id)
+    assert stored.plan.fingerprint() == plan.fingerprint() and stored.trainee == "omar"
+    with pytest.raises(TrainingError, match="no session #999"):
+        find_offer(log, 999)
+    assert log.verify().ok
+
+
+def test_results_by_role_and_runs_of_an_offer(log, library):
+    plan = build_plan(SessionSpec(scans=4, threat_share=0.5, seed=8, categories=("firearm",)), library)
+    stored = offer_session(log, plan, "Mixed", TRAINER)
+    _run(TrainingSession.from_offer(stored, library, "omar", log=log), find_all=True)
+    _run(TrainingSession.from_offer(stored, library, "olga", log=log), find_all=False)
+    sessions = [r.content for r in log.records("training_session")]
+    assert [s["offer"] for s in sessions] == [stored.id, stored.id]
+    assert all(s["fingerprint"] == plan.fingerprint() for s in sessions)
+    assert [r["trainee"] for r in visible_summaries(log, TRAINER)] == ["omar", "olga"]
+    assert [r["trainee"] for r in visible_summaries(log, OFFICER)] == ["omar"]
+    assert visible_trainees(log, OTHER) == ["olga"] and visible_trainees(log, ADMIN) == ["olga", "omar"]
+    with pytest.raises(PermissionDenied, match="only their own"):
+        visible_summaries(log, OFFICER, trainee="olga")
+    omar = visible_summaries(log, OFFICER)[0]
+    assert omar["overall"]["hit_rate"] == 1.0 and omar["overall"]["false_alarm_rate"] == 0.0
+    assert visible_summaries(log, OTHER)[0]["overall"]["hit_rate"] == 0.0
+
+
+def test_adaptive_offer_builds_scans_as_it_runs(log, library):
+    spec = SessionSpec(scans=3, threat_share=1.0, seed=3, categories=("firearm",), adaptive=True)
+    stored = offer_session(log, build_plan(spec, library), "Adaptive", TRAINER)
+    assert stored.plan.items == []
+    session = TrainingSession.from_offer(stored, library, "omar", log=log)
+    levels = []
+    while not session.finished:
+        job = session.upcoming()
+        item, scan = job()
+        assert session.plan.items == [] or len(session.plan.items) == item.index  # the job changed nothing
+        session.present(item)
+        levels.append(session.adaptive.level("firearm"))
+        session.answer("refer", [item.threats[0].box], seconds=1.0)
+        assert scan.high.shape == (260, 420)
+    assert levels == [1, 1, 2]  # two hits in a row raise the staircase one level
+    assert find_offer(log, stored.id).plan.items == []  # the stored offer stays as built
+
+
+def test_training_never_reaches_the_operational_audit(tmp_path, log, library):
+    decisions = DecisionLog(tmp_path / "decisions.sqlite")
+    try:
+        plan = build_plan(SessionSpec(scans=2, threat_share=0.5, seed=1, categories=("firearm",)), library)
+        stored = offer_session(log, plan, "s", TRAINER)
+        _run(TrainingSession.from_offer(stored, library, "sue", log=log), True)
+        audit = Audit(decisions, SUPERVISOR)
+        assert audit.decisions() == [] and audit.officers() == []
+        kinds = {r.kind for r in decisions.records()}
+        assert not kinds & {"training_plan", "training_session", "training_answer", "training_summary"}
+        assert log.path != decisions.path and len(list(log.records())) == 1 + 1 + 2 + 1
+    finally:
+        decisions.close()
+
+
+def test_pdf_report_is_readable(tmp_path, log, library):
+    plan = build_plan(SessionSpec(scans=4, threat_share=0.5, seed=8, categories=("firearm",)), library)
+    stored = offer_session(log, plan, "Mixed", TRAINER)
+    _run(TrainingSession.from_offer(stored, library, "omar", log=log), find_all=True)
+    _run(TrainingSession.from_offer(stored, library, "omar", log=log), find_all=False)
+    rows = visible_summaries(log, TRAINER)
+    overall, per = pooled(rows)
+    assert (overall.events, overall.hits, overall.clean, overall.false_alarms) == (4, 2, 4, 0)
+    assert set(per) == {"firearm"} and per["firearm"].hit_rate == 0.5
+    path = export_training_pdf(rows, tmp_path / "training.pdf", author="tina", chain=log.verify())
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 1
+    empty = export_training_pdf([], tmp_path / "empty.pdf", trainee="nobody")
+    assert empty.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is absent: the PDF's text was not read back")
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Screener training results" in text and "omar" in text and "firearm" in text
+    assert "50 %" in text and "log-linear correction" in text

@@ -123,3 +123,18 @@ def test_verdicts_survive_a_threshold_change(qtbot, desk):
     assert [m["verdict"] for m in panel.detector_marks] == ["confirmed"]
     panel.set_detections([PISTOL, WIRE], model)  # lowered again: the wire waits for a verdict
     assert [m["verdict"] for m in panel.detector_marks] == ["confirmed", None] and panel.current_mark == 1
+
+
+def test_shift_z_corrects_the_last_decision_as_a_new_record(qtbot, desk):
+    panel, viewer, scan, log = desk
+    panel.start(scan, [PISTOL])
+    keys(qtbot, viewer, Qt.Key.Key_X, (SHIFT, Qt.Key.Key_C))  # dismissed and cleared: a mistake
+    with qtbot.waitSignal(panel.correction_started):
+        keys(qtbot, viewer, (SHIFT, Qt.Key.Key_Z))
+    assert panel.scan is scan and panel.detector_marks[0]["verdict"] == "dismissed"
+    keys(qtbot, viewer, Qt.Key.Key_Y)
+    with qtbot.waitSignal(panel.decided) as signal:
+        keys(qtbot, viewer, (SHIFT, Qt.Key.Key_R), Qt.Key.Key_F1)
+    record = log.record(signal.args[0]).content
+    assert record["corrects"] == 1 and record["decision"] == "refer"
+    assert log.record(1).content["decision"] == "clear" and log.verify().ok

@@ -73,6 +73,11 @@ def test_after_a_decision_the_next_undecided_scan_opens(qtbot, station, desk, dr
     desk.panel.decide("refer")
     qtbot.waitUntil(lambda: desk.panel.scan is not None and desk.panel.scan.name != first, timeout=10000)
     assert len(desk.queue.pending) == 1
+    desk.panel.correct_last()  # Shift+Z: back to the first scan, to correct its decision
+    assert station.current_scan().name == first and desk.panel.scan.name == first
+    corrected = desk.log.record(desk.panel.corrects).content
+    assert corrected["decision"] == "refer" and corrected["scan"]["files"][0].endswith(first)
+    assert desk.panel.reasons() == ["manifest"]
 
 
 def test_review_keys_do_not_collide_with_the_station_keys(station, desk):

@@ -53,6 +53,8 @@ class ReviewDesk(QObject):
         window.loader.loaded.connect(lambda _request, scan: self.queue.add_files(list(scan.source[:1])))
         self.queue.open_requested.connect(self._open)
         self.panel.decided.connect(self._decided)
+        self.panel.correction_started.connect(self._show_for_correction)
+        self._correcting = False
         self.panel.blocked.connect(lambda text: window.statusBar().showMessage(text, 30000))
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
@@ -134,9 +136,18 @@ class ReviewDesk(QObject):
         if folder:
             self.queue.set_inbox(Path(folder))
 
+    def _show_for_correction(self, scan: Any) -> None:
+        for scan_id, open_scan in self.window.scans.items():
+            if open_scan is scan and self.window.current != scan_id:
+                self._correcting = True  # the panel restores the old review itself
+                try:
+                    self.window.scan_list.select(scan_id)
+                finally:
+                    self._correcting = False
+
     def _scan_shown(self, scan_id: int) -> None:
         scan = self.window.scans.get(scan_id)
-        if scan is None:
+        if scan is None or self._correcting:
             return
         self.panel.start(scan)
         self._detections_changed()

@@ -42,6 +42,7 @@ KEYS = {
     "clear": "Shift+C", "refer": "Shift+R", "rescan": "Shift+U",
     "next_mark": "T", "confirm": "Y", "dismiss": "X",
     "draw": "B", "own_category": "K", "remove_own": "Backspace", "note": "W",
+    "correct_last": "Shift+Z",
 }
 REASON_KEYS = {code: f"F{i + 1}" for i, code in enumerate(REASONS)}
 NEEDS_REASON = ("refer", "rescan")
@@ -50,6 +51,7 @@ NEEDS_REASON = ("refer", "rescan")
 class ReviewPanel(QWidget):
     decided = Signal(int, str)  # committed record's seq, decision: the acknowledgement
     blocked = Signal(str)  # the log refused; the decision is still on the panel
+    correction_started = Signal(object)  # the Scan whose last decision is being corrected
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +65,8 @@ class ReviewPanel(QWidget):
         self.officer_marks: list[dict[str, Any]] = []
         self.current_mark: int | None = None
         self.pending: str | None = None  # refer/rescan waiting for its reason key
+        self.corrects: int | None = None  # seq of the decision this review replaces
+        self.last: dict[str, Any] | None = None  # this officer's last committed decision, to correct
         self._items: list[QGraphicsItem] = []
         self._previous_interaction: Any = None
         # Off when the station's detection overlay already draws the marks: then only the mark
@@ -122,6 +126,7 @@ class ReviewPanel(QWidget):
             "dismiss": lambda: self.set_verdict("dismissed"),
             "draw": self.start_drawing, "own_category": self.cycle_own_category,
             "remove_own": self.remove_own_mark, "note": self._enter_note,
+            "correct_last": self.correct_last,
         }
         actions: dict[str, QAction] = {}
         for name, slot in slots.items():
@@ -154,7 +159,7 @@ class ReviewPanel(QWidget):
         self.detector_marks = [dict(_as_dict(d), verdict=None) for d in detections]
         self.officer_marks = []
         self.current_mark = 0 if self.detector_marks else None
-        self.pending = None
+        self.pending = self.corrects = None
         for box in self.reason_boxes.values():
             box.setChecked(False)
         self.note.clear()
@@ -256,7 +261,7 @@ class ReviewPanel(QWidget):
         record = Decision(ScanInfo.from_scan(self.scan), decision, self.opened_at, reasons=self.reasons(),
                           note=self.note.text(), model=self.model,
                           detector_marks=[dict(m) for m in self.detector_marks],
-                          officer_marks=[dict(m) for m in self.officer_marks])
+                          officer_marks=[dict(m) for m in self.officer_marks], corrects=self.corrects)
         try:
             appended = record_decision(self.log, self.officer, record)
         except LogUnavailable as exc:
@@ -266,9 +271,33 @@ class ReviewPanel(QWidget):
             self._refuse(f"Not recorded: {exc}")
             return
         name = self.scan.name
+        self.last = {"seq": appended.seq, "scan": self.scan, "decision": decision, "model": self.model,
+                     "reasons": record.reasons, "note": record.note, "officer": self.officer.username,
+                     "detector_marks": record.detector_marks, "officer_marks": record.officer_marks}
         self.finish()
-        self._say(f"✔ {DECISIONS[decision]} recorded for {name} (#{appended.seq}).")
+        corrected = f", correcting #{record.corrects}" if record.corrects else ""
+        self._say(f"✔ {DECISIONS[decision]} recorded for {name} (#{appended.seq}{corrected}). "
+                  f"{KEYS['correct_last']}: correct it.")
         self.decided.emit(appended.seq, decision)
+
+    def correct_last(self) -> None:
+        """Reopen this officer's last decision; the next decision is logged as its correction."""
+        last = self.last
+        if last is None or self.officer is None or last["officer"] != self.officer.username:
+            self._say("No decision of yours to correct in this session.")
+            return
+        self.correction_started.emit(last["scan"])  # the station shows that scan again
+        self.start(last["scan"], model=last["model"])
+        self.corrects = last["seq"]
+        self.detector_marks = [dict(m) for m in last["detector_marks"]]
+        self.officer_marks = [dict(m) for m in last["officer_marks"]]
+        self.current_mark = 0 if self.detector_marks else None
+        for code, box in self.reason_boxes.items():
+            box.setChecked(code in last["reasons"])
+        self.note.setText(last["note"])
+        was = DECISIONS[last["decision"]]
+        self.title.setText(f"Correcting #{last['seq']} ({was}) on {last['scan'].name}")
+        self._refresh()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -283,8 +312,8 @@ class ReviewPanel(QWidget):
         self.message.setText(text)
 
     def _set_enabled(self, on: bool) -> None:
-        for action in self.actions.values():
-            action.setEnabled(on)
+        for name, action in self.actions.items():
+            action.setEnabled(on or name == "correct_last")  # a correction is wanted right after deciding
         for button in self.decision_buttons.values():
             button.setEnabled(on)
         self.note.setEnabled(on)

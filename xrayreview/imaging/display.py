@@ -1,9 +1,14 @@
 """The display pipeline the viewer calls: a scan region at screen size, with the officer's tools.
 
 Cost depends on the output size, not the scan's: the region is sampled (nearest) to at most
-the output size first, then one table lookup turns raw numbers into colour. When zoomed in the
-region is rendered at its own resolution (filters then work on scan pixels) and enlarged last,
-pixel for pixel.
+the output size first, from the pyramid level nearest the screen's scale when zoomed out
+(box-averaged, pyramid.py), then table lookups turn raw numbers into colour (tone.py for
+brightness, dual.py for material colour). When zoomed in the region is rendered at its own
+resolution (filters then work on scan pixels) and enlarged last, pixel for pixel.
+
+Pipeline per redraw: sample → brightness table (window, gamma, log, inverse) → local contrast
+and edge filters on the brightness → colour (material table × brightness for dual energy,
+colour map or grey for single energy, chroma × value for RGB files) → highlight band → enlarge.
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ def _hide_threats(
         group = [label]
         if assemble and label in ("pipe_bomb", "explosive_charge") and rng.random() < 0.4:
             group += [str(v) for v in rng.choice(ASSEMBLY, size=int(rng.integers(1, 4)), replace=False)]
-        center = (rng.uniform(x1, x2), rng.uniform(y1, y2))
+        center = _spot(canvas, (x1, y1, x2, y2), rng, difficulty.clutter)
         for k, member in enumerate(group):
             spot = (
                 center
@@ -135,6 +135,24 @@ def _hide_threats(
             truths.append(truth)
             _cover(scene, rng, truth, difficulty)
     return truths
+
+
+def _spot(canvas, area, rng: np.random.Generator, clutter: float) -> tuple[float, float]:
+    """Where to hide a threat: among a few random spots in the area, one inside the goods rather
+    than in open space, and the more clutter is asked for, the denser the spot (not black)."""
+    x1, y1, x2, y2 = area
+    xs, ys = rng.uniform(x1, x2, 16), rng.uniform(y1, y2, 16)
+    rows = np.clip(ys.astype(int) - canvas.row0, 0, canvas.rows - 1)
+    cols = np.clip(xs.astype(int) - canvas.col0, 0, canvas.cols - 1)
+    values = canvas.high[rows, cols]
+    usable = np.flatnonzero(values < 4.0)
+    loaded = usable[values[usable] > values.min() + 0.05]  # something there besides the walls
+    usable = loaded if loaded.size else usable
+    if usable.size == 0:
+        return float(xs[0]), float(ys[0])
+    order = usable[np.argsort(values[usable], kind="stable")]
+    pick = order[int(round(np.clip(0.35 + 0.65 * clutter, 0, 1) * (len(order) - 1)))]
+    return float(xs[pick]), float(ys[pick])
 
 
 def _cover(scene: Scene, rng: np.random.Generator, truth: GroundTruth, difficulty: Difficulty) -> None:

@@ -20,8 +20,57 @@ ORGANIC_GOODS = ("food", "textile", "paper", "cardboard", "chocolate", "soap", "
 MIXED_GOODS = ("glass", "ceramic", "salt", "pvc", "aluminium")
 
 
+def _pallet(x: float, width: float, floor: float, depth: float) -> list[Part]:
+    """A wooden pallet seen from the side: deck boards edge on, three rows of blocks."""
+    parts = [
+        box("wood", (x, floor - 133, 0), (width / 2, 11, depth)),
+        box("wood", (x, floor - 11, 0), (width / 2, 11, depth * 0.6)),
+    ]
+    for s in (-1, 0, 1):
+        parts.append(box("wood", (x + s * (width / 2 - 50), floor - 72, 0), (50, 50, depth * 0.4)))
+    return parts
+
+
+def _carton_contents(
+    rng: np.random.Generator,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    half_w: float,
+    material: str,
+    fill: float,
+) -> list[Part]:
+    """What one carton column holds, summed across the container: bulk goods, bottles or cans
+    in rows, or small hard items (tools, fittings, appliances) scattered through soft goods."""
+    depth = half_w * fill * rng.uniform(0.6, 1.0)
+    style = rng.random()
+    if style < 0.2:
+        r = rng.uniform(25, 45)
+        period = 2 * r + rng.uniform(2, 8)
+        across = max(int(2 * half_w * fill // period), 1)
+        shell = str(rng.choice(["glass", "aluminium", "polyethylene"]))
+        return [
+            upright_rows(shell, (x, y, 0), (w / 2 - 5, h / 2 - 10), across, period, r, r - 2),
+            upright_rows("water", (x, y + h * 0.05, 0), (w / 2 - 5, h * 0.4), across, period, r - 2),
+        ]
+    parts = [box(material, (x, y, 0), (w / 2 - 5, h / 2 - 5, depth))]
+    if style < 0.5:
+        for _ in range(int(rng.integers(2, 12))):
+            size = rng.uniform(15, min(w, h) * 0.25)
+            parts.append(
+                box(
+                    str(rng.choice(["steel", "aluminium", "copper", "glass", "ceramic"])),
+                    (x + rng.uniform(-0.4, 0.4) * w, y + rng.uniform(-0.4, 0.4) * h, 0),
+                    (size, size * rng.uniform(0.3, 1.0), rng.uniform(5, 60) * fill),
+                    rotation(yaw=float(rng.choice([0.0, 90.0, rng.uniform(0, 180)]))),
+                )
+            )
+    return parts
+
+
 def _stack(
-    rng,
+    rng: np.random.Generator,
     x: float,
     width: float,
     floor: float,
@@ -31,21 +80,27 @@ def _stack(
     fill: float,
     pallet: bool,
 ) -> list[Part]:
-    """Cartons stacked on a pallet: one column of boxes, each box summing the row across."""
+    """Cartons stacked on a pallet: layers of cartons whose cardboard walls, seen edge on across
+    the container, draw the grid of seams real cargo images show."""
     parts: list[Part] = []
     base = floor
     if pallet:
-        parts.append(box("wood", (x, floor - 72, 0), (width / 2, 72, half_w * 0.9 * 0.45)))
+        parts += _pallet(x, width, floor, half_w * 0.9)
         base = floor - 145
     layers = max(int(rng.integers(1, 6)), 1)
     layer_h = height / layers
+    across = half_w * min(fill * 1.6, 0.95)
     for k in range(layers):
         y = base - layer_h * (k + 0.5)
-        depth = half_w * fill * rng.uniform(0.6, 1.0)
         mat = material if rng.random() < 0.85 else str(rng.choice(ORGANIC_GOODS))
-        gap = rng.uniform(0, 20)
-        parts.append(box(mat, (x, y, 0), (width / 2 - gap, layer_h / 2 - gap, depth)))
-        parts.append(box("cardboard", (x, y, 0), (width / 2 - gap, layer_h / 2 - gap, half_w * fill)))
+        count = max(int(round(width / rng.uniform(300, 650))), 1)
+        carton_w = width / count
+        for i in range(count):
+            cx = x - width / 2 + carton_w * (i + 0.5)
+            parts += _carton_contents(rng, cx, y, carton_w, layer_h, half_w, mat, fill)
+            parts.append(box("cardboard", (cx - carton_w / 2 + 3, y, 0), (3, layer_h / 2 - 3, across)))
+        for edge in (y - layer_h / 2 + 3, y + layer_h / 2 - 3):
+            parts.append(box("cardboard", (x, edge, 0), (width / 2, 3, across)))
     return parts
 
 
@@ -100,21 +155,27 @@ def bottles(rng: np.random.Generator, interior: Interior, density: float) -> lis
 
 
 def tyres(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    """Tyres upright in rows (rings: sidewalls face on, tread edge on) or laid flat in stacks."""
     x1, x2, top, floor, half_w = interior
     parts: list[Part] = []
     radius = rng.uniform(300, 520)
     width = rng.uniform(150, 320)
     end = x1 + (x2 - x1) * rng.uniform(0.3, 1.0)
     upright = rng.random() < 0.5
-    for x in np.arange(x1 + radius, end, 2 * radius + 20 if upright else width + 10):
-        for level in range(int((floor - top) // (2 * radius if upright else width))):
-            y = floor - radius - level * 2 * radius if upright else floor - width / 2 - level * width
-            rot = rotation() if upright else rotation(roll=90)
-            count_z = int(half_w * 2 // width) if upright else 1
-            depth = count_z * width / 2 if upright else width / 2
-            parts.append(cylinder("rubber", (x, y, 0), radius, depth, rot))
-            parts.append(cylinder("rubber", (x, y, 0), radius * 0.6, depth, rot, sign=-1.0))
-            parts += tube("steel", (x, y, 0), radius * 0.62, 2.5, depth, rot)  # bead wires
+    behind = max(int(half_w * 2 * rng.uniform(0.5, 0.95) // width), 1) if upright else 1
+    for x in np.arange(x1 + radius, end, 2 * radius + 20 if upright else 2 * radius + 60):
+        levels = int((floor - top) // (2 * radius if upright else width))
+        for level in range(max(levels, 1)):
+            if upright:
+                y, rot, half = floor - radius - level * 2 * radius, rotation(), behind * width / 2
+            else:
+                y, rot, half = floor - width / 2 - level * width, rotation(roll=90), width / 2
+            for z in [0.0] if upright else np.linspace(-half_w * 0.6, half_w * 0.6, 3):
+                parts += tube("rubber", (x, y, z), radius, 18, half, rot)  # tread
+                parts.append(cylinder("rubber", (x, y, z), radius - 18, 12.0 * behind, rot))  # sidewalls
+                parts.append(cylinder("rubber", (x, y, z), radius * 0.62, 12.0 * behind, rot, sign=-1.0))
+                parts += tube("steel", (x, y, z), radius - 4, 1.5, half * 0.8, rot)  # belts
+                parts += tube("steel", (x, y, z), radius * 0.64, 3, 8.0 * behind, rot)  # beads
     return parts
 
 
@@ -123,7 +184,9 @@ def machinery(rng: np.random.Generator, interior: Interior, density: float) -> l
     x1, x2, top, floor, half_w = interior
     parts: list[Part] = []
     x = x1 + 100
-    while x < x2 - 600 and rng.random() < 0.5 + density * 0.45:
+    first = True
+    while x < x2 - 600 and (first or rng.random() < 0.5 + density * 0.45):
+        first = False
         w, h = rng.uniform(500, 1800), rng.uniform(400, (floor - top) * 0.9)
         d = rng.uniform(300, half_w)
         cx, cy = x + w / 2, floor - h / 2 - 100

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..shapes import Part, box, cylinder, tube
+from ..shapes import Part, box, cylinder, rotation, tube
 from ..threats.pieces import AX_X, AX_Y, hollow_box
 
 CONTAINER_LENGTH_MM = {"20ft": 6058.0, "40ft": 12192.0}
@@ -69,6 +69,14 @@ def container(x0: float, ground: float, deck: float, size: str, rng: np.random.G
     return parts
 
 
+def _ring(center, radius: float, rng: np.random.Generator) -> np.ndarray:
+    """A steering wheel's rim seen from the side: a tilted circle."""
+    t = np.linspace(0, 2 * np.pi, 25)
+    tilt = np.radians(rng.uniform(30, 50))
+    x = radius * np.cos(t) * np.cos(tilt)
+    return np.c_[center[0] + x, center[1] + radius * 0.3 * np.sin(t), center[2] + radius * np.sin(t)]
+
+
 def container_walls(rng: np.random.Generator, xs_mm: np.ndarray) -> np.ndarray:
     """Steel path length (mm) through both corrugated side walls at each x: flats seen square on,
     the sloping webs longer by 1/cos of their angle (trapezoid corrugation, ~278 mm pitch)."""
@@ -117,6 +125,29 @@ def tractor(x0: float, ground: float, rng: np.random.Generator) -> list[Part]:
         parts.append(box("foam", (x0 + cab_len * 0.55, cab_bottom - 450, z), (250, 400, 250)))
         parts += hollow_box("steel", (x0 + cab_len * 0.55, cab_bottom - 150, z), (220, 150, 220), 3)
     parts.append(box("abs", (x0 + 450, cab_bottom - 900, 0), (200, 200, 1000)))  # dashboard
+    parts += hollow_box("steel", (x0 + 420, cab_bottom - 850, 0), (120, 60, 950), 2)  # dash frame
+    parts.append(cylinder("steel", (x0 + 600, cab_bottom - 1000, -550), 22, 300, rotation(pitch=90, yaw=-50)))
+    parts.append(
+        Part(
+            "wire",
+            "steel",
+            np.zeros(3),
+            np.eye(3),
+            (8.0,),
+            points=_ring((x0 + 700, cab_bottom - 1250, -550), 230, rng),
+        )
+    )  # steering wheel rim
+    for x in (x0 + 130, x0 + cab_len * 0.45, x0 + cab_len + 80):  # pillars and door frames
+        parts += hollow_box("steel", (x, cab_bottom - cab_h / 2, 0), (35, cab_h / 2 - 20, 1120), 2)
+    for z in (-550, 550):  # seat springs and sliding rails
+        parts.append(box("steel", (x0 + cab_len * 0.55, cab_bottom - 320, z), (240, 6, 230)))
+    if rng.random() < 0.7:  # luggage, a cool box, a toolbox on the bunk
+        parts.append(box("textile", (x0 + cab_len * 0.8, cab_bottom - 900, 300), (250, 180, 250)))
+        parts += hollow_box("steel", (x0 + cab_len * 0.85, cab_bottom - 450, -600), (200, 120, 150), 1.5)
+    parts.append(box("steel", (x0 + 60, ground - 700, 0), (60, 150, 1200)))  # bumper
+    for z in (-1150, 1150):  # steps and mudguards
+        parts.append(box("polymer", (x0 + 1000, ground - 1100, z), (650, 8, 150)))
+        parts.append(box("steel", (x0 + cab_len * 0.6, ground - 650, z), (200, 6, 100)))
     parts.append(box("polymer", (x0 + cab_len * 0.85, cab_bottom - 600, 0), (200, 500, 1100)))  # bunk
     # Engine and gearbox under the cab, radiator in front.
     parts.append(box("cast_iron", (x0 + 900, ground - 1150, 0), (550, 400, 380)))

@@ -33,8 +33,12 @@ def run(qtbot, tmp_path):
         widget.resize(1000, 600)
         widget.show()
         qtbot.waitExposed(widget)
+        made.append(widget)
         return widget
+    made = []
     yield make
+    for widget in made:
+        widget.stop()  # joins the widget's scan-building thread
 
 
 def _draw(driver, widget, box):
@@ -49,10 +53,14 @@ def test_short_session_end_to_end(qtbot, run, driver, tmp_path):
     log = TrainingLog(tmp_path / "training.sqlite")
     spec = SessionSpec(scans=3, threat_share=0.67, seed=11, categories=("firearm",), time_limit_s=60)
     widget = run(spec, log)
-    widget.start()
+    with qtbot.waitSignal(widget.scan_shown, timeout=10000):
+        widget.start()
+    assert widget.help_label.text() == ""  # detector help is off unless the trainer allows it
     decisions = []
     with qtbot.waitSignal(widget.finished, timeout=20000) as done:
-        for _ in range(3):
+        for index in range(3):
+            if index:
+                qtbot.waitUntil(lambda: not widget.preparing, timeout=10000)
             item = widget.session.plan.items[widget.session.position]
             if item.threats:
                 _draw(driver, widget, item.threats[0].box)
@@ -75,9 +83,8 @@ def test_short_session_end_to_end(qtbot, run, driver, tmp_path):
 
 def test_time_limit_scores_the_scan_as_cleared(qtbot, run):
     widget = run(SessionSpec(scans=1, threat_share=1.0, seed=2, categories=("firearm",), time_limit_s=0.3))
-    widget.start()
-    with qtbot.waitSignal(widget.answered, timeout=5000) as answered:
-        pass
+    with qtbot.waitSignal(widget.answered, timeout=8000) as answered:
+        widget.start()
     assert answered.args[0].timed_out and answered.args[0].result.hits == (False,)
     assert "Time ran out" in widget.message.text()
     with qtbot.waitSignal(widget.finished, timeout=2000):
@@ -87,7 +94,8 @@ def test_time_limit_scores_the_scan_as_cleared(qtbot, run):
 
 def test_backspace_removes_the_last_box(qtbot, run, driver):
     widget = run(SessionSpec(scans=1, threat_share=0.0, seed=3, time_limit_s=None))
-    widget.start()
+    with qtbot.waitSignal(widget.scan_shown, timeout=10000):
+        widget.start()
     widget.add_mark([10, 10, 50, 40])
     widget.add_mark([100, 100, 150, 140])
     qtbot.keyClick(widget, Qt.Key.Key_Backspace)

@@ -3,19 +3,26 @@
 Keyboard first, like operational review: drag boxes over suspected threats, then C (clear),
 R (refer) or U (rescan / unclear); Backspace removes the last box; after the feedback,
 Space or Enter goes on. Each scan has the session's time limit; when it runs out the scan is
-scored as cleared. Detector help is not shown here: trainees look for themselves.
+scored as cleared. Each scan is built on a worker thread (a generated scan with a projected
+threat takes a second or more), so the window never freezes; its clock starts only when the
+scan is on screen. When the trainer allowed detector help, the detector's marks are shown
+(``DetectorHelp``); otherwise trainees look for themselves.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPen
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..scan.model import Scan
+from ..training.plan import PlannedScan
 from ..training.scoring import Box, Score
 from ..training.session import Feedback, TrainingSession
 from .rendering import Renderer
 from .review_marks import COLOURS, DrawBox, MarkItem
+from .trainer_help import DetectorHelp
+from .trainer_worker import BackgroundJobs
 from .viewer import ScanView
 
 DECISION_KEYS = {Qt.Key.Key_C: "clear", Qt.Key.Key_R: "refer", Qt.Key.Key_U: "rescan"}
@@ -28,8 +35,11 @@ class TraineeRun(QWidget):
 
     finished = Signal(object)
     answered = Signal(object)  # Feedback after each scan
+    scan_shown = Signal(object)  # PlannedScan now on screen, clock running
+    broken = Signal(str)  # a scan could not be built; the session cannot go on
 
-    def __init__(self, session: TrainingSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None, *,
+                 jobs: BackgroundJobs | None = None, model_path: str | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.viewer = ScanView()
@@ -37,8 +47,20 @@ class TraineeRun(QWidget):
         self.clock = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.help_label = QLabel()
+        self.help_label.setWordWrap(True)
+        self._own_jobs = jobs is None
+        self.jobs = jobs or BackgroundJobs("trainee-scans", self)
+        self.jobs.finished.connect(self._built)
+        self.jobs.failed.connect(self._build_failed)
+        self._job: int | None = None
+        self.helper: DetectorHelp | None = None
+        if session.plan.spec.detector_help:
+            self.helper = DetectorHelp(self.viewer, model_path, self)
+            self.helper.status.connect(self.help_label.setText)
+            self.help_label.setText(self.helper.message)
         side = QVBoxLayout()
-        for label in (self.status, self.clock, self.message):
+        for label in (self.status, self.clock, self.message, self.help_label):
             side.addWidget(label)
         side.addWidget(QLabel("Drag: box · C clear · R refer · U unclear · Backspace: remove box · "
                               "Space: next"))
@@ -63,17 +85,53 @@ class TraineeRun(QWidget):
         self._show_next()
 
     def stop(self) -> None:
-        """Stop the clocks (closing the window mid-session)."""
+        """Stop the clocks and the workers (closing the window mid-session)."""
         self._limit.stop()
         self._tick.stop()
+        if self._job is not None:
+            self.jobs.cancel(self._job)
+            self._job = None
+        if self.helper is not None:
+            self.helper.stop()
+        if self._own_jobs:
+            self.jobs.shutdown()
+
+    @property
+    def preparing(self) -> bool:
+        return self._job is not None
 
     # -- one scan --------------------------------------------------------------------------
 
     def _show_next(self) -> None:
         self.feedback = None
         self.marks, self._mark_items = [], []
-        item, scan = self.session.next_scan()
+        self.viewer.interaction = None
+        total = self.session.plan.spec.scans
+        self.status.setText(f"Scan {self.session.position + 1} of {total}")
+        self.message.setText("Preparing the next scan…")
+        self.clock.setText("")
+        build = self.session.upcoming()  # reads the staircase here, on the GUI thread
+        self._job = self.jobs.submit(lambda _progress: build())
+
+    def _built(self, job_id: int, result: object) -> None:
+        if job_id != self._job:
+            return
+        self._job = None
+        item, scan = result  # type: ignore[misc]
+        self.session.present(item)
+        self._show(item, scan)
+
+    def _build_failed(self, job_id: int, message: str) -> None:
+        if job_id != self._job:
+            return
+        self._job = None
+        self.message.setText(f"This scan could not be prepared, so the session stops here: {message}")
+        self.broken.emit(message)
+
+    def _show(self, item: PlannedScan, scan: Scan) -> None:
         self.viewer.set_scan(scan, Renderer(scan))
+        if self.helper is not None:
+            self.helper.show_scan(scan)
         self.viewer.interaction = DrawBox(self.viewer.add_overlay, self.add_mark)
         self.viewer.setDragMode(self.viewer.DragMode.NoDrag)
         total = self.session.plan.spec.scans
@@ -86,9 +144,10 @@ class TraineeRun(QWidget):
         self._tick.start()
         self._show_clock()
         self.setFocus()
+        self.scan_shown.emit(item)
 
     def add_mark(self, box: list[float]) -> None:
-        if self.feedback is not None:
+        if self.feedback is not None or self.preparing:
             return
         self.marks.append(tuple(round(v, 1) for v in box))
         item = MarkItem(list(box), f"{len(self.marks)}", COLOURS["officer"])
@@ -102,7 +161,7 @@ class TraineeRun(QWidget):
                 item.scene().removeItem(item)
 
     def decide(self, decision: str | None) -> None:
-        if self.feedback is not None or self.session.finished:
+        if self.feedback is not None or self.session.finished or self.preparing:
             return
         self._limit.stop()
         self._tick.stop()
@@ -171,6 +230,10 @@ class TraineeRun(QWidget):
         limit = self.session.plan.spec.time_limit_s
         spent = self._elapsed.elapsed() / 1000.0 if self._elapsed.isValid() else 0.0
         self.clock.setText(f"{spent:.0f} s" if limit is None else f"{max(0.0, limit - spent):.0f} s left")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop()
+        super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

@@ -233,3 +233,10 @@ def test_two_threads_rendering_one_scan_get_the_same_pixels():
     for thread in threads:
         thread.join()
     assert len(results) == 2 and all(np.array_equal(r, expected) for r in results)
+
+
+def test_single_energy_colour_map_is_the_palette_of_the_grey_view():
+    renderer = Renderer(_random_scan())
+    for settings in (DEFAULT, replace(DEFAULT, window_low=0.3, gamma=1.7, inverse=True)):
+        grey = _full(renderer, replace(settings, mode="grey"))[..., 0]
+        assert np.array_equal(_full(renderer, settings), palette("pseudo")[grey])

@@ -123,6 +123,7 @@ class Renderer:
         self._coder = MaterialCoder(scan) if scan.low is not None else None
         self._pyramid = Pyramid(scan)
         self._palette = _packed_palette("pseudo")
+        self._folded: tuple[np.ndarray, np.ndarray] | None = None  # (brightness table, its colours)
 
     def render(self, settings: DisplaySettings, region: Region, out_size: tuple[int, int]) -> np.ndarray:
         """C-contiguous uint8 (h, w, 3) RGB of ``region`` = (x0, y0, x1, y1) at ``out_size`` = (w, h).
@@ -170,6 +171,12 @@ class Renderer:
         return grey
 
     def _render_single(self, settings: DisplaySettings, high: np.ndarray) -> np.ndarray:
+        if settings.mode == "pseudo" and not (settings.local_contrast or settings.edge):
+            # Without filters the colour map folds into the brightness table: one lookup per pixel.
+            lut = brightness_lut(settings, self.scan.full_scale)
+            if self._folded is None or self._folded[0] is not lut:
+                self._folded = (lut, self._palette[lut])
+            return _unpack(self._folded[1][high])
         grey = self._brightness(settings, high, False)
         if settings.mode == "grey":
             return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)

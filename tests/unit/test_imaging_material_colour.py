@@ -151,3 +151,21 @@ def test_zoomed_out_dual_energy_uses_the_same_colours():
     )
     zoomed_out = Renderer(wide).render(DEFAULT, (0, 0, wide.width, wide.height), (scan.width, scan.height))
     assert np.array_equal(zoomed_out[0].astype(int), _render(scan))
+
+
+def test_a_renderer_reused_across_tool_changes_matches_a_fresh_one():
+    rng = np.random.default_rng(8)
+    high = rng.integers(2000, 65536, (60, 80)).astype(np.uint16)
+    scan = Scan(high=high, low=(high * 0.7).astype(np.uint16), full_scale=FULL)
+    reused = Renderer(scan)
+    for settings in (
+        DEFAULT,
+        replace(DEFAULT, window_low=0.2),
+        DisplaySettings(strip="organic"),
+        DisplaySettings(strip="organic", gamma=2.0),
+        DisplaySettings(mode="grey", strip="inorganic"),
+        DEFAULT,
+    ):
+        for region, size in (((0, 0, 80, 60), (80, 60)), ((10, 5, 50, 45), (20, 20))):
+            fresh = Renderer(scan).render(settings, region, size)
+            assert np.array_equal(reused.render(settings, region, size), fresh)

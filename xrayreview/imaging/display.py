@@ -81,6 +81,7 @@ class PixelInfo:
 
 
 _IDENTITY = np.arange(256, dtype=np.uint8)
+Offset = np.ndarray | None  # the strip fade's additive part, None without stripping
 DUAL_ENERGY_TOOLS = frozenset({"organic_only", "inorganic_only"})
 
 
@@ -124,6 +125,8 @@ class Renderer:
         self._pyramid = Pyramid(scan)
         self._palette = _packed_palette("pseudo")
         self._folded: tuple[np.ndarray, np.ndarray] | None = None  # (brightness table, its colours)
+        # Dual energy: the last view's material colour, so a window/gamma change skips the codes.
+        self._last_colour: tuple[tuple, np.ndarray, Offset] | None = None
 
     def render(self, settings: DisplaySettings, region: Region, out_size: tuple[int, int]) -> np.ndarray:
         """C-contiguous uint8 (h, w, 3) RGB of ``region`` = (x0, y0, x1, y1) at ``out_size`` = (w, h).
@@ -186,16 +189,25 @@ class Renderer:
         grey = cv2.cvtColor(self._brightness(settings, high, False), cv2.COLOR_GRAY2RGB)
         if settings.mode == "grey" and settings.strip is None:
             return grey
+        colour, offset = self._material_colour(settings, view)
+        rgb = cv2.multiply(colour, grey, scale=1.0 / 255.0)
+        return rgb if offset is None else cv2.add(rgb, offset)
+
+    def _material_colour(self, settings: DisplaySettings, view: _View) -> tuple[np.ndarray, Offset]:
+        """Material colour (and strip offset) of the view, kept while only the tone changes."""
+        key = (view.level.k, view.region, view.work, view.margin, settings.mode, settings.strip)
+        cached = self._last_colour
+        if cached is not None and cached[0] == key:
+            return cached[1], cached[2]
         y0, y1 = view.region[1], view.region[3]
         reach = view.margin * (y1 - y0) / view.work[1] + 1
         codes = view.level.codes(self._coder, y0 - reach, y1 + reach)
         packed = colour_table(settings.mode, settings.strip)[view.sample(codes)]
         rgba = packed.view(np.uint8).reshape(*packed.shape, 4)
-        rgb = cv2.multiply(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), grey, scale=1.0 / 255.0)
-        if settings.strip:
-            offset = cv2.extractChannel(rgba, 3)
-            rgb = cv2.add(rgb, cv2.cvtColor(offset, cv2.COLOR_GRAY2RGB))
-        return rgb
+        colour = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
+        offset = cv2.cvtColor(cv2.extractChannel(rgba, 3), cv2.COLOR_GRAY2RGB) if settings.strip else None
+        self._last_colour = (key, colour, offset)
+        return colour, offset
 
     def _render_colour_file(self, settings: DisplaySettings, view: _View, high: np.ndarray) -> np.ndarray:
         if settings.mode == "grey":

@@ -23,7 +23,15 @@ CATEGORY_IDS = {c["name"]: c["id"] for c in COCO_CATEGORIES}
 
 
 def write_tiff(path: Path, image: np.ndarray) -> None:
-    tifffile.imwrite(path, image, compression="zlib", metadata=None, software=None, photometric="minisblack")
+    tifffile.imwrite(
+        path,
+        image,
+        compression="zlib",
+        predictor=True,
+        metadata=None,
+        software=None,
+        photometric="minisblack",
+    )
 
 
 def sidecar(scan: Scan) -> dict:

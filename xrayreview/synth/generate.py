@@ -22,6 +22,7 @@ KINDS = ("cargo", "baggage")
 ASSEMBLY = ("wiring", "battery", "timer", "detonator", "circuit_board")
 DEFAULT_DIFFICULTY = Difficulty()
 LONG_GUNS = ("rifle", "shotgun")
+MAIN_CHARGES = ("pipe_bomb", "explosive_charge")
 
 
 def generate_scan(
@@ -112,25 +113,27 @@ def _hide_threats(
     if x2 <= x1 or y2 <= y1:
         x1, y1 = canvas.col0, canvas.row0
         x2, y2 = canvas.col0 + canvas.cols, canvas.row0 + canvas.rows
+    anchor: tuple[float, float] | None = None  # the main charge parts of a device gather round
     for label in labels:
         group = [label]
-        if assemble and label in ("pipe_bomb", "explosive_charge") and rng.random() < 0.4:
+        if assemble and label in MAIN_CHARGES and rng.random() < 0.4:
             group += [str(v) for v in rng.choice(ASSEMBLY, size=int(rng.integers(1, 4)), replace=False)]
-        center = _spot(canvas, (x1, y1, x2, y2), rng, difficulty.clutter)
-        for k, member in enumerate(group):
-            spot = (
-                center
-                if k == 0
-                else (
-                    center[0] + rng.normal(0, 60 / canvas.pitch),
-                    center[1] + rng.normal(0, 60 / canvas.pitch),
+        for member in group:
+            near_charge = anchor is not None and member in ASSEMBLY
+            if near_charge:
+                spot = (
+                    anchor[0] + rng.normal(0, 80 / canvas.pitch),
+                    anchor[1] + rng.normal(0, 80 / canvas.pitch),
                 )
-            )
+            else:
+                spot = _spot(canvas, (x1, y1, x2, y2), rng, difficulty.clutter)
             depth = rng.uniform(*scene.depth_mm)
             placed = place_threat(member, rng, canvas, spot, depth, difficulty, fit=(x1, y1, x2, y2))
             if placed is None:
                 continue
             layer, truth = placed
+            if member in MAIN_CHARGES:
+                anchor = tuple(truth.pose["center_px"])
             canvas.add_canvas(layer)
             truths.append(truth)
             _cover(scene, rng, truth, difficulty)

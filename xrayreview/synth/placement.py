@@ -37,10 +37,16 @@ class Difficulty:
 
 
 def random_pose(rng: np.random.Generator, difficulty: Difficulty) -> dict:
-    """Yaw anywhere in the image plane; tilt and roll grow with the rotation knob."""
+    """Yaw anywhere in the image plane. Things rest on their broad side (a pistol lies flat in a
+    bag), so roll and tilt stay near flat; the rotation knob widens them and, more often, stands
+    the object on edge or end."""
     spread = float(np.clip(difficulty.rotation, 0.0, 1.0))
-    pitch = float(np.clip(rng.normal(0, 35 * spread), -80, 80))
-    roll = float(rng.uniform(-180, 180) * spread)
+    if rng.random() < 0.25 * spread:  # on edge or end: the hard views
+        roll = float(rng.uniform(-180, 180))
+        pitch = float(np.clip(rng.normal(0, 45), -80, 80))
+    else:
+        roll = float(rng.choice([0.0, 180.0]) + rng.normal(0, 8 + 20 * spread))
+        pitch = float(np.clip(rng.normal(0, 6 + 20 * spread), -80, 80))
     # Smaller-looking threats at higher size difficulty: real variation is ±15 %.
     scale = float(rng.uniform(0.85, 1.15) * (1.0 - 0.15 * np.clip(difficulty.size, 0, 1) * rng.random()))
     return {"yaw_deg": float(rng.uniform(0, 360)), "pitch_deg": pitch, "roll_deg": roll, "scale": scale}

@@ -219,7 +219,7 @@ def clothing_hardware(rng: np.random.Generator) -> Item:
     parts: list[Part] = []
     for _ in range(int(rng.integers(1, 4))):
         start = rng.normal(0, 60, 3) * [1, 1, 0.2]
-        end = start + [rng.uniform(120, 500), rng.normal(0, 60), 0]
+        end = start + [rng.uniform(100, 300), rng.normal(0, 40), 0]
         teeth = str(rng.choice(["brass", "steel", "aluminium", "polymer"]))
         parts.append(wire(teeth, smooth_curve(rng, start, end, 20), rng.uniform(1.2, 2.5)))
         parts += hollow_box("zinc", tuple(start), (10, 4.5, 2.5), 1.2, rotation(yaw=rng.uniform(0, 360)))
@@ -242,7 +242,7 @@ def clothing_hardware(rng: np.random.Generator) -> Item:
         parts += tube("steel", (0, 0, 0), 20, 3, 5)
         parts.append(cylinder("glass", (0, 0, 4), 17, 0.8))
         parts.append(cylinder("battery_core", (0, 0, -2), 5.5, 1.2))
-    return parts, (180, 100)
+    return parts, (230, 130)
 
 
 BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {

@@ -121,7 +121,7 @@ class Renderer:
     def __init__(self, scan: Scan) -> None:
         self.scan = scan
         self.rendered_file = scan.colour is not None and scan.low is None
-        self._coder = MaterialCoder(scan) if scan.low is not None else None
+        self._coder = MaterialCoder.for_scan(scan) if scan.low is not None else None
         self._pyramid = Pyramid(scan)
         self._palette = _packed_palette("pseudo")
         self._folded: tuple[np.ndarray, np.ndarray] | None = None  # (brightness table, its colours)

@@ -52,23 +52,36 @@ def _code_attenuation(code: np.ndarray) -> np.ndarray:
 
 
 class MaterialCoder:
-    """Per-scan tables that turn (high, low) uint16 pairs into the 16-bit colour code."""
+    """Tables that turn (high, low) uint16 pairs into the 16-bit colour code.
 
-    def __init__(self, scan: Scan) -> None:
+    They depend only on the full scale and the energies, so scans from one scanner share them
+    (``for_scan``); TIP and training render thousands of small scans.
+    """
+
+    @classmethod
+    def for_scan(cls, scan: Scan) -> MaterialCoder:
+        return _coder(scan.full_scale, MaterialScale.for_scan(scan))
+
+    def __init__(self, full_scale: int, scale: MaterialScale) -> None:
         values = np.arange(65536, dtype=np.float64)
-        a = _attenuation(values, scan.full_scale)
+        a = _attenuation(values, full_scale)
         # High byte of the code, already shifted, and ln(attenuation) in fixed point.
         self.high_code = (_attenuation_code(a) << 8).astype(np.uint16)
         self.log_attenuation = np.round(np.log(np.maximum(a, ATTENUATION_EPS)) * LOG_SCALE).astype(np.int16)
         # Position byte for every int16 log-ratio (indexed through its uint16 bit pattern).
         log_ratio = np.arange(65536, dtype=np.uint16).view(np.int16).astype(np.float64) / LOG_SCALE
-        position = MaterialScale.for_scan(scan).position(np.exp(log_ratio))
+        position = scale.position(np.exp(log_ratio))
         self.position_code = np.round(position.astype(np.float64) * 127.5).astype(np.uint8)
 
     def encode(self, high: np.ndarray, low: np.ndarray) -> np.ndarray:
         """uint16 code image for uint16 high/low arrays of one shape."""
         log_ratio = self.log_attenuation[low] - self.log_attenuation[high]
         return self.high_code[high] | self.position_code[log_ratio.view(np.uint16)]
+
+
+@lru_cache(maxsize=8)
+def _coder(full_scale: int, scale: MaterialScale) -> MaterialCoder:
+    return MaterialCoder(full_scale, scale)
 
 
 def code_classes() -> np.ndarray:

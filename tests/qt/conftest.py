@@ -95,7 +95,7 @@ def open_and_wait(qtbot, window, *paths: Path):
 def mouse(widget, kind: str, pos, button=None, buttons=None) -> None:
     """Deliver one mouse event straight to a widget (offscreen platforms drop synthetic moves)."""
     from PySide6.QtCore import QEvent, QPointF, Qt
-    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtGui import QCursor, QMouseEvent
     from PySide6.QtWidgets import QApplication
 
     types = {"press": QEvent.Type.MouseButtonPress, "move": QEvent.Type.MouseMove,
@@ -103,6 +103,8 @@ def mouse(widget, kind: str, pos, button=None, buttons=None) -> None:
     button = button or Qt.MouseButton.NoButton
     buttons = buttons if buttons is not None else Qt.MouseButton.NoButton
     local = QPointF(pos)
+    # Keep Qt's idea of the cursor in step, so it never decides the pointer left the widget.
+    QCursor.setPos(widget.mapToGlobal(local).toPoint())
     event = QMouseEvent(types[kind], local, widget.mapToGlobal(local), button, buttons,
                         Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, event)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
@@ -107,12 +107,13 @@ def test_loupe_follows_the_cursor(qtbot, station, driver, single_tiff):
     view = station.viewer
     assert not view.loupe.isVisible()
     station.view_actions.loupe.trigger()
-    driver.mouse(view.viewport(), "move", QPointF(200, 150))
+    here, there = view.mapFromScene(QPointF(300, 150)), view.mapFromScene(QPointF(700, 250))
+    driver.mouse(view.viewport(), "move", QPointF(here))
     assert view.loupe.isVisible() and view.loupe.frame is not None
     first = view.loupe.pos()
-    driver.mouse(view.viewport(), "move", QPointF(260, 300))
+    driver.mouse(view.viewport(), "move", QPointF(there))
     assert view.loupe.pos() != first
-    assert not view.loupe.geometry().contains(QPoint(260, 300))  # never hides what is under the cursor
+    assert not view.loupe.geometry().contains(there)  # never hides what is under the cursor
     station.view_actions.loupe.trigger()
     assert not view.loupe.isVisible()
 

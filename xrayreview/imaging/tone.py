@@ -34,8 +34,9 @@ def tone_curve(t: np.ndarray, settings: DisplaySettings, *, rendered: bool, floo
     lo, hi = settings.window_low, settings.window_high
     t = np.clip(t, 0.0, 1.0)
     if settings.log_filter:
-        # Equal steps of material thickness give equal steps of grey.
-        lo_log = max(lo, floor)
+        # Equal steps of material thickness give equal steps of grey, from no material down to
+        # the impenetrable limit (not down to one count, which would waste half the grey range).
+        lo_log = max(lo, floor, IMPENETRABLE_TRANSMISSION)
         log_t = np.log(np.maximum(t, floor))
         w = (log_t - np.log(lo_log)) / max(np.log(hi) - np.log(lo_log), 1e-6)
         exponent = settings.gamma

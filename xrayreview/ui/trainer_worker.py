@@ -66,8 +66,12 @@ class BackgroundJobs(QObject):
         self._runner.progress.connect(self._progress)
         self._thread.start()
 
-    def submit(self, job: Job) -> int:
-        job_id = next(self._ids)
+    def reserve(self) -> int:
+        """A job number to build the job with (for ``should_stop``) before submitting it."""
+        return next(self._ids)
+
+    def submit(self, job: Job, job_id: int | None = None) -> int:
+        job_id = job_id if job_id is not None else self.reserve()
         self.pending.add(job_id)
         self._send.emit(job_id, job)
         return job_id

@@ -1,0 +1,204 @@
+"""The trainer window end to end: a trainer builds a session, a trainee runs it, results by role."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from xrayreview.decisions import Account
+from xrayreview.detection.synthetic_models import dark_square_model
+from xrayreview.training.library import Library
+from xrayreview.training.plan import SessionSpec
+from xrayreview.training.records import TrainingLog
+from xrayreview.training.session import TrainingSession
+from xrayreview.ui.trainer_run import TraineeRun
+from xrayreview.ui.trainer_window import TrainerWindow
+
+TRAINER = Account("tina", "trainer")
+OFFICER = Account("omar", "officer")
+ADMIN = Account("root", "admin")
+
+
+def _write_scan(path, level=30000, truth=None):
+    image = np.full((300, 520), 60000, np.uint16)
+    image[50:250, 70:450] = level
+    cv2.imwrite(str(path), image)
+    sidecar = {"pixel_pitch_mm": 2.0}
+    if truth is not None:
+        sidecar["threats"] = truth
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    return path
+
+
+@pytest.fixture
+def paths(tmp_path):
+    scans = [_write_scan(tmp_path / f"clean_{i}.png", 28000 + 3000 * i) for i in range(2)]
+    library = tmp_path / "library.json"
+    Library.of_files(scans).save(library)
+    return {"log_path": tmp_path / "training.sqlite", "library_path": library}
+
+
+@pytest.fixture
+def open_window(qtbot, paths):
+    made = []
+
+    def make(account, **extra):
+        window = TrainerWindow(account, **{**paths, **extra})
+        qtbot.addWidget(window)
+        window.resize(1200, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()  # joins the worker threads, closes the training log
+
+
+def _build(qtbot, window, scans=3, share=67, **knobs):
+    builder = window.builder
+    builder.name.setText("Handguns, short")
+    builder.scans.setValue(scans)
+    builder.share.setValue(share)
+    builder.categories["ied_component"].setChecked(False)
+    builder.seed.setValue(11)
+    builder.time_limit.setValue(60)
+    for key, value in knobs.items():
+        getattr(builder, key).setChecked(value)
+    with qtbot.waitSignal(builder.offered, timeout=20000) as offered:
+        qtbot.mouseClick(builder.build_button, Qt.MouseButton.LeftButton)
+        assert builder.building and not builder.build_button.isEnabled()  # the GUI thread is free meanwhile
+    return offered.args[0]
+
+
+def _draw(driver, run, box):
+    x1, y1, x2, y2 = box
+    start = run.viewer.mapFromScene(x1 + 1, y1 + 1)
+    end = run.viewer.mapFromScene(x2 - 1, y2 - 1)
+    driver.drag(run.viewer.viewport(), start.toPointF(), end.toPointF(), Qt.MouseButton.LeftButton)
+
+
+def test_trainer_builds_and_trainee_runs_a_session(qtbot, open_window, driver):
+    trainer = open_window(TRAINER)
+    assert [trainer.tabs.tabText(i) for i in range(trainer.tabs.count())] == [
+        "Sessions", "Library", "Build session", "Results"]
+    offer = _build(qtbot, trainer)
+    assert "Session #" in trainer.message.text() and not trainer.builder.progress.isVisible()
+    assert trainer.offer_table.rowCount() == 1 and trainer.offer_table.item(0, 1).text() == "Handguns, short"
+    assert sum(offer.plan.threat_slots) == 2 and len(offer.plan.items) == 3
+    trainer.close()
+
+    trainee = open_window(OFFICER)
+    assert [trainee.tabs.tabText(i) for i in range(trainee.tabs.count())] == ["Sessions", "My results"]
+    assert trainee.builder is None and trainee.run_button.isEnabled()
+    with qtbot.waitSignal(trainee.run_started, timeout=5000) as started:
+        qtbot.mouseClick(trainee.run_button, Qt.MouseButton.LeftButton)
+    run = started.args[0]
+    with qtbot.waitSignal(run.finished, timeout=30000) as done:
+        for _ in range(3):
+            qtbot.waitUntil(lambda: not run.preparing and run.feedback is None, timeout=10000)
+            item = run.session.plan.items[run.session.position]
+            if item.threats:
+                _draw(driver, run, item.threats[0].box)
+                qtbot.keyClick(run, Qt.Key.Key_R)
+            else:
+                qtbot.keyClick(run, Qt.Key.Key_C)
+            qtbot.keyClick(run, Qt.Key.Key_Space)
+    assert done.args[0].overall.hit_rate == 1.0 and done.args[0].overall.false_alarm_rate == 0.0
+    assert trainee.results.table.rowCount() == 1 and trainee.results.table.item(0, 1).text() == "omar"
+    assert trainee.results.table.item(0, 4).text() == "100% (2/2)"
+    trainee.leave_run()
+    assert trainee.run is None and trainee.tabs.count() == 2
+
+
+def test_roles_decide_what_the_window_offers(qtbot, open_window, tmp_path):
+    nobody = open_window(None)
+    assert nobody.tabs.count() == 1 and "Sign in" in nobody.tabs.widget(0).text()
+    admin = open_window(ADMIN)
+    assert admin.builder is not None and not admin.run_button.isEnabled()
+    assert admin.run_offer(1) is None and "does not take training" in admin.message.text()
+    offer = _build(qtbot, admin)
+    admin.close()
+    with TrainingLog(tmp_path / "training.sqlite") as log:  # someone else's finished session
+        session = TrainingSession.from_offer(offer, Library.load(tmp_path / "library.json"), "olga", log=log)
+        while not session.finished:
+            item, _scan = session.upcoming()()
+            session.present(item)
+            session.answer("clear", (), 1.0)
+    trainer = open_window(TRAINER)
+    assert trainer.results.table.rowCount() == 1  # a trainer sees every trainee
+    assert [trainer.results.trainee.itemText(i) for i in range(trainer.results.trainee.count())] == [
+        "(all trainees)", "olga"]
+    officer = open_window(OFFICER)
+    assert officer.results.table.rowCount() == 0 and not officer.results.trainee.isEnabled()
+    written = trainer.results.export_pdf(tmp_path / "results.pdf")
+    assert written.read_bytes().startswith(b"%PDF")
+    assert trainer.results.export_csv(tmp_path / "results.csv") == 1
+    assert "olga" in (tmp_path / "results.csv").read_text()
+
+
+def test_building_can_be_cancelled_and_bad_recipes_are_refused(qtbot, open_window):
+    trainer = open_window(TRAINER)
+    builder = trainer.builder
+    builder.categories["firearm"].setChecked(False)
+    builder.categories["ied_component"].setChecked(False)
+    builder.build()
+    assert "at least one threat category" in builder.status.text() and not builder.building
+    builder.categories["firearm"].setChecked(True)
+    builder.scans.setValue(400)
+    builder.share.setValue(100)
+    builder.build()
+    assert builder.building
+    builder.cancel()
+    assert not builder.building and "cancelled" in builder.status.text()
+    qtbot.waitUntil(lambda: not trainer.jobs.busy, timeout=10000)
+    qtbot.wait(200)
+    assert trainer.offer_table.rowCount() == 0
+
+
+def test_library_generated_and_imported_scans(qtbot, open_window, tmp_path):
+    trainer = open_window(TRAINER)
+    panel = trainer.library_panel
+    panel.add_generated("baggage", 2, level=1)
+    assert [s.id for s in panel.library.scans][-2:] == ["generated:baggage:1", "generated:baggage:2"]
+    assert len(Library.load(tmp_path / "library.json").scans) == 4  # saved at once
+    known = _write_scan(tmp_path / "known.png", truth=[{"box": [100, 80, 160, 120], "category": "firearm",
+                                                         "label": "pistol"}])
+    unknown = _write_scan(tmp_path / "unknown.png")
+    with qtbot.waitSignal(panel.changed, timeout=10000):
+        panel.import_files([known])
+    assert panel.library.get("import:known.png").threats[0].label == "pistol"
+    with qtbot.waitSignal(panel.message, timeout=10000,
+                          check_params_cb=lambda text: "no ground truth" in text):
+        panel.import_files([unknown])
+    panel.clean_imports.setChecked(True)
+    with qtbot.waitSignal(panel.changed, timeout=10000):
+        panel.import_files([unknown, tmp_path / "missing.png"])
+    assert panel.library.get("import:unknown.png").clean
+    qtbot.waitUntil(lambda: "missing.png" in trainer.message.text(), timeout=10000)
+    assert panel.table.rowCount() == 6
+
+
+def test_detector_help_shows_marks_or_says_there_is_no_model(qtbot, tmp_path):
+    scans = [_write_scan(tmp_path / "clean.png")]
+    spec = SessionSpec(scans=1, threat_share=0.0, seed=1, detector_help=True, time_limit_s=None)
+    model = dark_square_model(tmp_path / "dark.onnx")
+    runs = []
+    try:
+        for model_path in (model, tmp_path / "absent.onnx"):
+            session = TrainingSession.start(spec, Library.of_files(scans), "omar")
+            run = TraineeRun(session, model_path=str(model_path))
+            qtbot.addWidget(run)
+            runs.append(run)
+            run.show()
+            run.start()
+        with qtbot.waitSignal(runs[0].helper.marks_shown, timeout=20000) as shown:
+            pass
+        assert shown.args[0] > 0 and "mark(s)" in runs[0].help_label.text()
+        assert "no detector model" in runs[1].help_label.text() and not runs[1].helper.available
+    finally:
+        for run in runs:
+            run.stop()

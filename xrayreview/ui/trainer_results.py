@@ -1,0 +1,227 @@
+"""Training results: sessions per trainee, their history as charts, CSV and PDF exports.
+
+A trainer sees every trainee (or one, chosen); a trainee sees only their own sessions; the
+core (``training.access``) enforces it, the view only asks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..decisions import Account, DecisionLogError
+from ..reports.training_pdf import export_training_pdf
+from ..training.access import may_build, visible_summaries, visible_trainees
+from ..training.export import export_results_csv
+from ..training.records import TrainingLog
+from .audit_charts import BarChart
+
+ALL = "(all trainees)"
+COLUMNS = ("finished (UTC)", "trainee", "session", "scans", "hit rate", "false alarms", "d′", "A′",
+           "mean s / scan")
+LINE = QColor(110, 190, 255)
+
+
+class TrendChart(QWidget):
+    """d′ session by session, oldest left, with a zero line: is the screener getting better?"""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.points: list[tuple[str, float | None]] = []
+        self.setMinimumSize(260, 160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def set_data(self, points: list[tuple[str, float | None]]) -> None:
+        self.points = points
+        self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().text().color()
+        painter.setPen(text)
+        painter.drawText(QRectF(4, 2, self.width() - 8, 16), Qt.AlignmentFlag.AlignLeft, self.title)
+        values = [v for _, v in self.points if v is not None]
+        top, bottom, left, right = 24.0, self.height() - 18.0, 30.0, self.width() - 8.0
+        if not values:
+            painter.drawText(QRectF(0, top, self.width(), bottom - top), Qt.AlignmentFlag.AlignCenter,
+                             "no sessions yet")
+            painter.end()
+            return
+        low, high = min(0.0, min(values)), max(1.0, max(values))
+
+        def y(value: float) -> float:
+            return bottom - (value - low) / (high - low) * (bottom - top)
+
+        painter.setPen(QPen(text, 1, Qt.PenStyle.DotLine))
+        painter.drawLine(QPointF(left, y(0.0)), QPointF(right, y(0.0)))
+        painter.setPen(text)
+        for mark in (low, 0.0, high):
+            painter.drawText(QRectF(0, y(mark) - 8, left - 4, 16), Qt.AlignmentFlag.AlignRight, f"{mark:.1f}")
+        step = (right - left) / max(1, len(self.points) - 1) if len(self.points) > 1 else 0.0
+        previous: QPointF | None = None
+        for i, (label, value) in enumerate(self.points):
+            x = left + i * step if step else (left + right) / 2
+            if len(self.points) <= 12 or i % max(1, len(self.points) // 12) == 0:
+                painter.setPen(text)
+                painter.drawText(QRectF(x - 30, bottom + 2, 60, 16), Qt.AlignmentFlag.AlignHCenter, label)
+            if value is None:
+                previous = None
+                continue
+            point = QPointF(x, y(value))
+            painter.setPen(QPen(LINE, 2))
+            if previous is not None:
+                painter.drawLine(previous, point)
+            painter.setBrush(LINE)
+            painter.drawEllipse(point, 3, 3)
+            previous = point
+        painter.end()
+
+
+class ResultsPanel(QWidget):
+    message = Signal(str)
+
+    def __init__(self, log: TrainingLog, account: Account | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.log, self.account = log, account
+        self.rows: list[dict[str, Any]] = []
+        self.trainee = QComboBox()
+        self.trainee.currentIndexChanged.connect(lambda _index: self.refresh(keep_choice=True))
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.trend = TrendChart("d′ per session (oldest left; 0 = chance)")
+        self.rates = BarChart("Per session", ("hit rate", "false-alarm rate"), percent=True)
+        self.totals = QLabel()
+        csv_button = QPushButton("Export CSV…")
+        csv_button.clicked.connect(lambda: self._choose("csv"))
+        pdf_button = QPushButton("Export PDF…")
+        pdf_button.clicked.connect(lambda: self._choose("pdf"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Trainee"))
+        top.addWidget(self.trainee)
+        top.addWidget(self.totals, 1)
+        top.addWidget(csv_button)
+        top.addWidget(pdf_button)
+        charts = QHBoxLayout()
+        charts.addWidget(self.trend)
+        charts.addWidget(self.rates)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(charts)
+        self.refresh()
+
+    def chosen_trainee(self) -> str | None:
+        """The trainee whose results are shown; None: everyone's (trainers only)."""
+        text = self.trainee.currentText()
+        if not may_build(self.account):
+            return self.account.username if self.account else None
+        return None if text in ("", ALL) else text
+
+    def refresh(self, keep_choice: bool = False) -> None:
+        try:
+            if not keep_choice:
+                self._fill_trainees()
+            self.rows = visible_summaries(self.log, self.account, self.chosen_trainee())
+        except DecisionLogError as exc:
+            self.rows = []
+            self.totals.setText(str(exc))
+            self._show()
+            return
+        self._show()
+
+    def export_csv(self, path: Path) -> int:
+        count = export_results_csv(self.log, path, self.chosen_trainee())
+        self.message.emit(f"{count} session(s) written to {path}.")
+        return count
+
+    def export_pdf(self, path: Path) -> Path:
+        author = self.account.username if self.account else ""
+        written = export_training_pdf(self.rows, path, author=author, trainee=self.chosen_trainee(),
+                                      chain=self.log.verify())
+        self.message.emit(f"Training report written to {path}.")
+        return written
+
+    def _fill_trainees(self) -> None:
+        self.trainee.blockSignals(True)
+        current = self.trainee.currentText()
+        self.trainee.clear()
+        if may_build(self.account):
+            self.trainee.addItems([ALL, *visible_trainees(self.log, self.account)])
+            self.trainee.setCurrentText(current or ALL)
+            self.trainee.setEnabled(True)
+        else:
+            self.trainee.addItem(self.account.username if self.account else "")
+            self.trainee.setEnabled(False)
+        self.trainee.blockSignals(False)
+
+    def _show(self) -> None:
+        self.table.setRowCount(len(self.rows))
+        for row, summary in enumerate(self.rows):
+            overall = summary.get("overall") or {}
+            when = str(summary.get("recorded_at", ""))[:16].replace("T", " ")
+            o = overall
+            cells = [when, str(summary.get("trainee")),
+                     f"#{summary.get('session')}", str(summary.get("scans", "")),
+                     _rate(o.get("hit_rate"), o.get("hits"), o.get("events")),
+                     _rate(o.get("false_alarm_rate"), o.get("false_alarms"), o.get("clean")),
+                     _fixed(o.get("d_prime")), _fixed(o.get("a_prime")),
+                     _fixed(summary.get("mean_seconds"), 1)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        labels = [str(s.get("recorded_at", ""))[5:10] for s in self.rows]
+        self.trend.set_data([(label, (s.get("overall") or {}).get("d_prime")) for label, s in zip(
+            labels, self.rows, strict=True)])
+        self.rates.set_data([(label, ((s.get("overall") or {}).get("hit_rate") or 0.0,
+                                      (s.get("overall") or {}).get("false_alarm_rate") or 0.0))
+                             for label, s in zip(labels, self.rows, strict=True)][-30:])
+        events = sum(int((s.get("overall") or {}).get("events") or 0) for s in self.rows)
+        self.totals.setText(f"{len(self.rows)} session(s), {events} threat event(s) "
+                            "(about 100 give a reliable score)")
+
+    def _choose(self, kind: str) -> None:
+        filters = {"csv": "CSV (*.csv)", "pdf": "PDF report (*.pdf)"}
+        dialog = QFileDialog(self, f"Export training results as {kind.upper()}", f"training-results.{kind}",
+                             filters[kind])
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda path: self._export(kind, Path(path)))
+        dialog.open()  # never exec(): the window keeps working
+
+    def _export(self, kind: str, path: Path) -> None:
+        try:
+            self.export_csv(path) if kind == "csv" else self.export_pdf(path)
+        except OSError as exc:
+            self.message.emit(f"Could not write {path}: {exc}")
+
+
+def _rate(rate: float | None, count: Any, total: Any) -> str:
+    return "–" if rate is None else f"{rate:.0%} ({count}/{total})"
+
+
+def _fixed(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"

@@ -1,0 +1,239 @@
+"""The trainer's window: the library, the session builder, offered sessions, runs and results.
+
+A top-level window of its own, opened from the station's menu for the signed-in account.
+Trainers (and admins) get the library and the builder and see everyone's results; trainees
+(officers, supervisors, trainers) run the sessions offered to them and see their own results.
+Training records go to the training log only, never to the decision log the audit reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..decisions import Account, DecisionLogError
+from ..training.access import may_build, may_take, require_trainee
+from ..training.errors import TrainingError
+from ..training.offers import Offer, find_offer, offers
+from ..training.records import TrainingLog
+from ..training.session import TrainingSession
+from ..training.sources import default_library_path, open_library
+from .trainer_builder import SessionBuilder
+from .trainer_library import LibraryPanel
+from .trainer_results import ResultsPanel
+from .trainer_run import TraineeRun
+from .trainer_worker import BackgroundJobs
+
+OFFER_COLUMNS = ("#", "session", "offered to", "built by", "recipe")
+
+
+class TrainerWindow(QWidget):
+    run_started = Signal(object)  # TraineeRun
+
+    def __init__(self, account: Account | None, *, log_path: Path | None = None,
+                 library_path: Path | None = None, model_path: Path | None = None,
+                 trainees: list[str] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.account = account
+        self.model_path = model_path
+        self.setWindowTitle("Training — X-ray review station")
+        self.log = TrainingLog(log_path)
+        self.library_path = Path(library_path) if library_path is not None else default_library_path()
+        self.library = open_library(self.library_path)
+        self.jobs = BackgroundJobs("trainer", self)
+        self.run: TraineeRun | None = None
+        self.offers: list[Offer] = []
+        self.tabs = QTabWidget()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        who = f"{account.username} ({account.role})" if account else "nobody signed in"
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Signed in: {who}"))
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message)
+        self.library_panel: LibraryPanel | None = None
+        self.builder: SessionBuilder | None = None
+        self.results: ResultsPanel | None = None
+        if not (may_build(account) or may_take(account)):
+            self.tabs.addTab(QLabel("Sign in to the station with a trainer's or an officer's account to "
+                                    "build or run training sessions."), "Training")
+            return
+        self.tabs.addTab(self._sessions_tab(), "Sessions")
+        if may_build(account):
+            if not self.library_path.exists():
+                self._save_starter_library()
+            self.library_panel = LibraryPanel(self.library, self.library_path, self.jobs)
+            self.library_panel.message.connect(self.say)
+            self.tabs.addTab(self.library_panel, "Library")
+            self.builder = SessionBuilder(self.library, self.log, account, self.jobs, trainees)
+            self.builder.message.connect(self.say)
+            self.builder.offered.connect(lambda _offer: self.refresh_offers())
+            self.tabs.addTab(self.builder, "Build session")
+        self.results = ResultsPanel(self.log, account)
+        self.results.message.connect(self.say)
+        self.tabs.addTab(self.results, "Results" if may_build(account) else "My results")
+        self.refresh_offers()
+
+    # -- offered sessions ----------------------------------------------------------------------
+
+    def _sessions_tab(self) -> QWidget:
+        page = QWidget()
+        self.offer_table = QTableWidget(0, len(OFFER_COLUMNS))
+        self.offer_table.setHorizontalHeaderLabels(OFFER_COLUMNS)
+        self.offer_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.offer_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.offer_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.offer_table.verticalHeader().setVisible(False)
+        header = self.offer_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.offer_table.activated.connect(lambda index: self.run_offer(self.offers[index.row()].id))
+        self.run_button = QPushButton("Run selected session")
+        self.run_button.setEnabled(may_take(self.account))
+        self.run_button.clicked.connect(self._run_selected)
+        hint = QLabel("Drag a box round each suspected threat, then C clear · R refer · U unclear. "
+                      "A hit needs your box on the threat.")
+        row = QHBoxLayout()
+        row.addWidget(self.run_button)
+        row.addWidget(hint, 1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.offer_table, 1)
+        layout.addLayout(row)
+        return page
+
+    def refresh_offers(self) -> None:
+        try:
+            self.offers = offers(self.log, self.account)
+        except (DecisionLogError, TrainingError, KeyError) as exc:
+            self.offers = []
+            self.say(f"The offered sessions cannot be read: {exc}")
+        self.offer_table.setRowCount(len(self.offers))
+        for row, offer in enumerate(self.offers):
+            offered_to = offer.trainee or "any trainee"
+            cells = (f"{offer.id}", offer.name, offered_to, offer.built_by, offer.describe())
+            for column, text in enumerate(cells):
+                self.offer_table.setItem(row, column, QTableWidgetItem(text))
+        if self.offers:
+            self.offer_table.selectRow(0)
+
+    def _run_selected(self) -> None:
+        rows = self.offer_table.selectionModel().selectedRows()
+        if rows:
+            self.run_offer(self.offers[rows[0].row()].id)
+
+    def run_offer(self, offer_id: int) -> TraineeRun | None:
+        """Start the offered session as the signed-in trainee, in its own tab."""
+        if self.run is not None:
+            self.say("Finish or leave the session that is running first.")
+            self.tabs.setCurrentWidget(self.run_page)
+            return None
+        try:
+            require_trainee(self.account)
+            assert self.account is not None
+            offer = find_offer(self.log, offer_id)
+            if not offer.open_to(self.account):
+                raise TrainingError("That session is offered to another trainee.")
+            session = TrainingSession.from_offer(offer, self.library, self.account.username, log=self.log)
+        except (DecisionLogError, TrainingError) as exc:
+            self.say(str(exc))
+            return None
+        self.run = TraineeRun(session, model_path=str(self.model_path) if self.model_path else None)
+        self.run.finished.connect(self._run_finished)
+        self.run.broken.connect(lambda text: self.say(f"Session stopped: {text}"))
+        self.run_page = QWidget()
+        leave = QPushButton("Leave session")
+        leave.clicked.connect(self.leave_run)
+        page_layout = QVBoxLayout(self.run_page)
+        page_layout.addWidget(QLabel(f"Session #{offer.id}: {offer.name} — {offer.describe()}"))
+        page_layout.addWidget(self.run, 1)
+        page_layout.addWidget(leave, 0, Qt.AlignmentFlag.AlignRight)
+        self.tabs.addTab(self.run_page, "Running")
+        self.tabs.setCurrentWidget(self.run_page)
+        self.run.start()
+        self.run.setFocus()
+        self.run_started.emit(self.run)
+        return self.run
+
+    def leave_run(self) -> None:
+        """Close the running session's tab; an unfinished session keeps its answers but gets no score."""
+        if self.run is None:
+            return
+        unfinished = not self.run.session.finished
+        self.run.stop()
+        self.tabs.removeTab(self.tabs.indexOf(self.run_page))
+        self.run_page.deleteLater()
+        self.run = None
+        if unfinished:
+            self.say("Session left before its end: no score was recorded.")
+        self.tabs.setCurrentIndex(0)
+
+    def _run_finished(self, _score: object) -> None:
+        if self.results is not None:
+            self.results.refresh()
+        self.say("Session complete: the score is in your results.")
+
+    # -- the rest ------------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _save_starter_library(self) -> None:
+        try:
+            self.library.save(self.library_path)
+        except OSError as exc:
+            self.say(f"The training library could not be saved to {self.library_path} ({exc}).")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.run is not None:
+            self.run.stop()
+        self.jobs.shutdown()
+        self.log.close()
+        super().closeEvent(event)
+
+
+def open_trainer(account: Account | None, trainees: list[str] | None = None,
+                 parent: QWidget | None = None) -> TrainerWindow:
+    """The trainer window as a top-level window, deleted when closed."""
+    window = TrainerWindow(account, trainees=trainees)
+    if parent is not None:  # owned by the station (closed with it) but a window of its own
+        window.setParent(parent, Qt.WindowType.Window)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.resize(1280, 820)
+    window.show()
+    return window
+
+
+def add_training_action(window: QMainWindow, account: Callable[[], Account | None],
+                        trainees: Callable[[], list[str]] | None = None) -> QAction:
+    """Put "Training…" in the station's menu; it opens the trainer window for whoever is signed in."""
+    action = QAction("Training…", window)
+    opened: list[TrainerWindow] = []
+
+    def open_now() -> None:
+        for old in list(opened):
+            try:
+                old.close()
+            except RuntimeError:  # already deleted
+                pass
+        opened.clear()
+        opened.append(open_trainer(account(), trainees() if trainees else None, window))
+
+    action.triggered.connect(open_now)
+    window.menuBar().addMenu("T&raining").addAction(action)
+    return action

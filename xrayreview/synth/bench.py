@@ -30,38 +30,57 @@ def run(quick: bool) -> str:
     cargo_repeats, tile_repeats = (3, 20) if quick else (9, 200)
     for seed in range(20):  # fill the material tables for every scanner's energies
         generate_tile(seed)
-    cargo_times, shape = [], (0, 0)
+    cargo_times, cargo_cpu, shape = [], [], (0, 0)
     for seed in range(cargo_repeats):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         scan = _cargo_40ft(seed)
         cargo_times.append(time.perf_counter() - started)
+        cargo_cpu.append(time.process_time() - cpu)
         shape = scan.high.shape
-    tile_times = []
+    tile_times, tile_cpu = [], []
     for seed in range(tile_repeats):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         generate_tile(1000 + seed)
         tile_times.append(time.perf_counter() - started)
+        tile_cpu.append(time.process_time() - cpu)
     base_cargo = _baseline(shape, cargo_repeats)
     base_tile = _baseline((640, 640), tile_repeats)
     cargo, tile = statistics.median(cargo_times), statistics.median(tile_times)
     rows = [
-        ("40 ft container + truck, 5 mm/px", f"{shape[1]} × {shape[0]}", cargo, base_cargo, CARGO_TARGET_S),
-        ("640 × 640 training tile (random kind)", "640 × 640", tile, base_tile, TILE_TARGET_S),
+        (
+            "40 ft container + truck, 5 mm/px",
+            f"{shape[1]} × {shape[0]}",
+            cargo,
+            statistics.median(cargo_cpu),
+            base_cargo,
+            CARGO_TARGET_S,
+        ),
+        (
+            "640 × 640 training tile (random kind)",
+            "640 × 640",
+            tile,
+            statistics.median(tile_cpu),
+            base_tile,
+            TILE_TARGET_S,
+        ),
     ]
     lines = [
-        "| what | pixels | median | detector-only baseline | ratio to baseline | target | met |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| what | pixels | median wall | median CPU | detector-only baseline (wall) | ratio | target "
+        "| met (CPU) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, pixels, value, base, target in rows:
+    for name, pixels, value, cpu, base, target in rows:
         lines.append(
-            f"| {name} | {pixels} | {value * 1000:.0f} ms | {base * 1000:.0f} ms | "
-            f"{value / base:.1f}× | ≤ {target * 1000:.0f} ms | {'yes' if value <= target else 'no'} |"
+            f"| {name} | {pixels} | {value * 1000:.0f} ms | {cpu * 1000:.0f} ms | {base * 1000:.0f} ms | "
+            f"{value / base:.1f}× | ≤ {target * 1000:.0f} ms | {'yes' if cpu <= target else 'no'} |"
         )
     tile_p90 = float(np.percentile(tile_times, 90))
     notes = (
         f"\n{cargo_repeats} cargo scans, {tile_repeats} tiles (seeds differ, so scenes differ); tile 90th "
         f"percentile {tile_p90 * 1000:.0f} ms. One thread (cv2.setNumThreads(1)). The baseline is the "
-        "detector model alone (exp, blur, photon noise, two channels) on the same number of pixels.\n"
+        "detector model alone (exp, blur, photon noise, two channels) on the same number of pixels. "
+        f"Load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; on a shared "
+        "machine wall time includes waiting for a core, so CPU time is what the targets are read against.\n"
         "Reproduce: `xrayreview bench synth`.\n"
     )
     return "\n".join(lines) + "\n" + notes

@@ -85,7 +85,7 @@ def generate_tile(
     # A window on a truck counts its pixels from the window's corner.
     dx, dy = scene.canvas.col0, scene.canvas.row0
     truths = [replace(t, box=(t.box[0] - dx, t.box[1] - dy, t.box[2] - dx, t.box[3] - dy)) for t in truths]
-    return _finish(scene, rng), truths
+    return _finish(scene, rng, digest=False), truths
 
 
 def _check(kind: str, threats: Sequence[str] | None) -> None:
@@ -168,20 +168,21 @@ def _cover(scene: Scene, rng: np.random.Generator, truth: GroundTruth, difficult
         at = (rng.uniform(x1, x2) * pitch, rng.uniform(y1, y2) * pitch, rng.uniform(*scene.depth_mm))
         rot = rotation(yaw=rng.uniform(0, 360)) if scene.metadata.object_kind != "cargo" else rotation()
         scene.canvas.add(posed(p, rot, at) for p in parts)
-    scene.canvas.clamp()
 
 
-def _finish(scene: Scene, rng: np.random.Generator) -> Scan:
+def _finish(scene: Scene, rng: np.random.Generator, digest: bool = True) -> Scan:
+    """Expose the scene; tiles for training skip the SHA-256 the station logs for real scans."""
+    scene.canvas.clamp()  # carved holes may round a hair below zero
     high, low = expose(scene.canvas.high, scene.canvas.low, scene.detector, rng)
     scene.metadata.extra.setdefault("generator", "xrayreview.synth")
     scene.metadata.extra["air_count"] = round(scene.detector.air_count)
-    digest = hashlib.sha256(high.tobytes() + low.tobytes()).hexdigest()
+    sha = hashlib.sha256(high.tobytes() + low.tobytes()).hexdigest() if digest else ""
     return Scan(
         high=high,
         low=low,
         full_scale=65535,
         metadata=scene.metadata,
         source_format="synthetic",
-        sha256=digest,
+        sha256=sha,
         warnings=[],
     )

@@ -66,7 +66,6 @@ def baggage_scene(
         at = rot @ np.array([lx, ly, rng.uniform(-height / 3, height / 3)]) + [cx, cy, 0]
         item_rot = rotation(yaw=yaw + turn, pitch=rng.normal(0, 8), roll=rng.normal(0, 8))
         canvas.add(posed(p, item_rot, at) for p in parts)
-    canvas.clamp()
     x1, y1 = (cx - length / 2 + 20) / pitch, (cy - width / 2 + 20) / pitch
     x2, y2 = (cx + length / 2 - 20) / pitch, (cy + width / 2 - 20) / pitch
     metadata = ScanMetadata(

@@ -69,7 +69,6 @@ def cargo_scene(
     parts += goods
     canvas.add(parts)
     _add_walls(canvas, rng, x_container, length, top, bottom)
-    canvas.clamp()
     metadata = ScanMetadata(
         pixel_pitch_mm=round(pitch, 3),
         scanner=SCANNERS[pick],

@@ -36,21 +36,23 @@ from .audit_charts import BarChart
 ALL = "(all trainees)"
 COLUMNS = ("finished (UTC)", "trainee", "session", "scans", "hit rate", "false alarms", "d′", "A′",
            "mean s / scan")
-LINE = QColor(110, 190, 255)
+SERIES = (QColor(110, 190, 255), QColor(240, 170, 70), QColor(120, 220, 120), QColor(230, 110, 200),
+          QColor(200, 200, 200))
 
 
 class TrendChart(QWidget):
-    """d′ session by session, oldest left, with a zero line: is the screener getting better?"""
+    """d′ session by session, oldest left, one line per trainee, with a zero line (chance)."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
-        self.points: list[tuple[str, float | None]] = []
-        self.setMinimumSize(260, 160)
+        self.labels: list[str] = []  # one per session, along the x axis
+        self.series: dict[str, list[tuple[int, float]]] = {}  # trainee -> (session position, d′)
+        self.setMinimumSize(300, 230)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
-    def set_data(self, points: list[tuple[str, float | None]]) -> None:
-        self.points = points
+    def set_data(self, labels: list[str], series: dict[str, list[tuple[int, float]]]) -> None:
+        self.labels, self.series = labels, series
         self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
@@ -59,40 +61,43 @@ class TrendChart(QWidget):
         text = self.palette().text().color()
         painter.setPen(text)
         painter.drawText(QRectF(4, 2, self.width() - 8, 16), Qt.AlignmentFlag.AlignLeft, self.title)
-        values = [v for _, v in self.points if v is not None]
-        top, bottom, left, right = 24.0, self.height() - 18.0, 30.0, self.width() - 8.0
+        values = [v for points in self.series.values() for _, v in points]
+        top, bottom, left, right = 40.0, self.height() - 20.0, 34.0, self.width() - 24.0
         if not values:
             painter.drawText(QRectF(0, top, self.width(), bottom - top), Qt.AlignmentFlag.AlignCenter,
                              "no sessions yet")
             painter.end()
             return
         low, high = min(0.0, min(values)), max(1.0, max(values))
+        step = (right - left) / max(1, len(self.labels) - 1)
 
-        def y(value: float) -> float:
-            return bottom - (value - low) / (high - low) * (bottom - top)
+        def at(position: int, value: float) -> QPointF:
+            x = left + position * step if len(self.labels) > 1 else (left + right) / 2
+            return QPointF(x, bottom - (value - low) / (high - low) * (bottom - top))
 
         painter.setPen(QPen(text, 1, Qt.PenStyle.DotLine))
-        painter.drawLine(QPointF(left, y(0.0)), QPointF(right, y(0.0)))
+        painter.drawLine(at(0, 0.0).x() - 4, at(0, 0.0).y(), right + 4, at(0, 0.0).y())
         painter.setPen(text)
-        for mark in (low, 0.0, high):
-            painter.drawText(QRectF(0, y(mark) - 8, left - 4, 16), Qt.AlignmentFlag.AlignRight, f"{mark:.1f}")
-        step = (right - left) / max(1, len(self.points) - 1) if len(self.points) > 1 else 0.0
-        previous: QPointF | None = None
-        for i, (label, value) in enumerate(self.points):
-            x = left + i * step if step else (left + right) / 2
-            if len(self.points) <= 12 or i % max(1, len(self.points) // 12) == 0:
-                painter.setPen(text)
+        for mark in sorted({low, 0.0, high}):
+            painter.drawText(QRectF(0, at(0, mark).y() - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight,
+                             f"{mark:.1f}")
+        every = max(1, len(self.labels) // 10)
+        for position, label in enumerate(self.labels):
+            if position % every == 0:
+                x = at(position, 0.0).x()
                 painter.drawText(QRectF(x - 30, bottom + 2, 60, 16), Qt.AlignmentFlag.AlignHCenter, label)
-            if value is None:
-                previous = None
-                continue
-            point = QPointF(x, y(value))
-            painter.setPen(QPen(LINE, 2))
-            if previous is not None:
-                painter.drawLine(previous, point)
-            painter.setBrush(LINE)
-            painter.drawEllipse(point, 3, 3)
-            previous = point
+        legend_x = left
+        for index, (name, points) in enumerate(sorted(self.series.items())):
+            colour = SERIES[index % len(SERIES)]
+            painter.setPen(QPen(colour, 2))
+            painter.setBrush(colour)
+            corners = [at(position, value) for position, value in points]
+            for a, b in zip(corners, corners[1:], strict=False):
+                painter.drawLine(a, b)
+            for corner in corners:
+                painter.drawEllipse(corner, 3, 3)
+            painter.drawText(QRectF(legend_x, 18, 160, 16), Qt.AlignmentFlag.AlignLeft, f"● {name}")
+            legend_x += 20 + painter.fontMetrics().horizontalAdvance(f"● {name}")
         painter.end()
 
 
@@ -111,8 +116,9 @@ class ResultsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.trend = TrendChart("d′ per session (oldest left; 0 = chance)")
+        self.trend = TrendChart("d′ per session, oldest left (0 = chance)")
         self.rates = BarChart("Per session", ("hit rate", "false-alarm rate"), percent=True)
+        self.rates.setMinimumHeight(230)
         self.totals = QLabel()
         csv_button = QPushButton("Export CSV…")
         csv_button.clicked.connect(lambda: self._choose("csv"))
@@ -194,9 +200,15 @@ class ResultsPanel(QWidget):
                 if column >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
-        labels = [str(s.get("recorded_at", ""))[5:10] for s in self.rows]
-        self.trend.set_data([(label, (s.get("overall") or {}).get("d_prime")) for label, s in zip(
-            labels, self.rows, strict=True)])
+        days = [str(s.get("recorded_at", ""))[5:10] for s in self.rows]
+        # Several sessions a day: number them instead of repeating the date.
+        labels = days if len(set(days)) == len(days) else [str(i + 1) for i in range(len(days))]
+        series: dict[str, list[tuple[int, float]]] = {}
+        for position, summary in enumerate(self.rows):
+            d_prime = (summary.get("overall") or {}).get("d_prime")
+            if d_prime is not None:
+                series.setdefault(str(summary.get("trainee")), []).append((position, float(d_prime)))
+        self.trend.set_data(labels, series)
         self.rates.set_data([(label, ((s.get("overall") or {}).get("hit_rate") or 0.0,
                                       (s.get("overall") or {}).get("false_alarm_rate") or 0.0))
                              for label, s in zip(labels, self.rows, strict=True)][-30:])

@@ -201,8 +201,8 @@ class TraineeRun(QWidget):
             names = [(t.label or t.category, hit) for t, hit in zip(threats, result.hits, strict=True)]
             found = [name for name, hit in names if hit]
             missed = [name for name, hit in names if not hit]
-            text = (f"Found: {', '.join(found)}. " if found else "") + (
-                f"Missed: {', '.join(missed)} (green dotted box)." if missed else "")
+            text = " ".join(([f"Found: {', '.join(found)}."] if found else [])
+                            + ([f"Missed: {', '.join(missed)} (green dotted box)."] if missed else []))
         elif result.false_alarm:
             text = "False alarm: this scan was clean."
         else:

@@ -57,13 +57,14 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, station, driver, sin
     after = view.mapToScene(cursor.toPoint())
     tolerance = 2 / view.zoom() + 1
     assert abs(after.x() - before.x()) < tolerance and abs(after.y() - before.y()) < tolerance
-    assert view.frames_rendered == rendered + 1  # one zoom step, one frame
+    assert view.frames_rendered <= rendered + 1  # one zoom step, at most one rendering pass
 
 
-def test_arrow_keys_pan_and_small_pans_reuse_the_frame(qtbot, station, driver, single_tiff):
+def test_zoomed_out_small_pans_reuse_the_frame(qtbot, station, driver, single_tiff):
     driver.open(station, single_tiff)
     view = station.viewer
-    view.set_zoom(4.0, QPointF(600, 200))
+    view.set_zoom(0.9, QPointF(600, 200))
+    assert not view.uses_tiles() and view.frame_item.isVisible()
     start = view.visible_rect()
     rendered = view.frames_rendered
     view.pan(viewer_module.MARGIN / 2, 0.0)
@@ -73,9 +74,35 @@ def test_arrow_keys_pan_and_small_pans_reuse_the_frame(qtbot, station, driver, s
     assert view.visible_rect().left() > start.left() + start.width() * viewer_module.PAN_STEP
     assert view.frames_rendered == rendered + 1
     assert view.frame_item.region.contains(view.visible_rect().intersected(view.sceneRect()))
+
+
+def test_zoomed_in_steps_render_only_new_tiles(qtbot, station, driver, single_tiff):
+    from xrayreview.ui.tile_layer import TILE
+
+    driver.open(station, single_tiff)
+    view = station.viewer
+    layer = view.tile_layer
+    view.set_zoom(4.0, QPointF(300, 200))
+    assert view.uses_tiles() and layer.isVisible() and not view.frame_item.isVisible()
+    xs, ys = layer.tile_range(view.visible_rect())
+    assert all((x, y) in layer.tiles for x in xs for y in ys)
+    before = layer.tiles_rendered
+    view.zoom_by(1.25, view.visible_rect().center())  # zooming in shows fewer tiles: all kept
+    assert layer.tiles_rendered == before
+    start = view.visible_rect()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.visible_rect().left() > start.left()
+    assert layer.tiles_rendered - before <= len(ys)  # at most the column that came into view
     moved = view.visible_rect()
     qtbot.keyClick(view, Qt.Key.Key_Down)
     assert view.visible_rect().top() > moved.top()
+    # A new setting makes every kept tile stale; only the visible ones are rendered again.
+    before = layer.tiles_rendered
+    station.tools.actions["inverse"].trigger()
+    xs, ys = layer.tile_range(view.visible_rect())
+    assert layer.tiles_rendered - before == len(xs) * len(ys) and len(layer.tiles) == len(xs) * len(ys)
+    tile = layer.tiles[(xs[0], ys[0])]
+    assert tile.width() <= TILE and tile.height() <= TILE
 
 
 def test_left_drag_pans(qtbot, station, driver, single_tiff):

@@ -1,8 +1,10 @@
 """The scan viewer: zoom, pan and a viewport-sized rendering, whatever the scan's size.
 
-Only what is visible (plus a margin) is rendered, at the view's own scale, so a redraw costs
-the same for a 1 MP baggage image and a 100 MP truck. Scene coordinates are scan pixels:
-overlays (detection boxes, measurements) are added in those units with cosmetic pens.
+Zoomed out (less than one screen pixel per scan pixel), only what is visible plus a margin is
+rendered, at the view's own scale, so a redraw costs the same for a 1 MP baggage image and a
+100 MP truck. Zoomed in, scan-resolution tiles are kept and enlarged by Qt (see tile_layer),
+so zoom and pan steps only render tiles that come into view. Scene coordinates are scan
+pixels: overlays (detection boxes, measurements) are added in those units with cosmetic pens.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .frame_item import FrameItem
 from .loupe import Loupe
 from .qimage import FrameImage
 from .rendering import DEFAULT, DisplaySettings, Renderer
+from .tile_layer import TileLayer
 
 # Rendered beyond each edge of the viewport, as a fraction of its size: small pans need no redraw.
 # Kept small because every tool change pays for the margin too (0.1 costs 44 % more pixels).
@@ -49,6 +52,8 @@ class ScanView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.frame_item = FrameItem()
         self.scene().addItem(self.frame_item)
+        self.tile_layer = TileLayer()
+        self.scene().addItem(self.tile_layer)
         self.scan: Scan | None = None
         self.renderer: Renderer | None = None
         self.settings: DisplaySettings = DEFAULT
@@ -69,12 +74,14 @@ class ScanView(QGraphicsView):
             self.settings = settings
         self.scene().setSceneRect(QRectF(0, 0, scan.width, scan.height))
         self._frame_key = None
+        self.tile_layer.set_source(renderer, self.settings, scan.width, scan.height)
         self.fit()
 
     def clear(self) -> None:
         self.clear_overlays()
         self.scan = self.renderer = None
         self.frame_item.clear()
+        self.tile_layer.set_source(None, self.settings, 0, 0)
         self._frame_key = None
         self.scene().setSceneRect(QRectF())
         self.viewport().update()
@@ -82,6 +89,8 @@ class ScanView(QGraphicsView):
     def set_settings(self, settings: DisplaySettings) -> None:
         self.settings = settings
         self._frame_key = None
+        if self.scan is not None:
+            self.tile_layer.set_source(self.renderer, settings, self.scan.width, self.scan.height)
         self.refresh()
         if self.loupe.isVisible():
             self.show_loupe(self.viewport().mapFromGlobal(self.cursor().pos()))
@@ -93,7 +102,8 @@ class ScanView(QGraphicsView):
 
     def overlays(self) -> list[QGraphicsItem]:
         items = self.scene().items()
-        return [item for item in items if item is not self.frame_item and item.parentItem() is None]
+        own = (self.frame_item, self.tile_layer)
+        return [item for item in items if item not in own and item.parentItem() is None]
 
     def clear_overlays(self) -> None:
         for item in self.overlays():
@@ -186,14 +196,26 @@ class ScanView(QGraphicsView):
         out = (max(1, round((x1 - x0) * zoom)), max(1, round((y1 - y0) * zoom)))
         return (x0, y0, x1, y1), out
 
+    def uses_tiles(self) -> bool:
+        """Zoomed in, unless local contrast is on (it adapts to its whole region: tiles would show seams)."""
+        return self.zoom() >= 1.0 and not self.settings.local_contrast
+
     def refresh(self, force: bool = False) -> None:
-        """Render a new frame unless the current one already covers the view at this zoom."""
+        """Bring the picture up to date with the view, rendering only what is missing."""
         if self._hold:
             return
         needed = self.needed_region()
         if needed is None or self.renderer is None:
             return
         visible = self.visible_rect()
+        tiled = self.uses_tiles()
+        self.tile_layer.setVisible(tiled)
+        self.frame_item.setVisible(not tiled)
+        if tiled:
+            if self.tile_layer.ensure(visible.intersected(self.sceneRect())):
+                self.frames_rendered += 1
+            self.view_changed.emit(visible)
+            return
         have = self.frame_item.region
         covered = have.contains(visible.intersected(self.sceneRect()))
         if not force and self._frame_key == (self.zoom(), self.settings) and covered:

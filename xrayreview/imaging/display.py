@@ -110,6 +110,9 @@ class _View:
         return sample(array, self.region, self.work, self.margin)
 
 
+# Lookups use np.take: about twice as fast as fancy indexing for uint16 indices into a table.
+
+
 def _unpack(packed: np.ndarray) -> np.ndarray:
     """uint32 R,G,B,x little-endian pixels → C-contiguous uint8 (h, w, 3)."""
     return cv2.cvtColor(packed.view(np.uint8).reshape(*packed.shape, 4), cv2.COLOR_RGBA2RGB)
@@ -163,7 +166,7 @@ class Renderer:
     def _brightness(self, settings: DisplaySettings, high: np.ndarray, rendered: bool) -> np.ndarray:
         """uint8 brightness; the neighbourhood filters act here, before any colour."""
         lut = brightness_lut(settings, self.scan.full_scale, rendered=rendered)
-        return self._filtered(settings, lut[high])
+        return self._filtered(settings, np.take(lut, high))
 
     @staticmethod
     def _filtered(settings: DisplaySettings, grey: np.ndarray) -> np.ndarray:
@@ -179,11 +182,11 @@ class Renderer:
             lut = brightness_lut(settings, self.scan.full_scale)
             if self._folded is None or self._folded[0] is not lut:
                 self._folded = (lut, self._palette[lut])
-            return _unpack(self._folded[1][high])
+            return _unpack(np.take(self._folded[1], high))
         grey = self._brightness(settings, high, False)
         if settings.mode == "grey":
             return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
-        return _unpack(self._palette[grey])
+        return _unpack(np.take(self._palette, grey))
 
     def _render_dual(self, settings: DisplaySettings, view: _View, high: np.ndarray) -> np.ndarray:
         grey = cv2.cvtColor(self._brightness(settings, high, False), cv2.COLOR_GRAY2RGB)
@@ -202,7 +205,7 @@ class Renderer:
         y0, y1 = view.region[1], view.region[3]
         reach = view.margin * (y1 - y0) / view.work[1] + 1
         codes = view.level.codes(self._coder, y0 - reach, y1 + reach)
-        packed = colour_table(settings.mode, settings.strip)[view.sample(codes)]
+        packed = np.take(colour_table(settings.mode, settings.strip), view.sample(codes))
         rgba = packed.view(np.uint8).reshape(*packed.shape, 4)
         colour = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
         offset = cv2.cvtColor(cv2.extractChannel(rgba, 3), cv2.COLOR_GRAY2RGB) if settings.strip else None

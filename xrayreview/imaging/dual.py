@@ -75,8 +75,8 @@ class MaterialCoder:
 
     def encode(self, high: np.ndarray, low: np.ndarray) -> np.ndarray:
         """uint16 code image for uint16 high/low arrays of one shape."""
-        log_ratio = self.log_attenuation[low] - self.log_attenuation[high]
-        return self.high_code[high] | self.position_code[log_ratio.view(np.uint16)]
+        log_ratio = np.take(self.log_attenuation, low) - np.take(self.log_attenuation, high)
+        return np.take(self.high_code, high) | np.take(self.position_code, log_ratio.view(np.uint16))
 
 
 @lru_cache(maxsize=8)

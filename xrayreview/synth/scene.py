@@ -26,6 +26,7 @@ class Scene:
     detector: Detector
     clutter: ClutterBuilder  # builds one more item to lay over a threat
     full_shape: tuple[int, int]  # (rows, cols) of the whole object's image, of which canvas may be a window
+    goods_span: tuple[float, float] | None = None  # columns (px) the load spans, when there is one
 
 
 def smooth_noise(rng: np.random.Generator, rows: int, cols: int, cell_px: float) -> np.ndarray:

@@ -67,6 +67,8 @@ def cargo_scene(
     )
     goods, manifest = cargo_loads.fill(rng, interior, float(np.clip(difficulty.density, 0, 1)))
     parts += goods
+    centres = [p.center[0] for p in goods if p.kind != "wire"]
+    span = (min(centres) / pitch, max(centres) / pitch) if centres else None
     canvas.add(parts)
     _add_walls(canvas, rng, x_container, length, top, bottom)
     metadata = ScanMetadata(
@@ -94,6 +96,7 @@ def cargo_scene(
         detector,
         _clutter_for(interior),
         (rows_all, cols_all),
+        span,
     )
 
 

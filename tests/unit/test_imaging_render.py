@@ -240,3 +240,16 @@ def test_single_energy_colour_map_is_the_palette_of_the_grey_view():
     for settings in (DEFAULT, replace(DEFAULT, window_low=0.3, gamma=1.7, inverse=True)):
         grey = _full(renderer, replace(settings, mode="grey"))[..., 0]
         assert np.array_equal(_full(renderer, settings), palette("pseudo")[grey])
+
+
+@pytest.mark.parametrize("region", [(0, 0, 10, 8), (5, 6, 20, 18), (50, 30, 60, 40), (0, 0, 60, 40)])
+@pytest.mark.parametrize("margin", [0, 3])
+def test_sampling_at_own_size_pads_with_edge_pixels_like_the_warp(region, margin):
+    array = np.random.default_rng(9).integers(0, 65536, (40, 60)).astype(np.uint16)
+    x0, y0, x1, y1 = region
+    padded = np.pad(array, margin, mode="edge")
+    expected = padded[y0 : y1 + 2 * margin, x0 : x1 + 2 * margin]
+    assert np.array_equal(sample(array, region, (x1 - x0, y1 - y0), margin), expected)
+    # Shifting by a fraction of a pixel takes the warp path, which must agree.
+    shifted = (x0 + 1e-6, y0 + 1e-6, x1 + 1e-6, y1 + 1e-6)
+    assert np.array_equal(sample(array, shifted, (x1 - x0, y1 - y0), margin), expected)

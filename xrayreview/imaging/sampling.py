@@ -40,8 +40,8 @@ def sample(array: np.ndarray, region: FloatRegion, size: tuple[int, int], margin
     x0, y0, x1, y1 = region
     w, h = size
     rw, rh = x1 - x0, y1 - y0
-    if margin == 0 and (w, h) == (rw, rh) and all(float(v).is_integer() for v in region):
-        return array[int(y0) : int(y1), int(x0) : int(x1)]
+    if (w, h) == (rw, rh) and all(float(v).is_integer() for v in region):
+        return _crop(array, (int(x0), int(y0), int(x1), int(y1)), margin)
     sx, sy = rw / w, rh / h
     # Source rows/columns the margin can reach, plus one for rounding.
     mx, my = math.ceil(margin * sx) + 1, math.ceil(margin * sy) + 1
@@ -65,3 +65,18 @@ def sample(array: np.ndarray, region: FloatRegion, size: tuple[int, int], margin
     xs = np.clip(np.floor(sx * np.arange(out_w) + ox + 0.5), 0, crop.shape[1] - 1).astype(np.intp)
     ys = np.clip(np.floor(sy * np.arange(out_h) + oy + 0.5), 0, crop.shape[0] - 1).astype(np.intp)
     return np.ascontiguousarray(crop[ys[:, None], xs[None, :]])
+
+
+def _crop(array: np.ndarray, region: Region, margin: int) -> np.ndarray:
+    """The region at its own size: a view, or with a margin a copy padded by edge pixels."""
+    x0, y0, x1, y1 = region
+    if margin == 0:
+        return array[y0:y1, x0:x1]
+    height, width = array.shape[:2]
+    cx0, cy0 = max(x0 - margin, 0), max(y0 - margin, 0)
+    cx1, cy1 = min(x1 + margin, width), min(y1 + margin, height)
+    crop = array[cy0:cy1, cx0:cx1]
+    pads = (cy0 - (y0 - margin), (y1 + margin) - cy1, cx0 - (x0 - margin), (x1 + margin) - cx1)
+    if not any(pads):
+        return np.ascontiguousarray(crop)
+    return cv2.copyMakeBorder(crop, *pads, borderType=cv2.BORDER_REPLICATE)

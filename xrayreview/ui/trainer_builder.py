@@ -6,7 +6,7 @@ is stored in the training log as a session offered to one trainee or to all of t
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +34,18 @@ CATEGORIES = {"firearm": "Firearms and gun parts", "ied_component": "IED compone
 KNOBS = {"rotation": "Rotation (viewpoint)", "clutter": "Clutter over the threat", "size": "Smallness",
          "density": "Load density"}
 ANY_TRAINEE = "(any trainee)"
+GUIDE = (
+    "<b>How a session is made</b><p>Each scan with a threat is a clean library scan with one threat "
+    "projected into it (threat image projection), at a spot inside the load; the ground truth is kept "
+    "with the session, so every answer can be scored and the session rerun exactly.</p>"
+    "<p><b>Difficulty</b>: <i>rotation</i> turns the threat away from its textbook view (above 50 % "
+    "in full 3-D), <i>clutter</i> places it under denser goods, <i>smallness</i> shrinks it, "
+    "<i>load density</i> fills the generated scans. Levels 0–4 set all four at once.</p>"
+    "<p><b>Adaptive</b>: each threat category has its own staircase: two hits in a row raise its "
+    "level, a miss lowers it, so the trainee works near 71 % hits.</p>"
+    "<p><b>Scoring</b>: a hit needs a refer (or unclear) answer and a box on the threat; d′ uses the "
+    "log-linear correction, so rates of 0 and 1 stay finite. About 100 threat events give a reliable "
+    "score.</p>")
 
 
 class SessionBuilder(QWidget):
@@ -100,11 +112,21 @@ class SessionBuilder(QWidget):
         buttons.addWidget(self.build_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.progress, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+        column = QWidget()
+        column.setMaximumWidth(720)  # a form stretched over a wide screen is hard to read
+        column_layout = QVBoxLayout(column)
+        column_layout.addLayout(form)
+        column_layout.addLayout(buttons)
+        column_layout.addWidget(self.status)
+        column_layout.addStretch(1)
+        guide = QLabel(GUIDE)
+        guide.setWordWrap(True)
+        guide.setAlignment(Qt.AlignmentFlag.AlignTop)
+        guide.setMaximumWidth(460)
+        layout = QHBoxLayout(self)
+        layout.addWidget(column, 1)
+        layout.addSpacing(16)
+        layout.addWidget(guide)
         self._level_chosen(2)
         jobs.finished.connect(self._built)
         jobs.failed.connect(self._failed)

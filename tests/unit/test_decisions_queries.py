@@ -140,3 +140,10 @@ def test_decided_files_come_from_the_log(tmp_path):
         files, last = decided_files(log)
         assert files == {"/inbox/a.tif"} and last == 1
         assert decided_files(log, after_seq=1) == (set(), 1)
+
+
+def test_decision_time_spans_midnight_and_time_zones():
+    from xrayreview.decisions.queries import _seconds
+
+    assert _seconds("2026-11-28T00:00:03.500+00:00") - _seconds("2026-11-27T23:59:58.250+00:00") == 5.25
+    assert _seconds("2026-11-28T01:00:03.500+01:00") - _seconds("2026-11-28T00:00:00.000+00:00") == 3.5

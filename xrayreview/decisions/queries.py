@@ -6,6 +6,7 @@ import json
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from .accounts import Account
@@ -49,15 +50,15 @@ class DecisionRow:
         files = self.content["scan"]["files"]
         return files[0].replace("\\", "/").rsplit("/", 1)[-1] if files else ""
 
-    @property
+    @cached_property
     def flagged(self) -> bool:
         return bool(self.content["detector_marks"])
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return max((m["score"] for m in self.content["detector_marks"]), default=0.0)
 
-    @property
+    @cached_property
     def disagrees(self) -> bool:
         """Officer and detector disagree: a flagged scan cleared, an unflagged one referred,
         or any detector mark dismissed."""
@@ -67,10 +68,26 @@ class DecisionRow:
             return True
         return any(m.get("verdict") == "dismissed" for m in self.content["detector_marks"])
 
-    @property
+    @cached_property
     def duration_s(self) -> float:
-        opened = datetime.fromisoformat(self.opened_at)
-        return max(0.0, (datetime.fromisoformat(self.decided_at) - opened).total_seconds())
+        return max(0.0, _seconds(self.decided_at) - _seconds(self.opened_at))
+
+
+_DAYS: dict[str, int] = {}
+
+
+def _seconds(stamp: str) -> float:
+    """Seconds since year 1 for the log's own UTC stamps, without a full ISO parse per row
+    (an audit of 100,000 decisions reads 200,000 of them)."""
+    if len(stamp) != 29 or not stamp.endswith("+00:00"):
+        moment = datetime.fromisoformat(stamp)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return (moment.toordinal() * 86400.0 + moment.hour * 3600 + moment.minute * 60 + moment.second
+                + moment.microsecond / 1e6)
+    day = _DAYS.get(stamp[:10])
+    if day is None:
+        day = _DAYS[stamp[:10]] = date.fromisoformat(stamp[:10]).toordinal()
+    return day * 86400.0 + int(stamp[11:13]) * 3600 + int(stamp[14:16]) * 60 + float(stamp[17:23])
 
 
 @dataclass

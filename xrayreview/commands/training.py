@@ -1,0 +1,104 @@
+"""`xrayreview training verify|results`: the training log without the GUI.
+
+verify walks the training log's chain (exit 1 at a break, 2 when it cannot be read). results
+signs in (--user, password from the terminal or the first line of stdin) and prints the
+sessions the account may see, a trainer's everyone's and a trainee's their own, with CSV
+and PDF exports. The training log is its own file; the operational audit never reads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("training", help="check the training log; show and export scores")
+    actions = parser.add_subparsers(dest="training_action", required=True)
+    verify = actions.add_parser("verify", help="walk the training log's integrity chain; exit 1 at a break")
+    results = actions.add_parser("results", help="sessions with hit rate, false alarms, d′, A′ (signed in)")
+    results.add_argument("--user", required=True, help="your user name (a trainer sees every trainee)")
+    results.add_argument("--trainee", help="only this trainee's sessions (trainers)")
+    results.add_argument("--csv", type=Path, help="also write the sessions as CSV")
+    results.add_argument("--pdf", type=Path, help="also write the PDF report")
+    results.add_argument("--db", type=Path, help="the decision log with the accounts")
+    for sub in (verify, results):
+        sub.add_argument("--log", type=Path, help="the training log (default: the station's own)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..decisions import DecisionLogError  # noqa: PLC0415
+    from ..training.errors import TrainingError  # noqa: PLC0415
+    from ..training.records import default_training_path  # noqa: PLC0415
+
+    path = args.log or default_training_path()
+    try:
+        if args.training_action == "verify":
+            return _verify(path)
+        return _results(args, path)
+    except (DecisionLogError, TrainingError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _verify(path: Path) -> int:
+    from ..decisions import verify  # noqa: PLC0415
+
+    if not path.is_file():
+        print(f"error: no training log at {path}", file=sys.stderr)
+        return 2
+    result = verify(path)
+    print(result)
+    return 0 if result.ok else 1
+
+
+def _results(args: argparse.Namespace, path: Path) -> int:
+    from ..decisions import Accounts, DecisionLog, default_log_path  # noqa: PLC0415
+    from ..reports.training_pdf import export_training_pdf  # noqa: PLC0415
+    from ..training.access import may_build, visible_summaries  # noqa: PLC0415
+    from ..training.export import export_results_csv  # noqa: PLC0415
+    from ..training.records import TrainingLog  # noqa: PLC0415
+
+    db = args.db or default_log_path()
+    if not db.is_file():
+        print(f"error: no decision log (accounts) at {db}", file=sys.stderr)
+        return 2
+    if not path.is_file():
+        print(f"error: no training log at {path}", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
+    with DecisionLog(db) as decisions:
+        account = Accounts(decisions).authenticate(args.user, password)
+    with TrainingLog(path) as log:
+        rows = visible_summaries(log, account, args.trainee)
+        trainee = args.trainee if may_build(account) else account.username
+        _print(rows)
+        if args.csv:
+            print(f"{export_results_csv(log, args.csv, trainee)} session(s) written to {args.csv}")
+        if args.pdf:
+            export_training_pdf(rows, args.pdf, author=account.username, trainee=trainee, chain=log.verify())
+            print(f"report written to {args.pdf}")
+    return 0
+
+
+def _print(rows: list[dict]) -> None:
+    heads = ("finished (UTC)", "trainee", "scans", "hits", "hit rate", "false al.", "FA rate", "d'", "A'")
+    print("  ".join(f"{h:>16}" for h in heads))
+    for row in rows:
+        o = row.get("overall") or {}
+        cells = (str(row.get("recorded_at", ""))[:16].replace("T", " "), row.get("trainee"), row.get("scans"),
+                 f"{o.get('hits')}/{o.get('events')}", _pct(o.get("hit_rate")),
+                 f"{o.get('false_alarms')}/{o.get('clean')}", _pct(o.get("false_alarm_rate")),
+                 _fixed(o.get("d_prime")), _fixed(o.get("a_prime")))
+        print("  ".join(f"{c!s:>16}" for c in cells))
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.0f}%"
+
+
+def _fixed(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"

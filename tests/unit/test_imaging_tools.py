@@ -156,3 +156,8 @@ def test_stripping_applies_to_dual_energy_only():
     dual = Scan(high=single.high, low=single.high, full_scale=65535)
     assert "organic_only" not in applicable_tools(single) and "edge" in applicable_tools(single)
     assert {tool.name for tool in TOOLS} == applicable_tools(dual)
+
+
+def test_highlight_band_from_a_list_is_kept_as_a_hashable_tuple():
+    settings = DisplaySettings(highlight=[0.1, 0.2])
+    assert settings.highlight == (0.1, 0.2) and hash(settings)

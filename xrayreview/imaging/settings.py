@@ -38,6 +38,8 @@ class DisplaySettings:
         if not 0.05 <= self.gamma <= 20.0:
             raise ValueError("gamma must be between 0.05 and 20")
         if self.highlight is not None:
+            # A list from a form field would make the settings unhashable (tables are cached by them).
+            object.__setattr__(self, "highlight", tuple(float(v) for v in self.highlight))
             lo, hi = self.highlight
             if not 0.0 <= lo <= hi <= 1.0:
                 raise ValueError("highlight band must satisfy 0 <= low <= high <= 1")

@@ -91,3 +91,14 @@ def test_review_keys_do_not_collide_with_the_station_keys(station, desk):
             assert key not in seen or seen[key] is action, clash
             seen[key] = action
     assert {"Shift+C", "Shift+R", "Shift+U", "F1", "Y", "X"} <= set(seen)
+
+
+def test_the_inbox_folder_is_remembered(qtbot, station, desk, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    desk.set_inbox(inbox)
+    again = ReviewDesk(station)
+    try:
+        assert again.queue.inbox is not None and again.queue.inbox.folder == inbox
+    finally:
+        again.shutdown()

@@ -28,6 +28,9 @@ class RecordedScan(QWidget):
                   f"model {model.get('name', '-')} at threshold {model.get('threshold', '-')}")
         if row.superseded_by:
             header += f"; corrected by #{row.superseded_by}"
+        for review in row.reviews:
+            header += f"; reviewed by {review['reviewer']}: {review['verdict']}"
+            header += f" ({review['note']})" if review.get("note") else ""
         self.header = QLabel(header)
         self.header.setWordWrap(True)
         layout.addWidget(self.header)

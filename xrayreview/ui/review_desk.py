@@ -27,6 +27,7 @@ from .login_dialog import LoginDialog
 from .login_idle import IdleLock
 from .review_panel import ReviewPanel
 from .review_queue import ReviewQueue
+from .station_settings import station_settings
 
 
 class ReviewDesk(QObject):
@@ -48,6 +49,7 @@ class ReviewDesk(QObject):
         self.idle = IdleLock(POLICY.idle_lock_s, self)
         self.idle.locked.connect(self.lock)
         self._open_log(log_path)
+        self._restore_inbox()
         self._menu()
         window.scan_list.scan_chosen.connect(self._scan_shown)
         window.loader.loaded.connect(lambda _request, scan: self.queue.add_files(list(scan.source[:1])))
@@ -134,7 +136,19 @@ class ReviewDesk(QObject):
     def choose_inbox(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Inbox folder the scanner writes into")
         if folder:
-            self.queue.set_inbox(Path(folder))
+            self.set_inbox(Path(folder))
+
+    def set_inbox(self, folder: Path | None) -> None:
+        """Watch ``folder``; remembered for the next start of the station."""
+        self.queue.set_inbox(folder)
+        settings = station_settings()
+        settings.setValue("review/inbox", str(folder) if folder else "")
+        settings.sync()
+
+    def _restore_inbox(self) -> None:
+        folder = station_settings().value("review/inbox", "")
+        if folder and Path(str(folder)).is_dir():
+            self.queue.set_inbox(Path(str(folder)))
 
     def _show_for_correction(self, scan: Any) -> None:
         for scan_id, open_scan in self.window.scans.items():

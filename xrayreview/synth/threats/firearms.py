@@ -43,6 +43,13 @@ def _magazine(
     return parts
 
 
+def _shrunk(outline, factor: float) -> list[tuple[float, float]]:
+    """A convex outline scaled towards its centre: an inner wall line to carve a hollow."""
+    pts = np.asarray(outline, float)
+    centre = pts.mean(axis=0)
+    return [tuple(p) for p in centre + (pts - centre) * factor]
+
+
 def pistol(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     length = rng.uniform(150, 215)
     slide_h, slide_w = rng.uniform(25, 34), rng.uniform(20, 27)
@@ -66,6 +73,7 @@ def pistol(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         (grip_back - rake - 4, frame_top + grip_h),
     ]
     parts.append(prism(frame_mat, outline, slide_w / 2))
+    parts.append(prism(frame_mat, _shrunk(outline, 0.82), slide_w / 2 - 2.5, sign=-1.0))  # magazine well
     guard = [
         (grip_front, frame_top + 8),
         (grip_front + 38, frame_top + 8),
@@ -73,6 +81,7 @@ def pistol(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         (grip_front + 4, frame_top + 30),
     ]
     parts.append(prism(frame_mat, guard, 4.5))
+    parts.append(prism(frame_mat, _shrunk(guard, 0.6), 4.5, sign=-1.0))  # the finger's opening
     parts.append(box("steel", (grip_front + 16, frame_top + 16, 0), (2.5, 8, 3)))  # trigger
     parts.append(box("steel", (-5, frame_top + 2, 0), (half * 0.45, 2.5, slide_w / 2 - 3)))  # rails, bar
     for x in (grip_front - 4, grip_front + 26, -half + 14):
@@ -131,12 +140,19 @@ def revolver(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     rake = rng.uniform(20, 45)
     top = cyl_r * 0.7
     grip = [
-        (-cyl_len / 2 - 12, top),
-        (-cyl_len / 2 + 4, top),
-        (-cyl_len / 2 - rake + 6, top + grip_h),
-        (-cyl_len / 2 - rake - 20, top + grip_h),
+        (-cyl_len / 2 - 22, top),
+        (-cyl_len / 2 + 6, top),
+        (-cyl_len / 2 - rake + 12, top + grip_h),
+        (-cyl_len / 2 - rake - 26, top + grip_h),
     ]
-    parts.append(prism("steel", [(x * 0.9 - 2, y) for x, y in grip], 4.5))
+    back_top, back_bottom = grip[0], grip[3]
+    strap = [
+        back_top,
+        (back_top[0] + 11, back_top[1]),
+        (back_bottom[0] + 11, back_bottom[1] - 4),
+        (back_bottom[0], back_bottom[1] - 4),
+    ]
+    parts.append(prism("steel", strap, 5.0))  # the grip frame: a narrow steel strap inside the panels
     parts.append(prism(str(rng.choice(["wood", "rubber", "polymer"])), grip, 15.0))
     parts.append(box("steel", (-cyl_len / 2 - 12, -cyl_r - 2, 0), (7, 5, 4), rotation(yaw=-25)))
     parts.append(box("steel", (0, cyl_r + 18, 0), (14, 1.5, 4)))

@@ -13,7 +13,7 @@ from .colours import HIGHLIGHT_COLOUR
 EDGE_SIGMA = 1.5
 EDGE_AMOUNT = 1.2
 # CLAHE: contrast limit and roughly how many rendered pixels one tile spans.
-CLAHE_CLIP = 2.5
+CLAHE_CLIP = 2.0
 CLAHE_TILE = 96
 # Margin (rendered pixels) the neighbourhood filters need to be free of border artefacts.
 FILTER_MARGIN = 8

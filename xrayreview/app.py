@@ -21,15 +21,16 @@ def run_station(paths: list[Path]) -> int:
     """Open the station on ``paths``, or on the bundled samples when none are given."""
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415 - headless commands never load Qt
 
-    from .ui.main_window import MainWindow  # noqa: PLC0415
+    from .ui.station import build_station  # noqa: PLC0415
     from .ui.theme import apply_dark_theme  # noqa: PLC0415
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("xrayreview")
     app.setOrganizationName("xrayreview")
     apply_dark_theme(app)
-    window = MainWindow()
+    window = build_station()
     window.show()
+    window.review.sign_in()  # non-blocking: the station is usable for viewing while it is up
     to_open = [Path(p) for p in paths] or bundled_samples()
     if to_open:
         window.open_paths(to_open)

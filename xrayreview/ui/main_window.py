@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QToolBar, QWidget
 
 from ..scan.model import Scan
 from .density_panel import DensityPanel
@@ -26,6 +26,8 @@ FILE_FILTER = "Scans (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.dcs *.dcm);;All fi
 
 
 class MainWindow(QMainWindow):
+    closing = Signal()  # parts attached to the window (detector, decision desk) shut down on this
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("X-ray review station")
@@ -55,7 +57,7 @@ class MainWindow(QMainWindow):
         self._dock("Density", "density", self.density, Qt.DockWidgetArea.RightDockWidgetArea)
         self._build_toolbars_and_menus()
         self._connect()
-        self._restore_layout()
+        self.restore_layout()
 
     # -- building ------------------------------------------------------------------------------
 
@@ -92,12 +94,18 @@ class MainWindow(QMainWindow):
         tools_menu = self.menuBar().addMenu("&Tools")
         for action in self.tools.actions.values():
             tools_menu.addAction(action)
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = self.menuBar().addMenu("&View")
         for action in self.view_actions.all():
-            view_menu.addAction(action)
-        view_menu.addSeparator()
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.add_dock_toggles()
+
+    def add_dock_toggles(self) -> None:
+        """Show/hide entries in the View menu for every dock, including ones attached later."""
+        present = set(self.view_menu.actions())
         for dock in self.findChildren(QDockWidget):
-            view_menu.addAction(dock.toggleViewAction())
+            if dock.toggleViewAction() not in present:
+                self.view_menu.addAction(dock.toggleViewAction())
 
     def _connect(self) -> None:
         self.state.changed.connect(self.viewer.set_settings)
@@ -181,7 +189,7 @@ class MainWindow(QMainWindow):
 
     # -- layout memory and shutdown ------------------------------------------------------------
 
-    def _restore_layout(self) -> None:
+    def restore_layout(self) -> None:
         settings = station_settings()
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
@@ -199,11 +207,9 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
         self.save_layout()
         self.loader.shutdown()
-        if self.last_error_box is not None:
-            try:
-                self.last_error_box.close()
-            except RuntimeError:  # already deleted when the officer closed it
-                pass
+        for dialog in self.findChildren(QDialog):  # messages and sign-in go with the station
+            dialog.close()
         super().closeEvent(event)

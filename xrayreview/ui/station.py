@@ -1,0 +1,41 @@
+"""The whole station: the image window with the detector and the decision desk attached.
+
+The main window is the image station on its own (what the viewer tests exercise); this adds
+the parts other layers built for it, each through the one hook it offers.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+
+from .detection_controller import DetectionController
+from .detection_panel import DetectionPanel
+from .main_window import MainWindow
+from .review_desk import ReviewDesk
+
+
+def attach_detector(window: MainWindow) -> DetectionController:
+    panel = DetectionPanel()
+    dock = QDockWidget("Detector", window)
+    dock.setObjectName("dock-detector")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    controller = DetectionController(window.viewer, panel, window)
+    controller.status_message.connect(window.statusBar().showMessage)
+    window.scan_list.scan_chosen.connect(lambda scan_id: controller.show_scan(scan_id, window.scans[scan_id]))
+    window.closing.connect(controller.shutdown)
+    controller.load_model()  # the shipped model; without one the station works and says so
+    return controller
+
+
+def build_station() -> MainWindow:
+    """The main window with the detector and the decision desk; call ``sign_in`` on ``window.review``."""
+    window = MainWindow()
+    window.detection = attach_detector(window)
+    window.review = ReviewDesk(window)
+    window.review.attach_detection(window.detection)
+    window.closing.connect(window.review.shutdown)
+    window.add_dock_toggles()  # the new docks join the View menu
+    window.restore_layout()  # now that every dock exists, so their places come back too
+    return window

@@ -103,3 +103,14 @@ def test_backspace_removes_the_last_box(qtbot, run, driver):
     qtbot.keyClick(widget, Qt.Key.Key_R)
     assert "False alarm" in widget.message.text()
     widget.stop()
+
+
+def test_the_next_scan_is_built_while_the_trainee_looks(qtbot, run):
+    widget = run(SessionSpec(scans=2, threat_share=0.5, seed=5, categories=("firearm",), time_limit_s=None))
+    with qtbot.waitSignal(widget.scan_shown, timeout=10000):
+        widget.start()
+    qtbot.waitUntil(lambda: widget._ready is not None, timeout=10000)
+    qtbot.keyClick(widget, Qt.Key.Key_C)
+    qtbot.keyClick(widget, Qt.Key.Key_Space)
+    assert not widget.preparing and widget.status.text() == "Scan 2 of 2"  # shown at once
+    assert widget.viewer.scan is not None and widget.feedback is None

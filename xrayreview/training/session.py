@@ -86,17 +86,21 @@ class TrainingSession:
         item = self.plan.items[index]
         return item, scan_for(item, self.library, self.projector)
 
-    def upcoming(self) -> Callable[[], tuple[PlannedScan, Scan]]:
-        """A job that builds the scan to show next without changing the session.
+    def upcoming(self, ahead: int = 0) -> Callable[[], tuple[PlannedScan, Scan]] | None:
+        """A job that builds the scan to show next (or ``ahead`` after it) without changing the session.
 
         The trainer UI runs it on a worker thread (a generated scan with a projected threat
         takes a second or more) and hands the result to ``present`` on its own thread. The
-        adaptive difficulty is read now, so the job never touches the staircases.
+        adaptive difficulty is read now, so the job never touches the staircases. Looking
+        ahead works only for scans already planned (None otherwise): an adaptive scan depends
+        on the answers before it.
         """
         if self.finished:
             raise TrainingError("The session is over; there is no next scan.")
-        index = self.position
+        index = self.position + ahead
         plan, library, projector = self.plan, self.library, self.projector
+        if ahead and (index >= plan.spec.scans or index >= len(plan.items)):
+            return None
         if index < len(plan.items):
             item = plan.items[index]
             return lambda: (item, scan_for(item, library, projector))

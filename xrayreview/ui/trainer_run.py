@@ -54,6 +54,9 @@ class TraineeRun(QWidget):
         self.jobs.finished.connect(self._built)
         self.jobs.failed.connect(self._build_failed)
         self._job: int | None = None
+        # The next planned scan is built while the trainee looks at this one, so moving on is instant.
+        self._ahead: tuple[int, int] | None = None  # (job, scan index) building ahead
+        self._ready: tuple[PlannedScan, Scan] | None = None
         self.helper: DetectorHelp | None = None
         if session.plan.spec.detector_help:
             self.helper = DetectorHelp(self.viewer, model_path, self)
@@ -88,9 +91,10 @@ class TraineeRun(QWidget):
         """Stop the clocks and the workers (closing the window mid-session)."""
         self._limit.stop()
         self._tick.stop()
-        if self._job is not None:
-            self.jobs.cancel(self._job)
-            self._job = None
+        for job in (self._job, self._ahead[0] if self._ahead else None):
+            if job is not None:
+                self.jobs.cancel(job)
+        self._job, self._ahead, self._ready = None, None, None
         if self.helper is not None:
             self.helper.stop()
         if self._own_jobs:
@@ -110,10 +114,28 @@ class TraineeRun(QWidget):
         self.status.setText(f"Scan {self.session.position + 1} of {total}")
         self.message.setText("Preparing the next scan…")
         self.clock.setText("")
+        index = self.session.position
+        if self._ready is not None and self._ready[0].index == index:
+            item, scan = self._ready
+            self._ready = None
+            self.session.present(item)
+            self._show(item, scan)
+            return
+        if self._ahead is not None and self._ahead[1] == index:
+            self._job, self._ahead = self._ahead[0], None  # already building: wait for it
+            return
         build = self.session.upcoming()  # reads the staircase here, on the GUI thread
         self._job = self.jobs.submit(lambda _progress: build())
 
+    def _build_ahead(self) -> None:
+        build = self.session.upcoming(ahead=1)
+        if build is not None:
+            self._ahead = (self.jobs.submit(lambda _progress: build()), self.session.position + 1)
+
     def _built(self, job_id: int, result: object) -> None:
+        if self._ahead is not None and job_id == self._ahead[0]:
+            self._ahead, self._ready = None, result  # type: ignore[assignment]
+            return
         if job_id != self._job:
             return
         self._job = None
@@ -122,6 +144,9 @@ class TraineeRun(QWidget):
         self._show(item, scan)
 
     def _build_failed(self, job_id: int, message: str) -> None:
+        if self._ahead is not None and job_id == self._ahead[0]:
+            self._ahead = None  # built again, and reported, when its turn comes
+            return
         if job_id != self._job:
             return
         self._job = None
@@ -144,6 +169,7 @@ class TraineeRun(QWidget):
         self._tick.start()
         self._show_clock()
         self.setFocus()
+        self._build_ahead()
         self.scan_shown.emit(item)
 
     def add_mark(self, box: list[float]) -> None:

@@ -102,3 +102,22 @@ def test_the_inbox_folder_is_remembered(qtbot, station, desk, tmp_path):
         assert again.queue.inbox is not None and again.queue.inbox.folder == inbox
     finally:
         again.shutdown()
+
+
+def test_a_refused_decision_holds_the_station_on_its_scan(qtbot, station, desk, driver, single_tiff,
+                                                          dual_pair):
+    _sign_in(qtbot, desk, "olga", "officer-pass")
+    driver.open(station, single_tiff, dual_pair[0])
+    qtbot.waitUntil(lambda: len(station.scans) == 2, timeout=10000)
+    held = desk.panel.scan
+    desk.log._conn.execute("PRAGMA query_only = ON")  # the log stops taking records
+    desk.panel.decide("clear")
+    assert desk.panel.unrecorded
+    other = next(i for i, s in station.scans.items() if s is not held)
+    station.scan_list.select(other)  # the officer tries to move on
+    assert station.current_scan() is held and desk.panel.scan is held
+    assert "not recorded yet" in station.statusBar().currentMessage()
+    desk.log._conn.execute("PRAGMA query_only = OFF")
+    with qtbot.waitSignal(desk.panel.decided):
+        desk.panel.decide("clear")
+    assert not desk.panel.unrecorded

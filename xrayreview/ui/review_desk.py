@@ -163,6 +163,14 @@ class ReviewDesk(QObject):
         scan = self.window.scans.get(scan_id)
         if scan is None or self._correcting:
             return
+        held = self.panel.scan
+        if self.panel.unrecorded and held is not None and scan is not held:
+            # Blocked, never dropped: the unrecorded decision stays on screen until the log takes it.
+            self._show_for_correction(held)
+            self.panel.redraw()
+            self.window.statusBar().showMessage(
+                f"The decision on {held.name} is not recorded yet; fix the log, then decide again.", 15000)
+            return
         self.panel.start(scan)
         self._detections_changed()
 

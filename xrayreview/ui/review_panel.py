@@ -67,6 +67,7 @@ class ReviewPanel(QWidget):
         self.pending: str | None = None  # refer/rescan waiting for its reason key
         self.corrects: int | None = None  # seq of the decision this review replaces
         self.last: dict[str, Any] | None = None  # this officer's last committed decision, to correct
+        self.unrecorded = False  # the log refused this scan's decision: the station stays on it
         self._items: list[QGraphicsItem] = []
         self._previous_interaction: Any = None
         # Off when the station's detection overlay already draws the marks: then only the mark
@@ -160,6 +161,7 @@ class ReviewPanel(QWidget):
         self.officer_marks = []
         self.current_mark = 0 if self.detector_marks else None
         self.pending = self.corrects = None
+        self.unrecorded = False
         for box in self.reason_boxes.values():
             box.setChecked(False)
         self.note.clear()
@@ -265,12 +267,14 @@ class ReviewPanel(QWidget):
         try:
             appended = record_decision(self.log, self.officer, record)
         except LogUnavailable as exc:
+            self.unrecorded = True
             self._refuse(f"NOT RECORDED — {exc} New decisions are blocked until the log is fixed.")
             return
         except DecisionLogError as exc:
             self._refuse(f"Not recorded: {exc}")
             return
         name = self.scan.name
+        self.unrecorded = False
         self.last = {"seq": appended.seq, "scan": self.scan, "decision": decision, "model": self.model,
                      "reasons": record.reasons, "note": record.note, "officer": self.officer.username,
                      "detector_marks": record.detector_marks, "officer_marks": record.officer_marks}
@@ -297,6 +301,10 @@ class ReviewPanel(QWidget):
         self.note.setText(last["note"])
         was = DECISIONS[last["decision"]]
         self.title.setText(f"Correcting #{last['seq']} ({was}) on {last['scan'].name}")
+        self._refresh()
+
+    def redraw(self) -> None:
+        """Put the review's marks back on the viewer (after it was given the scan again)."""
         self._refresh()
 
     # -- helpers -------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ def test_officers_cannot_open_the_audit_view(qtbot, logged):
 
 
 def test_filter_by_officer_and_disagreement(qtbot, view):
+    assert view.start.text() != ""  # the last week by default
     assert view.model.rowCount() == 4
     view.officer.setCurrentIndex(view.officer.findData("olga"))
     view.disagreement.setCurrentIndex(view.disagreement.findData(True))

@@ -5,6 +5,7 @@ Supervisors only: the core refuses any other role when the view is built."""
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -44,6 +45,7 @@ from .audit_charts import BarChart
 from .audit_reopen import RecordedScan
 from .audit_table import DecisionTable
 
+DEFAULT_DAYS = 7
 EXPORTS = {"csv": "CSV (*.csv)", "json": "JSON (*.json)", "pdf": "PDF report (*.pdf)",
            "yolo": "YOLO folder", "coco": "COCO folder"}
 
@@ -78,7 +80,9 @@ class AuditView(QWidget):
 
     def _filters(self) -> QGridLayout:
         grid = QGridLayout()
-        self.start = QLineEdit()
+        # The last week by default: an unfiltered look at a year's log takes seconds.
+        week_ago = (datetime.now(UTC) - timedelta(days=DEFAULT_DAYS)).date().isoformat()
+        self.start = QLineEdit(week_ago)
         self.start.setPlaceholderText("from (UTC) 2026-11-27")
         self.end = QLineEdit()
         self.end.setPlaceholderText("to (UTC), inclusive")

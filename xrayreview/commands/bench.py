@@ -16,6 +16,7 @@ from .. import __version__
 from ..paths import REPO_ROOT
 
 SUITES = {
+    "imaging": "xrayreview.imaging.bench",
     "viewer": "xrayreview.ui.bench_viewer",
     "synth": "xrayreview.synth.bench",
     "detection": "xrayreview.detection.bench",

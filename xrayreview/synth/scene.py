@@ -78,5 +78,6 @@ def garment_field(rng: np.random.Generator, rows: int, cols: int, pitch: float, 
             cv2.polylines(field, crease, False, thickness * 0.5, 1, cv2.LINE_8, 4)
         field += layer
     field *= 0.75 + 0.35 * smooth_noise(rng, h, w, 24)
+    field *= 1.0 + 0.12 * smooth_noise(rng, h, w, 2.5)  # weave, knit and stuffing: a fine grain
     field = cv2.GaussianBlur(field, (0, 0), 0.6)
     return np.maximum(cv2.resize(field, (cols, rows), interpolation=cv2.INTER_LINEAR), 0.0)

@@ -218,7 +218,7 @@ def clothing_hardware(rng: np.random.Generator) -> Item:
     """What clothes carry: zips, jeans rivets and buttons, underwires, hooks, a watch."""
     parts: list[Part] = []
     for _ in range(int(rng.integers(1, 4))):
-        start = rng.normal(0, 60, 3) * [1, 1, 0.2]
+        start = np.array([-150 + rng.normal(0, 30), rng.normal(0, 40), rng.normal(0, 10)])
         end = start + [rng.uniform(100, 300), rng.normal(0, 40), 0]
         teeth = str(rng.choice(["brass", "steel", "aluminium", "polymer"]))
         parts.append(wire(teeth, smooth_curve(rng, start, end, 20), rng.uniform(1.2, 2.5)))

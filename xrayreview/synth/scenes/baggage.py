@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from ...scan.model import ScanMetadata
@@ -48,12 +49,19 @@ def baggage_scene(
     canvas.add(posed(p, rot, (cx, cy, 0)) for p in _shell(rng, kind, length, width, height))
     # Clothes fill most bags; parcels hold goods only.
     if kind != "parcel" or rng.random() < 0.3:
-        inner_l, inner_w = length - 20, width - 20
-        c0, r0 = int((cx - inner_l / 2) / pitch), int((cy - inner_w / 2) / pitch)
-        h, w = int(inner_w / pitch), int(inner_l / pitch)
+        # The clothes fill the bag's turned inner outline, computed over its upright bounding box.
+        outline = rounded_rectangle(length / 2 - 10, width / 2 - 10, 40.0) @ rot[:2, :2].T + [cx, cy]
+        c0, r0 = (int(v) for v in np.floor(outline.min(axis=0) / pitch))
+        c1, r1 = (int(v) for v in np.ceil(outline.max(axis=0) / pitch))
+        h, w = r1 - r0, c1 - c0
         if h > 4 and w > 4:
             amount = float(np.clip(difficulty.density + rng.normal(0, 0.2), 0.05, 1.0))
-            canvas.add_lengths("textile", r0, c0, garment_field(rng, h, w, pitch, amount))
+            inside = np.zeros((h, w), np.uint8)
+            cv2.fillConvexPoly(
+                inside, np.round((outline / pitch - [c0, r0]) * 16).astype(np.int32), 1, cv2.LINE_8, 4
+            )
+            field = garment_field(rng, h, w, pitch, amount) * inside
+            canvas.add_lengths("textile", r0, c0, field)
     items = int(4 + difficulty.density * 14 * rng.uniform(0.5, 1.3))
     for _ in range(items):
         _, (parts, (hx, hy)) = draw_item(rng)

@@ -4,7 +4,7 @@ Run under Xvfb so the real window system (xcb) draws the window, not the offscre
 
     xvfb-run -s "-screen 0 1680x1050x24" .venv/bin/python docs/screenshots/take_station_screenshot.py [SCAN]
 
-Without SCAN it opens the first bundled sample, or generates a synthetic baggage scan.
+Without SCAN it opens every bundled sample and shows the loaded truck (or generates a bag).
 """
 
 from __future__ import annotations
@@ -17,23 +17,27 @@ from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import QApplication
 
 from xrayreview.app import bundled_samples
-from xrayreview.ui.main_window import MainWindow
+from xrayreview.ui.station import build_station
 from xrayreview.ui.theme import apply_dark_theme
 
 OUT = Path(__file__).resolve().parent / "station.png"
 
 
-def _scan_to_show(folder: Path) -> Path:
+SHOWN = "cargo-20ft-truck-pistol-pipebomb_high.tif"
+
+
+def _scans_to_open(folder: Path) -> list[Path]:
+    """The shown scan first: the station shows the first file it is given."""
     if len(sys.argv) > 1:
-        return Path(sys.argv[1])
+        return [Path(sys.argv[1])]
     samples = bundled_samples()
     if samples:
-        return samples[0]
+        return sorted(samples, key=lambda p: p.name != SHOWN)
     from xrayreview.synth.export import write_scan
     from xrayreview.synth.generate import generate_scan
 
     scan, truths = generate_scan("baggage", seed=3)
-    return write_scan(folder, "synthetic-bag", scan, truths)
+    return [write_scan(folder, "synthetic-bag", scan, truths)]
 
 
 def main() -> int:
@@ -43,21 +47,22 @@ def main() -> int:
         import os
 
         os.environ["XRAYREVIEW_DATA"] = tmp  # a fresh layout, not the user's remembered one
-        window = MainWindow()
+        window = build_station()
         window.resize(1600, 1000)
         window.show()
-        window.open_paths([_scan_to_show(Path(tmp))])
+        window.open_paths(_scans_to_open(Path(tmp)))
 
         def shoot() -> None:
-            if window.current is None:
+            if window.current is None or window.loader.pending:
                 QTimer.singleShot(100, shoot)
                 return
             view = window.viewer
             view.fit()
-            centre = view.mapFromScene(view.visible_rect().center() + QPointF(40, 10))
+            scan = window.current_scan()
+            centre = view.mapFromScene(QPointF(scan.width * 0.62, scan.height * 0.45))
             view.set_loupe_enabled(True)
             view.show_loupe(centre)
-            window._show_pixel(int(view.visible_rect().center().x()), int(view.visible_rect().center().y()))
+            window._show_pixel(int(scan.width * 0.62), int(scan.height * 0.45))
             app.processEvents()
             window.grab().save(str(OUT), "PNG")
             print(f"saved {OUT}")

@@ -141,7 +141,9 @@ class MainWindow(QMainWindow):
         self.scan_list.add_scan(request, scan)
         if request == self._show_next or self.current is None:
             self.scan_list.select(request)  # shows it through scan_chosen
-        self.statusBar().showMessage(f"Opened {scan.name}", 5000)
+            self.statusBar().showMessage(f"Opened {scan.name}", 5000)
+        else:
+            self.statusBar().showMessage(f"{len(self.scans)} scans open", 5000)
 
     def _scan_failed(self, request: int, name: str, message: str) -> None:
         self.statusBar().showMessage(message, 15000)

@@ -37,5 +37,16 @@ def build_station() -> MainWindow:
     window.review.attach_detection(window.detection)
     window.closing.connect(window.review.shutdown)
     window.add_dock_toggles()  # the new docks join the View menu
+    _default_layout(window)
     window.restore_layout()  # now that every dock exists, so their places come back too
     return window
+
+
+def _default_layout(window: MainWindow) -> None:
+    """First-run layout: the scan gets the room; panels used together share a side as tabs."""
+    docks = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
+    window.tabifyDockWidget(docks["dock-scans"], docks["dock-queue"])
+    window.tabifyDockWidget(docks["dock-details"], docks["dock-density"])
+    docks["dock-queue"].raise_()
+    docks["dock-details"].raise_()
+    window.resizeDocks([docks["dock-queue"], docks["dock-decision"]], [260, 380], Qt.Orientation.Horizontal)

@@ -14,7 +14,7 @@ from xrayreview.training.access import may_build, may_take, visible_summaries, v
 from xrayreview.training.errors import TrainingError
 from xrayreview.training.library import Library
 from xrayreview.training.offers import find_offer, offer_session, offers
-from xrayreview.training.plan import SessionSpec, build_plan
+from xrayreview.training.plan import SessionSpec, build_plan, scan_for
 from xrayreview.training.records import TrainingLog
 from xrayreview.training.session import TrainingSession
 
@@ -150,3 +150,27 @@ def test_pdf_report_is_readable(tmp_path, log, library):
                           check=True).stdout
     assert "Screener training results" in text and "omar" in text and "firearm" in text
     assert "50 %" in text and "log-linear correction" in text
+
+
+def test_known_threat_scans_from_the_library_fill_threat_slots(tmp_path, library, log):
+    known = tmp_path / "bag_with_gun.png"
+    cv2.imwrite(str(known), np.full((260, 420), 40000, np.uint16))
+    truth = [{"box": [100, 60, 180, 110], "category": "firearm", "label": "pistol"}]
+    known.with_suffix(".json").write_text(json.dumps({"pixel_pitch_mm": 2.0, "threats": truth}))
+    from xrayreview.training.sources import import_scan
+
+    entry, _scan = import_scan(known)
+    library.add(entry)
+    spec = SessionSpec(scans=4, threat_share=1.0, seed=2, categories=("firearm",), known_share=1.0)
+    plan = build_plan(spec, library)
+    assert {i.base for i in plan.items} == {"import:bag_with_gun.png"}
+    assert all(i.label is None and i.threats[0].label == "pistol" for i in plan.items)
+    assert "100% of threats from known library scans" in offer_session(log, plan, "k", TRAINER).describe()
+    shown = scan_for(plan.items[0], library)
+    assert int(shown.high[0, 0]) == 40000  # shown as it is, nothing projected
+    other = build_plan(SessionSpec(scans=2, threat_share=1.0, seed=2, categories=("ied_component",),
+                                   known_share=1.0), library)
+    assert all(i.base.startswith("clean_") and i.label for i in other.items)  # no known IED scan: projected
+    mixed = build_plan(SessionSpec(scans=20, threat_share=1.0, seed=2, categories=("firearm",),
+                                   known_share=0.5), library)
+    assert 0 < sum(i.label is None for i in mixed.items) < 20

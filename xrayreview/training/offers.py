@@ -34,6 +34,8 @@ class Offer:
         spec = self.plan.spec
         parts = [f"{spec.scans} scans", f"{spec.threat_share:.0%} with threats",
                  ", ".join(c.replace("_", " ") for c in spec.categories)]
+        if spec.known_share:
+            parts.append(f"{spec.known_share:.0%} of threats from known library scans")
         parts.append("adaptive" if spec.adaptive else "fixed difficulty")
         parts.append(f"{spec.time_limit_s:g} s per scan" if spec.time_limit_s else "no time limit")
         parts.append("detector help" if spec.detector_help else "no detector help")

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..scan import Scan
 from .errors import TrainingError
-from .library import Library, threat_from_dict, threat_to_dict
+from .library import Library, LibraryScan, threat_from_dict, threat_to_dict
 from .scoring import Threat
 from .staircase import LEVELS, TrainingDifficulty
 
@@ -44,6 +44,9 @@ class SessionSpec:
     adaptive: bool = False
     detector_help: bool = False
     feedback: bool = True
+    # Share of the threat scans drawn from library scans whose threats are known (real or
+    # generated ones, shown as they are) instead of a projection into a clean scan.
+    known_share: float = 0.0
 
     def check(self) -> None:
         if not 1 <= self.scans <= 1000:
@@ -54,6 +57,8 @@ class SessionSpec:
             raise TrainingError("Choose at least one threat category.")
         if self.time_limit_s is not None and self.time_limit_s <= 0:
             raise TrainingError("The time limit per scan must be positive (or none).")
+        if not 0.0 <= self.known_share <= 1.0:
+            raise TrainingError("The share of scans with known threats is between 0 and 1.")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -157,6 +162,12 @@ def plan_scan(plan: SessionPlan, index: int, library: Library, difficulty: Train
     base = clean[int(rng.integers(len(clean)))]
     if not plan.threat_slots[index]:
         return PlannedScan(index, base.id, (), seed=int(rng.integers(2**31)))
+    known = known_threat_scans(library, (category,) if category else spec.categories)
+    if spec.known_share > 0 and known:
+        pick = np.random.default_rng([spec.seed, 4, index])  # its own stream: other draws stay as they were
+        if pick.random() < spec.known_share:
+            chosen = known[int(pick.integers(len(known)))]
+            return PlannedScan(index, chosen.id, chosen.threats, difficulty=difficulty)
     labels = threat_labels((category,) if category else spec.categories)
     label = labels[int(rng.integers(len(labels)))]
     scan = base.load()
@@ -181,6 +192,11 @@ def plan_scan(plan: SessionPlan, index: int, library: Library, difficulty: Train
         if best is None or inside > best[0]:
             best = (inside, item)
     return best[1]  # nothing fits wholly (a threat larger than the load): the best-covered spot
+
+
+def known_threat_scans(library: Library, categories: tuple[str, ...]) -> list[LibraryScan]:
+    """Library scans with known threats, all of them of the session's categories."""
+    return [s for s in library.scans if s.threats and all(t.category in categories for t in s.threats)]
 
 
 def scan_for(item: PlannedScan, library: Library, projector: Projector | None = None) -> Scan:

@@ -38,6 +38,8 @@ GUIDE = (
     "<b>How a session is made</b><p>Each scan with a threat is a clean library scan with one threat "
     "projected into it (threat image projection), at a spot inside the load; the ground truth is kept "
     "with the session, so every answer can be scored and the session rerun exactly.</p>"
+    "<p><b>Known threats</b>: a share of the threat scans can instead be library scans whose threats "
+    "are known (the bundled samples, imports with ground truth), shown as they are.</p>"
     "<p><b>Difficulty</b>: <i>rotation</i> turns the threat away from its textbook view (above 50 % "
     "in full 3-D), <i>clutter</i> places it under denser goods, <i>smallness</i> shrinks it, "
     "<i>load density</i> fills the generated scans. Levels 0–4 set all four at once.</p>"
@@ -66,6 +68,9 @@ class SessionBuilder(QWidget):
         self.trainee.addItems([ANY_TRAINEE, *(trainees or [])])
         self.scans = _spin(1, 1000, 20)
         self.share = _spin(0, 100, 50, " %")
+        self.known = _spin(0, 100, 0, " %")
+        self.known.setToolTip("Share of the threat scans taken from library scans whose threats are known "
+                              "(bundled samples, imports with ground truth), shown as they are")
         self.categories = {key: QCheckBox(text) for key, text in CATEGORIES.items()}
         categories_row = QHBoxLayout()
         for box in self.categories.values():
@@ -91,6 +96,7 @@ class SessionBuilder(QWidget):
         form.addRow("Scans", self.scans)
         form.addRow("Share with threats", self.share)
         form.addRow("Threat categories", categories_row)
+        form.addRow("Known threats from the library", self.known)
         form.addRow("Difficulty", self.level)
         for key, text in KNOBS.items():
             form.addRow(f"    {text}", self.knobs[key])
@@ -138,7 +144,8 @@ class SessionBuilder(QWidget):
         return SessionSpec(scans=self.scans.value(), threat_share=self.share.value() / 100, categories=chosen,
                            difficulty=difficulty, time_limit_s=float(self.time_limit.value()) or None,
                            seed=self.seed.value(), adaptive=self.adaptive.isChecked(),
-                           detector_help=self.detector_help.isChecked(), feedback=self.feedback.isChecked())
+                           detector_help=self.detector_help.isChecked(), feedback=self.feedback.isChecked(),
+                           known_share=self.known.value() / 100)
 
     @property
     def building(self) -> bool:

@@ -80,6 +80,7 @@ def test_export_csv_and_pdf_of_the_filtered_view(qtbot, view, tmp_path):
     assert (tmp_path / "refer.pdf").read_bytes().startswith(b"%PDF")
     assert "1 image(s), 2 box(es)" in view.export("coco", tmp_path / "coco")
     assert len(json.loads((tmp_path / "coco" / "annotations.json").read_text())["annotations"]) == 2
+    assert "1 DICOS operator TDR(s)" in view.export("tdr", tmp_path / "tdr")
 
 
 def test_review_is_appended_and_chain_verifies(qtbot, view, logged):

@@ -40,14 +40,14 @@ from ..decisions import (
     hourly_counts,
     record_review,
 )
-from ..reports import labels, pdf, tabular
+from ..reports import labels, pdf, tabular, tdr
 from .audit_charts import BarChart
 from .audit_reopen import RecordedScan
 from .audit_table import DecisionTable
 
 DEFAULT_DAYS = 7
 EXPORTS = {"csv": "CSV (*.csv)", "json": "JSON (*.json)", "pdf": "PDF report (*.pdf)",
-           "yolo": "YOLO folder", "coco": "COCO folder"}
+           "yolo": "YOLO folder", "coco": "COCO folder", "tdr": "DICOS TDR folder"}
 
 
 class AuditView(QWidget):
@@ -225,7 +225,7 @@ class AuditView(QWidget):
         return result.ok
 
     def choose_export(self, fmt: str) -> None:
-        if fmt in ("yolo", "coco"):
+        if fmt in ("yolo", "coco", "tdr"):
             target = QFileDialog.getExistingDirectory(self, f"Export {fmt.upper()} into folder")
         else:
             target, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", f"audit.{fmt}",
@@ -235,6 +235,7 @@ class AuditView(QWidget):
 
     def export(self, fmt: str, target: Path) -> str:
         """Write the filtered view; returns (and shows) what was written."""
+        done = f"{len(self.rows)} decision(s) written to {target}"
         try:
             if fmt == "csv":
                 tabular.export_csv(self.rows, target)
@@ -243,21 +244,18 @@ class AuditView(QWidget):
             elif fmt == "pdf":
                 pdf.export_pdf(self.rows, target, flt=self.current_filter(), chain=self.log.verify(),
                                author=self.account.username)
+            elif fmt == "tdr":
+                done = f"{len(tdr.export_tdrs(self.rows, target))} DICOS operator TDR(s) written to {target}"
             else:
                 exporter = labels.export_yolo if fmt == "yolo" else labels.export_coco
                 summary = exporter(self.rows, target)
                 skipped = f", {len(summary.skipped)} skipped" if summary.skipped else ""
-                message = f"{summary.images} image(s), {summary.boxes} box(es){skipped} written to {target}"
-                self.chain_label.setText(message)
-                self.exported.emit(message)
-                return message
-        except (OSError, DecisionLogError) as exc:
-            message = f"Export failed: {exc}"
-        else:
-            message = f"{len(self.rows)} decision(s) written to {target}"
-        self.chain_label.setText(message)
-        self.exported.emit(message)
-        return message
+                done = f"{summary.images} image(s), {summary.boxes} box(es){skipped} written to {target}"
+        except (OSError, ValueError, DecisionLogError) as exc:
+            done = f"Export failed: {exc}"
+        self.chain_label.setText(done)
+        self.exported.emit(done)
+        return done
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         for view in list(self.reopened):

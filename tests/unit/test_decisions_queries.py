@@ -147,3 +147,12 @@ def test_decision_time_spans_midnight_and_time_zones():
 
     assert _seconds("2026-11-28T00:00:03.500+00:00") - _seconds("2026-11-27T23:59:58.250+00:00") == 5.25
     assert _seconds("2026-11-28T01:00:03.500+01:00") - _seconds("2026-11-28T00:00:00.000+00:00") == 3.5
+
+
+def test_a_lone_half_of_a_pair_waits_for_its_partner(tmp_path):
+    _write(tmp_path / "van_high.tif", age=20)
+    inbox = Inbox(tmp_path, settle_s=2.0, pair_wait_s=60.0)
+    assert inbox.pending() == []  # the low half may still be on its way
+    assert [i.name for i in Inbox(tmp_path, settle_s=2.0, pair_wait_s=10.0).pending()] == ["van_high.tif"]
+    _write(tmp_path / "van_low.tif", age=5)
+    assert [len(i.files) for i in inbox.pending()] == [2]

@@ -146,3 +146,18 @@ def test_run_station_opens_the_given_files_and_returns_when_closed(qtbot, single
     QTimer.singleShot(0, close_when_loaded)
     assert run_station([single_tiff]) == 0
     assert seen == ["truck.tif"]
+
+
+def test_without_files_the_station_opens_the_bundled_samples(monkeypatch, tmp_path):
+    from xrayreview import app
+
+    (tmp_path / "bag_high.tif").write_bytes(b"x")
+    (tmp_path / "bag_low.tif").write_bytes(b"x")
+    (tmp_path / "bag.json").write_text("{}")
+    (tmp_path / "README.md").write_text("samples")
+    (tmp_path / "a.png").write_bytes(b"x")
+    monkeypatch.setattr(app, "SAMPLES_DIR", tmp_path)
+    found = app.bundled_samples()
+    assert [p.name for p in found] == ["a.png", "bag_high.tif", "bag_low.tif"]
+    monkeypatch.setattr(app, "SAMPLES_DIR", tmp_path / "missing")
+    assert app.bundled_samples() == []

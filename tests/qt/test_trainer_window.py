@@ -202,3 +202,32 @@ def test_detector_help_shows_marks_or_says_there_is_no_model(qtbot, tmp_path):
     finally:
         for run in runs:
             run.stop()
+
+
+def test_an_unreadable_library_is_reported_and_left_alone(open_window, paths):
+    paths["library_path"].write_text("{not json")
+    trainer = open_window(TRAINER)
+    assert trainer.builder is None and trainer.library_panel is None
+    assert "cannot be read" in trainer.message.text()
+    assert paths["library_path"].read_text() == "{not json"
+
+
+def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    from xrayreview.ui.trainer_window import add_training_action
+
+    station = QMainWindow()
+    qtbot.addWidget(station)
+    signed_in = [OFFICER]
+    action = add_training_action(station, lambda: signed_in[0], lambda: ["omar"])
+    action.trigger()
+    (first,) = [w for w in station.findChildren(TrainerWindow)]
+    assert first.isWindow() and first.account == OFFICER and first.builder is None
+    signed_in[0] = TRAINER
+    action.trigger()  # the window follows the account: the officer's one closes
+    accounts = lambda: [w.account for w in station.findChildren(TrainerWindow)]  # noqa: E731
+    qtbot.waitUntil(lambda: accounts() == [TRAINER], timeout=5000)
+    trainer = station.findChildren(TrainerWindow)[0]
+    assert trainer.builder.trainee.findText("omar") >= 0
+    trainer.close()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ..decisions import Account, DecisionLogError
 from ..training.access import may_build, may_take, require_trainee
 from ..training.errors import TrainingError
+from ..training.library import Library
 from ..training.offers import Offer, find_offer, offers
 from ..training.records import TrainingLog
 from ..training.session import TrainingSession
@@ -53,9 +54,13 @@ class TrainerWindow(QWidget):
         self.account = account
         self.model_path = model_path
         self.setWindowTitle("Training — X-ray review station")
-        self.log = TrainingLog(log_path)
+        self.log = TrainingLog(log_path)  # LogUnavailable when unwritable: open_trainer says so
         self.library_path = Path(library_path) if library_path is not None else default_library_path()
-        self.library = open_library(self.library_path)
+        library_error = None
+        try:
+            self.library = open_library(self.library_path)
+        except TrainingError as exc:  # left as it is, for someone to repair; nothing overwrites it
+            self.library, library_error = Library(), str(exc)
         self.jobs = BackgroundJobs("trainer", self)
         self.run: TraineeRun | None = None
         self.offers: list[Offer] = []
@@ -75,7 +80,9 @@ class TrainerWindow(QWidget):
                                     "build or run training sessions."), "Training")
             return
         self.tabs.addTab(self._sessions_tab(), "Sessions")
-        if may_build(account):
+        if library_error is not None:
+            self.say(f"{library_error} The library and the builder are closed until it is repaired.")
+        elif may_build(account):
             if not self.library_path.exists():
                 self._save_starter_library()
             self.library_panel = LibraryPanel(self.library, self.library_path, self.jobs)
@@ -208,9 +215,12 @@ class TrainerWindow(QWidget):
 
 
 def open_trainer(account: Account | None, trainees: list[str] | None = None,
-                 parent: QWidget | None = None) -> TrainerWindow:
-    """The trainer window as a top-level window, deleted when closed."""
-    window = TrainerWindow(account, trainees=trainees)
+                 parent: QWidget | None = None) -> TrainerWindow | str:
+    """The trainer window as a top-level window, deleted when closed; or why it cannot open."""
+    try:
+        window = TrainerWindow(account, trainees=trainees)
+    except DecisionLogError as exc:
+        return f"Training is unavailable: {exc}"
     if parent is not None:  # owned by the station (closed with it) but a window of its own
         window.setParent(parent, Qt.WindowType.Window)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -232,7 +242,11 @@ def add_training_action(window: QMainWindow, account: Callable[[], Account | Non
             except RuntimeError:  # already deleted
                 pass
         opened.clear()
-        opened.append(open_trainer(account(), trainees() if trainees else None, window))
+        result = open_trainer(account(), trainees() if trainees else None, window)
+        if isinstance(result, str):
+            window.statusBar().showMessage(result, 15000)
+        else:
+            opened.append(result)
 
     action.triggered.connect(open_now)
     window.menuBar().addMenu("T&raining").addAction(action)

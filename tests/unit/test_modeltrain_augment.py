@@ -53,3 +53,17 @@ def test_full_chain_returns_a_square_tile_and_matching_classes() -> None:
     out, moved, classes = augment(image, boxes, np.array([2]), np.random.default_rng(3), 128)
     assert out.shape == (128, 128, 3)
     assert len(moved) == len(classes)
+
+
+def test_small_training_crops_mostly_keep_a_threat_in_view() -> None:
+    image = np.full((640, 640, 3), 255, np.uint8)
+    image[500:540, 60:120] = (40, 60, 200)
+    boxes = np.array([[60.0, 500.0, 120.0, 540.0]], np.float32)
+    kept = 0
+    for seed in range(30):
+        out, moved, _ = rescale(image, boxes, np.random.default_rng(seed), 320)
+        assert out.shape == (320, 320, 3)
+        if len(moved):
+            kept += 1
+            assert _inside_is_dark(out, moved[0])
+    assert kept >= 15

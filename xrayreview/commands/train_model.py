@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=int, default=3000, help="optimizer steps in total")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--crop", type=int, default=640, choices=(256, 320, 384, 448, 512, 640),
+                        help="training input size (crops of the 640 tiles; smaller trains faster)")
     parser.add_argument("--workers", type=int, default=2, help="tile-generating processes")
     parser.add_argument("--reuse", type=int, default=2, help="augmented samples served per generated tile")
     parser.add_argument("--seed", type=int, default=0)
@@ -56,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         model = training.load_trained(args.run_dir)
     else:
         config = training.TrainConfig(
-            steps=args.steps, batch=args.batch, lr=args.lr, workers=args.workers, reuse=args.reuse,
+            steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,
+            reuse=args.reuse,
             seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
             time_limit_min=args.time_limit)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)

@@ -41,6 +41,9 @@ def rescale(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, size
     """
     factor = float(np.exp(rng.uniform(np.log(low), np.log(high))))
     h, w = image.shape[:2]
+    if size < min(h, w):
+        # Training on crops smaller than the tile: zoom out more, so big threats still fit.
+        factor *= float(np.clip(size / min(h, w) * 1.4, 0.5, 1.0))
     new_h, new_w = max(1, round(h * factor)), max(1, round(w * factor))
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     image = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
@@ -48,14 +51,29 @@ def rescale(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, size
     # Mostly air; sometimes the grey that letterboxing detectors pad with.
     canvas = np.full((size, size, 3), 255 if rng.random() < 0.8 else 114, np.uint8)
     # Place so that the crop window or the padding position is random.
-    off_x = int(rng.integers(min(0, size - new_w), max(0, size - new_w) + 1))
-    off_y = int(rng.integers(min(0, size - new_h), max(0, size - new_h) + 1))
+    lo_x, hi_x = min(0, size - new_w), max(0, size - new_w)
+    lo_y, hi_y = min(0, size - new_h), max(0, size - new_h)
+    if len(boxes) and rng.random() < 0.7:
+        # Most crops centre on a threat: a crop of empty background teaches little.
+        box = boxes[int(rng.integers(len(boxes)))]
+        lo_x, hi_x = _window(lo_x, hi_x, box[0], box[2], size)
+        lo_y, hi_y = _window(lo_y, hi_y, box[1], box[3], size)
+    off_x = int(rng.integers(lo_x, hi_x + 1))
+    off_y = int(rng.integers(lo_y, hi_y + 1))
     src_x, src_y = max(0, -off_x), max(0, -off_y)
     dst_x, dst_y = max(0, off_x), max(0, off_y)
     cw, ch = min(new_w - src_x, size - dst_x), min(new_h - src_y, size - dst_y)
     canvas[dst_y:dst_y + ch, dst_x:dst_x + cw] = image[src_y:src_y + ch, src_x:src_x + cw]
     boxes = boxes + np.array([off_x, off_y, off_x, off_y], np.float32)
     return canvas, *clip_boxes(boxes, size, size)
+
+
+def _window(lo: int, hi: int, start: float, end: float, size: int) -> tuple[int, int]:
+    """Offsets within [lo, hi] that keep [start, end] inside the crop (or centre it if too big)."""
+    first, last = max(lo, int(np.ceil(-start))), min(hi, int(np.floor(size - end)))
+    if first > last:
+        first = last = int(np.clip(round(size / 2 - (start + end) / 2), lo, hi))
+    return first, last
 
 
 def clip_boxes(boxes: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:

@@ -55,9 +55,10 @@ class TileStream(IterableDataset):
     """An endless stream of (image uint8 [3, S, S], boxes [K, 4], classes [K])."""
 
     def __init__(self, seed_start: int, size: int = 640, reuse: int = 2, pool: int = 12,
-                 augmentation: bool = True) -> None:
+                 augmentation: bool = True, crop: int | None = None) -> None:
         super().__init__()
         self.seed_start, self.size, self.reuse, self.pool_size = seed_start, size, reuse, pool
+        self.crop = crop or size
         self.augmentation = augmentation
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
@@ -83,7 +84,7 @@ class TileStream(IterableDataset):
                 rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         image, boxes, classes = tile.image, tile.boxes, tile.classes
         if self.augmentation:
-            image, boxes, classes = augment(image, boxes, classes, rng, self.size)
+            image, boxes, classes = augment(image, boxes, classes, rng, self.crop)
         return (torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))),
                 torch.from_numpy(boxes.astype(np.float32)), torch.from_numpy(classes.astype(np.int64)))
 

@@ -32,7 +32,8 @@ class TrainConfig:
     lr: float = 2e-3
     weight_decay: float = 5e-4
     warmup: int = 300
-    size: int = 640
+    size: int = 640  # generated tile size (and the exported model's input)
+    crop: int = 640  # training input size: smaller crops of the tiles train faster on a CPU
     workers: int = 2
     reuse: int = 2
     seed: int = 0
@@ -44,9 +45,10 @@ class TrainConfig:
 
 
 def learning_rate(config: TrainConfig, step: int, elapsed_s: float = 0.0) -> float:
-    if step < config.warmup:
-        return config.lr * (step + 1) / config.warmup
-    progress = (step - config.warmup) / max(1, config.steps - config.warmup)
+    warmup = min(config.warmup, config.steps // 10)
+    if step < warmup:
+        return config.lr * (step + 1) / warmup
+    progress = (step - warmup) / max(1, config.steps - warmup)
     if config.time_limit_min > 0:
         # Under a time limit, anneal by whichever runs out first so the last steps still cool down.
         progress = max(progress, elapsed_s / (config.time_limit_min * 60.0))
@@ -56,7 +58,7 @@ def learning_rate(config: TrainConfig, step: int, elapsed_s: float = 0.0) -> flo
 class EMA:
     """Exponential moving average of the weights: steadier than the last step, ships better."""
 
-    def __init__(self, model: torch.nn.Module, decay: float = 0.999) -> None:
+    def __init__(self, model: torch.nn.Module, decay: float = 0.995) -> None:
         self.model = copy.deepcopy(model).eval()
         self.decay = decay
         for p in self.model.parameters():
@@ -65,7 +67,7 @@ class EMA:
     @torch.no_grad()
     def update(self, model: torch.nn.Module, step: int) -> None:
         # Ramp the decay up so early averages are not dominated by the random start.
-        decay = self.decay * (1.0 - math.exp(-step / 500.0))
+        decay = self.decay * (1.0 - math.exp(-step / 200.0))
         ema_state = self.model.state_dict()
         for name, value in model.state_dict().items():
             if value.dtype.is_floating_point:
@@ -159,11 +161,11 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         return ema.model
     # Fresh seeds after a resume: each step consumes at most `batch` new tiles.
     stream = TileStream(TRAIN_SEED_BASE + config.seed * 100_000_000 + step * config.batch, config.size,
-                        reuse=config.reuse)
+                        reuse=config.reuse, crop=config.crop)
     loader = DataLoader(stream, batch_size=config.batch, num_workers=config.workers, collate_fn=collate,
                         worker_init_fn=quiet_worker, pin_memory=device.type == "cuda",
                         persistent_workers=config.workers > 0, prefetch_factor=4 if config.workers else None)
-    points, strides = anchor_points(config.size, config.size, device)
+    points, strides = anchor_points(config.crop, config.crop, device)
     val_tiles = validation_set(config) if config.val_tiles else []
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast(
         "cpu", enabled=False)

@@ -9,6 +9,7 @@ from xrayreview.training.library import Library
 from xrayreview.training.plan import SessionSpec
 from xrayreview.training.records import TrainingLog
 from xrayreview.training.session import TrainingSession
+from xrayreview.training.staircase import LEVELS
 from xrayreview.ui.trainer_run import TraineeRun
 
 
@@ -114,3 +115,19 @@ def test_the_next_scan_is_built_while_the_trainee_looks(qtbot, run):
     qtbot.keyClick(widget, Qt.Key.Key_Space)
     assert not widget.preparing and widget.status.text() == "Scan 2 of 2"  # shown at once
     assert widget.viewer.scan is not None and widget.feedback is None
+
+
+def test_adaptive_session_raises_difficulty_after_hits(qtbot, run):
+    spec = SessionSpec(scans=3, threat_share=1.0, seed=7, categories=("firearm",), adaptive=True,
+                       time_limit_s=None, feedback=False)
+    widget = run(spec)
+    assert widget.session.plan.items == []  # adaptive scans are built one by one, off the GUI thread
+    with qtbot.waitSignal(widget.finished, timeout=30000):
+        widget.start()
+        for _ in range(3):
+            qtbot.waitUntil(lambda: not widget.preparing and widget.feedback is None, timeout=10000)
+            widget.add_mark(list(widget.session.plan.items[widget.session.position].threats[0].box))
+            qtbot.keyClick(widget, Qt.Key.Key_R)
+    assert [i.difficulty for i in widget.session.plan.items] == [LEVELS[1], LEVELS[1], LEVELS[2]]
+    summary = widget.message.text()
+    assert "firearm: 3 of 3 found" in summary and "reached (0–4): firearm 2" in summary

@@ -248,7 +248,13 @@ class TraineeRun(QWidget):
         self.message.setText(
             f"Hit rate {fmt(overall.hit_rate, '.0%')}, false alarms {fmt(overall.false_alarm_rate, '.0%')}, "
             f"d′ {fmt(overall.d_prime, '.2f')}, A′ {fmt(overall.a_prime, '.2f')}, "
-            f"mean {fmt(self.score.mean_seconds, '.1f')} s per scan.")
+            f"mean {fmt(self.score.mean_seconds, '.1f')} s per scan."
+            + "".join(f"\n{category.replace('_', ' ')}: {rates.hits} of {rates.events} found"
+                      for category, rates in self.score.per_category.items()))
+        if self.session.plan.spec.adaptive and self.session.adaptive.stairs:
+            stairs = self.session.adaptive.stairs.items()
+            levels = ", ".join(f"{c.replace('_', ' ')} {stair.level}" for c, stair in stairs)
+            self.message.setText(self.message.text() + f"\nDifficulty reached (0–4): {levels}.")
         self.viewer.interaction = None
         self.finished.emit(self.score)
 

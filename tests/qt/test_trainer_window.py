@@ -230,4 +230,5 @@ def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):
     qtbot.waitUntil(lambda: accounts() == [TRAINER], timeout=5000)
     trainer = station.findChildren(TrainerWindow)[0]
     assert trainer.builder.trainee.findText("omar") >= 0
-    trainer.close()
+    station.close()  # closes the trainer window first, joining its threads
+    qtbot.waitUntil(lambda: station.findChildren(TrainerWindow) == [], timeout=5000)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -229,25 +229,52 @@ def open_trainer(account: Account | None, trainees: list[str] | None = None,
     return window
 
 
+class _TrainingMenu(QObject):
+    """The station's "Training…" action and the trainer window it opened.
+
+    The window is the station's child, so it would be destroyed with the station without
+    its close event, leaving its worker threads running; closing the station closes it first.
+    """
+
+    def __init__(self, window: QMainWindow, account: Callable[[], Account | None],
+                 trainees: Callable[[], list[str]] | None) -> None:
+        super().__init__(window)
+        self.window, self.account, self.trainees = window, account, trainees
+        self.opened: TrainerWindow | None = None
+        self.action = QAction("Training…", window)
+        self.action.triggered.connect(self.open)
+        window.installEventFilter(self)
+
+    def open(self) -> None:
+        self.close_opened()  # the window follows whoever is signed in now
+        result = open_trainer(self.account(), self.trainees() if self.trainees else None, self.window)
+        if isinstance(result, str):
+            self.window.statusBar().showMessage(result, 15000)
+        else:
+            self.opened = result
+            result.destroyed.connect(lambda _=None, gone=result: self._forget(gone))
+
+    def close_opened(self) -> None:
+        if self.opened is not None:
+            try:
+                self.opened.close()
+            except RuntimeError:  # already deleted by Qt
+                pass
+            self.opened = None
+
+    def _forget(self, gone: TrainerWindow) -> None:
+        if self.opened is gone:
+            self.opened = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.close_opened()
+        return False
+
+
 def add_training_action(window: QMainWindow, account: Callable[[], Account | None],
                         trainees: Callable[[], list[str]] | None = None) -> QAction:
     """Put "Training…" in the station's menu; it opens the trainer window for whoever is signed in."""
-    action = QAction("Training…", window)
-    opened: list[TrainerWindow] = []
-
-    def open_now() -> None:
-        for old in list(opened):
-            try:
-                old.close()
-            except RuntimeError:  # already deleted
-                pass
-        opened.clear()
-        result = open_trainer(account(), trainees() if trainees else None, window)
-        if isinstance(result, str):
-            window.statusBar().showMessage(result, 15000)
-        else:
-            opened.append(result)
-
-    action.triggered.connect(open_now)
-    window.menuBar().addMenu("T&raining").addAction(action)
-    return action
+    menu = _TrainingMenu(window, account, trainees)
+    window.menuBar().addMenu("T&raining").addAction(menu.action)
+    return menu.action

@@ -164,6 +164,9 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
                         reuse=config.reuse, crop=config.crop)
     loader = DataLoader(stream, batch_size=config.batch, num_workers=config.workers, collate_fn=collate,
                         worker_init_fn=quiet_worker, pin_memory=device.type == "cuda",
+                        # Fresh worker processes: forking after OpenCV's thread pool, CUDA or an open
+                        # SQLite handle (xraydb) has been seen to hang the workers.
+                        multiprocessing_context="spawn" if config.workers else None,
                         persistent_workers=config.workers > 0, prefetch_factor=4 if config.workers else None)
     points, strides = anchor_points(config.crop, config.crop, device)
     val_tiles = validation_set(config) if config.val_tiles else []

@@ -51,6 +51,15 @@ def make_tile(seed: int, size: int, kind: str | None = None) -> Tile:
     return Tile(image, box_array, np.asarray(classes, np.int64)[kept])
 
 
+def safe_tile(seed: int, size: int) -> Tile | None:
+    """make_tile, or None when the generator fails on this seed (one bad scene must not stop a run)."""
+    try:
+        return make_tile(seed, size)
+    except Exception as exc:  # noqa: BLE001 - any generator bug; the seed is reported and skipped
+        print(f"generator failed on seed {seed}: {type(exc).__name__}: {exc}", flush=True)
+        return None
+
+
 class TileStream(IterableDataset):
     """An endless stream of (image uint8 [3, S, S], boxes [K, 4], classes [K])."""
 
@@ -71,7 +80,9 @@ class TileStream(IterableDataset):
             # One new tile per `reuse` samples; the pool mixes them so a batch is not one scene.
             seed = self.seed_start + worker + counter * workers
             counter += 1
-            tile = make_tile(seed, self.size)
+            tile = safe_tile(seed, self.size)
+            if tile is None:
+                continue
             if len(pool) < self.pool_size:
                 pool.append(tile)
             else:

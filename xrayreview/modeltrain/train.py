@@ -16,7 +16,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from .classes import CLASSES
-from .data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, TileStream, collate, make_tile, quiet_worker
+from .data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, TileStream, collate, quiet_worker, safe_tile
 from .export import export_onnx, sidecar, write_sidecar
 from .loss import detection_loss
 from .net import NetConfig, ThreatDetector, anchor_points
@@ -99,8 +99,8 @@ def save_checkpoint(path: Path, model, ema: EMA, optimizer, step: int, config: T
 
 
 def validation_set(config: TrainConfig) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    tiles = [make_tile(VALIDATION_SEED_BASE + i, config.size) for i in range(config.val_tiles)]
-    return [(t.image, t.boxes, t.classes) for t in tiles]
+    tiles = [safe_tile(VALIDATION_SEED_BASE + i, config.size) for i in range(config.val_tiles)]
+    return [(t.image, t.boxes, t.classes) for t in tiles if t is not None]
 
 
 def validate(model: torch.nn.Module, tiles, batch: int = 16) -> dict[str, float]:

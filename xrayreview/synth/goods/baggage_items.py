@@ -245,6 +245,57 @@ def clothing_hardware(rng: np.random.Generator) -> Item:
     return parts, (230, 130)
 
 
+def tools(rng: np.random.Generator) -> Item:
+    """Harmless metal look-alikes a detector must learn to pass: knives, scissors, cutlery,
+    screwdrivers, spanners, pliers."""
+    which = int(rng.integers(5))
+    if which == 0:  # kitchen or pocket knife: thin steel blade, organic handle
+        blade = rng.uniform(60, 200)
+        parts = [
+            prism("steel", [(0, -8), (blade, -2), (blade, 2), (0, 12)], 1.0),
+            box(str(rng.choice(["wood", "polymer"])), (-55, 2, 0), (55, 10, 7)),
+        ]
+        parts += [cylinder("brass", (-55 + k * 35, 2, 0), 2, 8) for k in range(3)]
+    elif which == 1:  # scissors
+        parts = []
+        for s in (-1, 1):
+            parts.append(
+                prism(
+                    "steel",
+                    [(0, -3), (110, s * 6 - 2), (110, s * 6 + 2), (0, 3)],
+                    1.2,
+                    rot=rotation(yaw=s * 8),
+                )
+            )
+            parts += [
+                cylinder("polymer", (-25, s * 18, 0), 18, 4),
+                cylinder("polymer", (-25, s * 18, 0), 12, 4, sign=-1.0),
+            ]
+        parts.append(cylinder("steel", (0, 0, 0), 3, 4))
+    elif which == 2:  # cutlery
+        parts = [
+            box("steel", (0, k * 25, 0), (90, rng.uniform(4, 10), 1.2))
+            for k in range(int(rng.integers(2, 5)))
+        ]
+    elif which == 3:  # screwdriver or spanner
+        if rng.random() < 0.5:
+            parts = [
+                cylinder("steel", (60, 0, 0), 3, 60, AX_X),
+                cylinder("polymer", (-30, 0, 0), 14, 45, AX_X),
+            ]
+        else:
+            parts = [box("steel", (0, 0, 0), (90, 7, 3))]
+            parts += [cylinder("steel", (s * 95, 0, 0), 16, 3) for s in (-1, 1)]
+    else:  # pliers
+        parts = [
+            prism("steel", [(0, -6), (80, -2), (80, 2), (0, 6)], 5),
+            box("polymer", (-60, -12, 0), (60, 6, 6), rotation(yaw=-8)),
+            box("polymer", (-60, 12, 0), (60, 6, 6), rotation(yaw=8)),
+        ]
+        parts += [box("steel", (-60, s * 12, 0), (55, 3, 3), rotation(yaw=s * 8)) for s in (-1, 1)]
+    return parts, (130, 50)
+
+
 BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
     "shoes": (1.0, shoes),
     "bottle": (1.2, bottle),
@@ -259,6 +310,7 @@ BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
     "small_metal": (1.2, small_metal),
     "food": (0.8, food),
     "clothing_hardware": (2.5, clothing_hardware),
+    "tools": (0.8, tools),
 }
 
 

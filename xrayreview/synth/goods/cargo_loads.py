@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..shapes import Part, box, cylinder, rotation, tube, upright_rows
-from ..threats.pieces import AX_X
+from ..threats.pieces import AX_X, hollow_box
 
 Interior = tuple[float, float, float, float, float]  # x1, x2, y_top, y_floor, half width (mm)
 
@@ -265,6 +265,38 @@ def sacks(rng: np.random.Generator, interior: Interior, density: float) -> list[
     return parts
 
 
+def cars(rng: np.random.Generator, interior: Interior, density: float) -> list[Part]:
+    """Used cars shipped in containers: body shell, engine, wheels, seats, tank, battery."""
+    x1, x2, top, floor, half_w = interior
+    parts: list[Part] = []
+    length = rng.uniform(3800, 4800)
+    x = x1 + rng.uniform(50, 300)
+    while x + length < x2:
+        height, wheel_r = rng.uniform(1350, 1600), rng.uniform(290, 340)
+        cx, base = x + length / 2, floor - wheel_r * 0.6
+        body_top = base - height + wheel_r * 0.6
+        parts += hollow_box(
+            "steel", (cx, (base + body_top) / 2, 0), (length / 2, (base - body_top) / 2, 880), 0.8
+        )
+        parts.append(box("glass", (x + length * 0.32, body_top + 250, 0), (260, 4, 700), rotation(yaw=-35)))
+        parts.append(box("cast_iron", (x + 450, base - 380, 0), (300, 250, 300)))  # engine
+        parts.append(box("aluminium", (x + 850, base - 300, 0), (180, 150, 150)))  # gearbox
+        parts.append(box("lead", (x + 300, base - 650, 500), (120, 90, 8)))  # battery plates
+        parts += tube("steel", (cx + 300, base - 60, 300), 25, 1.5, length * 0.35, AX_X)  # exhaust
+        parts.append(box("polyethylene", (x + length * 0.75, base - 180, 0), (300, 100, 400)))  # fuel tank
+        parts.append(cylinder("diesel", (x + length * 0.75, base - 180, 0), 90, 280, AX_X))
+        for sx in (x + length * 0.45, x + length * 0.65):  # seats
+            parts.append(box("foam", (sx, base - 500, 0), (250, 300, 700)))
+            parts.append(box("steel", (sx, base - 350, 0), (220, 8, 650)))
+        for wx in (x + 750, x + length - 700):  # wheels: both sides, seen face on
+            parts.append(cylinder("rubber", (wx, floor - wheel_r, 0), wheel_r, 200))
+            parts.append(cylinder("rubber", (wx, floor - wheel_r, 0), wheel_r * 0.66, 200, sign=-1.0))
+            parts.append(cylinder("steel", (wx, floor - wheel_r, 0), wheel_r * 0.64, 12))
+            parts.append(cylinder("cast_iron", (wx, floor - wheel_r, 0), wheel_r * 0.5, 25))  # brake discs
+        x += length + rng.uniform(100, 500)
+    return parts
+
+
 LOADS: dict[str, Callable[[np.random.Generator, Interior, float], list[Part]]] = {
     "cartons": cartons,
     "bottles": bottles,
@@ -272,8 +304,17 @@ LOADS: dict[str, Callable[[np.random.Generator, Interior, float], list[Part]]] =
     "machinery": machinery,
     "coils": coils,
     "sacks": sacks,
+    "cars": cars,
 }
-LOAD_WEIGHTS = {"cartons": 4.0, "bottles": 1.0, "tyres": 1.0, "machinery": 1.5, "coils": 0.7, "sacks": 1.2}
+LOAD_WEIGHTS = {
+    "cartons": 4.0,
+    "bottles": 1.0,
+    "tyres": 1.0,
+    "machinery": 1.5,
+    "coils": 0.7,
+    "sacks": 1.2,
+    "cars": 0.8,
+}
 MANIFEST = {
     "cartons": "general merchandise in cartons",
     "bottles": "beverages in glass bottles",
@@ -281,6 +322,7 @@ MANIFEST = {
     "machinery": "machine parts",
     "coils": "steel coils",
     "sacks": "bagged goods",
+    "cars": "used motor vehicles",
     "empty": "empty container",
 }
 

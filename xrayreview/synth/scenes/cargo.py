@@ -119,8 +119,8 @@ def _clutter_for(interior):
     def clutter(rng: np.random.Generator):
         """A carton or sack of soft goods standing in front of or behind a hidden threat."""
         w, h = rng.uniform(300, 800), rng.uniform(300, 800)
-        material = str(rng.choice(cargo_loads.ORGANIC_GOODS + ("glass", "salt")))
-        depth = rng.uniform(80, interior[4] * 0.35)
+        material = str(rng.choice(cargo_loads.ORGANIC_GOODS))
+        depth = rng.uniform(80, interior[4] * 0.3)
         parts = [box(material, (0, 0, 0), (w / 2, h / 2, depth))]
         parts += [box("cardboard", (0, s * (h / 2 - 3), 0), (w / 2, 3, depth)) for s in (-1, 1)]
         return parts, (w / 2, h / 2)

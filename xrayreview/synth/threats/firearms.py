@@ -58,8 +58,20 @@ def pistol(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     frame_mat = "polymer" if polymer_frame else rng.choice(["steel", "aluminium"])
     half = length / 2
     parts = hollow_box("steel", (0, 0, 0), (half, slide_h / 2, slide_w / 2), rng.uniform(2.5, 4.0))
+    wall = parts[0].size[2] - parts[1].size[2]
+    port = rng.uniform(18, 30)  # ejection port: a window in the right-hand wall
+    parts.append(
+        box(
+            "steel",
+            (-half * 0.25, -slide_h * 0.1, slide_w / 2 - wall / 2),
+            (port / 2, slide_h * 0.25, wall / 2 - 0.05),
+            sign=-1.0,
+        )
+    )
     parts += tube("steel", (4, -1, 0), rng.uniform(6, 7.5), 2.6, half - 6, AX_X)
     parts.append(cylinder("steel", (10, slide_h / 2 - 4, 0), 2.2, half * 0.55, AX_X))  # spring guide
+    parts.append(box("steel", (half - 6, -slide_h / 2 - 2, 0), (2.5, 2.5, 1.5)))  # front sight
+    parts.append(box("steel", (-half + 8, -slide_h / 2 - 2.5, 0), (3, 3, slide_w / 2 - 4)))  # rear sight
     # Frame: dust cover under the slide, the grip raked back, a trigger guard.
     frame_top = slide_h / 2
     parts.append(box(frame_mat, (-5, frame_top + 5, 0), (half * 0.8, 6, slide_w / 2 - 1.5)))

@@ -228,7 +228,11 @@ def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):
     action.trigger()  # the window follows the account: the officer's one closes
     accounts = lambda: [w.account for w in station.findChildren(TrainerWindow)]  # noqa: E731
     qtbot.waitUntil(lambda: accounts() == [TRAINER], timeout=5000)
-    trainer = station.findChildren(TrainerWindow)[0]
-    assert trainer.builder.trainee.findText("omar") >= 0
+    assert station.findChildren(TrainerWindow)[0].builder.trainee.findText("omar") >= 0
+    signed_in[0] = None  # the station locked: the trainer window must not stay open
+    qtbot.waitUntil(lambda: station.findChildren(TrainerWindow) == [], timeout=5000)
+    assert "account changed" in station.statusBar().currentMessage()
+    action.trigger()
+    assert len(station.findChildren(TrainerWindow)) == 1
     station.close()  # closes the trainer window first, joining its threads
     qtbot.waitUntil(lambda: station.findChildren(TrainerWindow) == [], timeout=5000)

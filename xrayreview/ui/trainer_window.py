@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +41,7 @@ from .trainer_results import ResultsPanel
 from .trainer_run import TraineeRun
 from .trainer_worker import BackgroundJobs
 
+ACCOUNT_CHECK_MS = 1000
 OFFER_COLUMNS = ("#", "session", "offered to", "built by", "recipe")
 
 
@@ -244,6 +245,11 @@ class _TrainingMenu(QObject):
         self.action = QAction("Training…", window)
         self.action.triggered.connect(self.open)
         window.installEventFilter(self)
+        # The desk offers no signal when the station locks or someone else signs in; the trainer
+        # window must not outlive its account (it shows other trainees' results), so it is checked.
+        self.watch = QTimer(self)
+        self.watch.setInterval(ACCOUNT_CHECK_MS)
+        self.watch.timeout.connect(self._check_account)
 
     def open(self) -> None:
         self.close_opened()  # the window follows whoever is signed in now
@@ -253,6 +259,7 @@ class _TrainingMenu(QObject):
         else:
             self.opened = result
             result.destroyed.connect(lambda _=None, gone=result: self._forget(gone))
+            self.watch.start()
 
     def close_opened(self) -> None:
         if self.opened is not None:
@@ -261,10 +268,19 @@ class _TrainingMenu(QObject):
             except RuntimeError:  # already deleted by Qt
                 pass
             self.opened = None
+        self.watch.stop()
 
     def _forget(self, gone: TrainerWindow) -> None:
         if self.opened is gone:
             self.opened = None
+            self.watch.stop()
+
+    def _check_account(self) -> None:
+        if self.opened is None:
+            self.watch.stop()
+        elif self.account() != self.opened.account:
+            self.close_opened()
+            self.window.statusBar().showMessage("Training closed: the signed-in account changed.", 10000)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self.window and event.type() == QEvent.Type.Close:

@@ -73,11 +73,12 @@ def generate_tile(
     difficulty = Difficulty(*(float(v) for v in rng.uniform(0.1, 1.0, 4)))
     if kind == "cargo":
         layout = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(0, 0, 1, 1))
-        full_rows = layout.full_shape[0]
         x1, y1, x2, y2 = layout.interior
         if layout.goods_span is not None and rng.random() < 0.85:  # mostly where the load is
             x1, x2 = layout.goods_span
-        col0 = int(rng.uniform(max(x1 - size * 0.3, 0), max(x2 - size * 0.7, 1)))
+        full_rows, full_cols = layout.full_shape
+        centre_x = rng.uniform(x1, max(x2, x1 + 1)) + rng.normal(0, size * 0.15)
+        col0 = int(np.clip(centre_x - size / 2, 0, max(full_cols - size, 0)))
         row0 = int(np.clip(rng.uniform(y1 - size * 0.3, y2 - size * 0.5), 0, max(full_rows - size, 0)))
         scene = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(row0, col0, size, size))
     else:

@@ -43,7 +43,7 @@ SAMPLES = (
         101,
         ("pistol", "pipe_bomb"),
         "dual",
-        "truck with a 20 ft container, 6 or 9 MeV dual energy, a handgun and a pipe bomb in the load",
+        "truck with a 20 ft container, linac dual energy, a handgun and a pipe bomb in the load",
         "20ft",
         True,
     ),

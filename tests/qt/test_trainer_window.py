@@ -110,6 +110,8 @@ def test_trainer_builds_and_trainee_runs_a_session(qtbot, open_window, driver):
     assert done.args[0].overall.hit_rate == 1.0 and done.args[0].overall.false_alarm_rate == 0.0
     assert trainee.results.table.rowCount() == 1 and trainee.results.table.item(0, 1).text() == "omar"
     assert trainee.results.table.item(0, 4).text() == "100% (2/2)"
+    # d′ = z(2.5 / 3) − z(0.5 / 2) with the log-linear correction
+    assert trainee.results.table.item(0, 4).toolTip() == "firearm: hit rate 100% (2/2), d′ 1.64"
     trainee.leave_run()
     assert trainee.run is None and trainee.tabs.count() == 2
 

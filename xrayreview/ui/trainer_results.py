@@ -195,10 +195,13 @@ class ResultsPanel(QWidget):
                      _rate(o.get("false_alarm_rate"), o.get("false_alarms"), o.get("clean")),
                      _fixed(o.get("d_prime")), _fixed(o.get("a_prime")),
                      _fixed(summary.get("mean_seconds"), 1)]
+            per_category = "\n".join(_category_line(category, r)
+                                     for category, r in (summary.get("per_category") or {}).items())
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setToolTip(per_category)  # per threat category: the table has room for the overall only
                 self.table.setItem(row, column, item)
         days = [str(s.get("recorded_at", ""))[5:10] for s in self.rows]
         # Several sessions a day: number them instead of repeating the date.
@@ -229,6 +232,11 @@ class ResultsPanel(QWidget):
             self.export_csv(path) if kind == "csv" else self.export_pdf(path)
         except OSError as exc:
             self.message.emit(f"Could not write {path}: {exc}")
+
+
+def _category_line(category: str, r: dict[str, Any]) -> str:
+    hit_rate = _rate(r.get("hit_rate"), r.get("hits"), r.get("events"))
+    return f"{category.replace('_', ' ')}: hit rate {hit_rate}, d′ {_fixed(r.get('d_prime'))}"
 
 
 def _rate(rate: float | None, count: Any, total: Any) -> str:

@@ -134,8 +134,11 @@ def test_ui_stays_responsive_while_detection_runs(qtbot, service, tmp_path):
     timer.stop()
     assert done[0].tiles_run > 10
     assert len(gaps) > (time.perf_counter() - started) * 1000 / 50  # the event loop kept turning
-    # Generous bound for a loaded 2-core CI machine; the benchmark reports the real figure.
-    assert max(gaps) < 250
+    # Generous bounds: on a shared 2-core machine other processes can hold the GUI thread off
+    # the CPU too. The benchmark reports the real figure (target ≤ 50 ms).
+    gaps.sort()
+    assert gaps[int(0.95 * (len(gaps) - 1))] < 100
+    assert gaps[-1] < 500
 
 
 def test_stop_drops_the_run_in_progress(qtbot, tmp_path, view):

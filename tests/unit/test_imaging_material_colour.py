@@ -5,11 +5,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from xrayreview.imaging.colours import class_colour
+from xrayreview.imaging.colours import SATURATION_ATTENUATION, class_colour
 from xrayreview.imaging.display import DEFAULT, DisplaySettings, Renderer
 from xrayreview.imaging.dual import STRIP_FADE
 from xrayreview.imaging.material import MAX_ATTENUATION, attenuations, class_position, material_at
 from xrayreview.imaging.standard import render_standard
+from xrayreview.imaging.tone import BRIGHTNESS_GAMMA
 from xrayreview.physics.attenuation import element_mu
 from xrayreview.scan import Scan, ScanMetadata
 
@@ -107,9 +108,9 @@ def test_inverse_keeps_material_hue():
 def _float_standard(scan):
     """The standard rendering computed in floating point, pixel by pixel, from material.py."""
     a_high, _ = attenuations(scan)
-    brightness = np.exp(-a_high * 0.55)
+    brightness = np.exp(-a_high * BRIGHTNESS_GAMMA)
     brightness[a_high > MAX_ATTENUATION] = 0.0
-    saturation = np.clip(a_high / 1.2, 0.0, 1.0)[..., None]
+    saturation = np.clip(a_high / SATURATION_ATTENUATION, 0.0, 1.0)[..., None]
     colour = 1.0 - saturation * (1.0 - class_colour(class_position(scan)))
     return np.round(colour * brightness[..., None] * 255.0)
 

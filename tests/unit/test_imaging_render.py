@@ -9,7 +9,7 @@ import pytest
 from xrayreview.imaging.colours import HIGHLIGHT_COLOUR
 from xrayreview.imaging.display import DEFAULT, DisplaySettings, Renderer
 from xrayreview.imaging.sampling import WARP_LIMIT, sample
-from xrayreview.imaging.tone import palette
+from xrayreview.imaging.tone import BRIGHTNESS_GAMMA, palette
 from xrayreview.scan import Scan
 
 GREY = DisplaySettings(mode="grey")
@@ -36,7 +36,7 @@ def test_window_maps_its_ends_to_black_and_white():
     scan = _single([[100, 200, 400, 600, 800, 1000]], full_scale=1000)
     grey = _grey_at(scan, replace(GREY, window_low=0.2, window_high=0.6))
     assert grey.tolist()[:2] == [0, 0]
-    assert grey[2] == round(0.5**0.55 * 255)  # the middle of the window, standard curve
+    assert grey[2] == round(0.5**BRIGHTNESS_GAMMA * 255)  # the middle of the window, standard curve
     assert grey.tolist()[3:] == [255, 255, 255]
 
 
@@ -44,7 +44,7 @@ def test_gamma_darkens_mid_tones_and_keeps_ends():
     scan = _single([[200, 400, 600]], full_scale=1000)
     settings = replace(GREY, window_low=0.2, window_high=0.6)
     plain, dense = _grey_at(scan, settings), _grey_at(scan, replace(settings, gamma=2.0))
-    assert dense[1] == round(0.5 ** (0.55 * 2.0) * 255) < plain[1]
+    assert dense[1] == round(0.5 ** (BRIGHTNESS_GAMMA * 2.0) * 255) < plain[1]
     assert (dense[0], dense[2]) == (0, 255)
 
 
@@ -57,8 +57,8 @@ def test_default_brightness_follows_transmission_and_impenetrable_is_black():
     scan = _single([[0, 3, 10, 500, 1000]], full_scale=1000)
     grey = _grey_at(scan, GREY)
     assert grey[0] == 0 and grey[1] == 0  # below 0.5 % transmission: nothing got through
-    assert grey[2] == round(0.01**0.55 * 255)
-    assert grey[3] == round(0.5**0.55 * 255)
+    assert grey[2] == round(0.01**BRIGHTNESS_GAMMA * 255)
+    assert grey[3] == round(0.5**BRIGHTNESS_GAMMA * 255)
     assert grey[4] == 255
 
 

@@ -177,13 +177,16 @@ class Renderer:
         return grey
 
     def _render_single(self, settings: DisplaySettings, high: np.ndarray) -> np.ndarray:
+        # 8-bit grey files are display images already (datasets, exports), not scanner counts:
+        # they keep their own tone curve, like 8-bit colour files.
+        rendered = self.scan.full_scale == 255
         if settings.mode == "pseudo" and not (settings.local_contrast or settings.edge):
             # Without filters the colour map folds into the brightness table: one lookup per pixel.
-            lut = brightness_lut(settings, self.scan.full_scale)
+            lut = brightness_lut(settings, self.scan.full_scale, rendered=rendered)
             if self._folded is None or self._folded[0] is not lut:
                 self._folded = (lut, self._palette[lut])
             return _unpack(np.take(self._folded[1], high))
-        grey = self._brightness(settings, high, False)
+        grey = self._brightness(settings, high, rendered)
         if settings.mode == "grey":
             return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
         return _unpack(np.take(self._palette, grey))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from ..physics.attenuation import class_boundaries
+from ..physics.attenuation import class_boundaries, zeff_ratio
 from ..scan.model import Scan
 
 # Baggage scanners are most often 140/80 kV; assumed when a dual-energy scan does not say.
@@ -19,32 +20,48 @@ MAX_ATTENUATION = 5.3  # transmission < 0.5 %
 ORGANIC, MIXED, METAL, UNKNOWN, IMPENETRABLE = "organic", "mixed", "metal", "none", "impenetrable"
 
 
+# Anchors of the class scale in effective Z: pure organic (carbon) and common metal (iron).
+ORGANIC_ANCHOR_Z = 6.0
+METAL_ANCHOR_Z = 26.0
+
+
 @dataclass(frozen=True)
 class MaterialScale:
-    """Maps the low/high attenuation ratio onto a continuous class position 0 (organic) … 2 (metal)."""
+    """Maps the low/high attenuation ratio onto a continuous class position 0 (organic) … 2 (metal).
+
+    Piecewise linear through four ratios: carbon at 0, the organic/mixed border at 0.5, the
+    mixed/metal border at 1.5 and iron at 2. Anchoring the ends at real materials keeps plastics,
+    clothes and explosives at the organic end instead of part-way to mixed.
+    """
 
     organic_ratio: float
     mixed_ratio: float
     rises_with_z: bool
+    carbon_ratio: float
+    iron_ratio: float
+
+    @classmethod
+    @lru_cache(maxsize=64)
+    def for_energies(cls, high_kev: float, low_kev: float) -> MaterialScale:
+        organic, mixed, rises = class_boundaries(high_kev, low_kev)
+        return cls(organic, mixed, rises, zeff_ratio(ORGANIC_ANCHOR_Z, high_kev, low_kev),
+                   zeff_ratio(METAL_ANCHOR_Z, high_kev, low_kev))
 
     @classmethod
     def for_scan(cls, scan: Scan) -> MaterialScale:
         meta = scan.metadata
         if meta.energy_high_kev and meta.energy_low_kev:
-            high, low = meta.energy_high_kev, meta.energy_low_kev
-        else:
-            high, low = DEFAULT_ENERGIES_KEV
-        return cls(*class_boundaries(high, low))
+            return cls.for_energies(float(meta.energy_high_kev), float(meta.energy_low_kev))
+        return cls.for_energies(*DEFAULT_ENERGIES_KEV)
 
     def position(self, ratio: np.ndarray) -> np.ndarray:
-        """0 at pure organic, 1 at the mixed band centre, 2 at metal; float32."""
-        a, b = self.organic_ratio, self.mixed_ratio
+        """0 at carbon, 0.5 / 1.5 at the class borders, 2 at iron; float32."""
+        anchors = np.array([self.carbon_ratio, self.organic_ratio, self.mixed_ratio, self.iron_ratio])
+        ratio = np.asarray(ratio, dtype=np.float64)
         if not self.rises_with_z:
-            ratio, a, b = -ratio, -a, -b
-        width = b - a
-        # Class borders sit at 0.5 and 1.5: organic/mixed at ratio a, mixed/metal at ratio b.
-        pos = 0.5 + (ratio - a) / width
-        return np.clip(pos, 0.0, 2.0).astype(np.float32)
+            ratio, anchors = -ratio, -anchors
+        anchors = np.maximum.accumulate(anchors)  # guard: interp needs a rising grid
+        return np.interp(ratio, anchors, [0.0, 0.5, 1.5, 2.0]).astype(np.float32)
 
 
 def attenuations(scan: Scan) -> tuple[np.ndarray, np.ndarray | None]:

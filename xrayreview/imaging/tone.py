@@ -17,7 +17,7 @@ from .settings import DisplaySettings
 
 # Transmission data is shown through this gamma so thick goods stay readable (the station's
 # standard look). Files that are already a rendering (8-bit pseudo-colour) are shown as they are.
-BRIGHTNESS_GAMMA = 0.55
+BRIGHTNESS_GAMMA = 0.35
 # Below this transmission the beam is gone: shown black whatever the window.
 IMPENETRABLE_TRANSMISSION = float(np.exp(-MAX_ATTENUATION))
 # Single-energy pseudo-colour: OpenCV's "inferno" map, perceptually uniform with lightness

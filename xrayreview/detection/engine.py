@@ -10,7 +10,7 @@ import numpy as np
 
 from ..imaging.standard import render_standard
 from ..scan.model import Scan
-from .merge import merge_tiles
+from .merge import merge_tiles, nms
 from .model import ThreatModel
 from .tiling import (
     Placement,
@@ -26,7 +26,8 @@ from .tiling import (
 )
 from .types import Detection, DetectionResult
 
-MAX_PER_IMAGE = 300  # best boxes kept per tile before merging
+MAX_CANDIDATES = 3000  # best raw boxes per tile that go through the tile's own NMS
+MAX_PER_IMAGE = 100  # boxes a tile hands on to the merge across tiles
 EDGE_MARGIN = 0.01  # a box within this share of the tile size from an inner edge is "cut"
 RESAMPLE_TOLERANCE = 0.05  # pitches this close to the model's are used as they are
 
@@ -121,9 +122,12 @@ def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[li
 def _decode(model: ThreatModel, job: _Job, out: np.ndarray, conf: float,
             shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     boxes, scores, ids = model.decoder.decode(np.asarray(out, np.float32), conf, model.imgsz)
-    if len(scores) > MAX_PER_IMAGE:
-        best = np.argsort(-scores)[:MAX_PER_IMAGE]
+    if len(scores) > MAX_CANDIDATES:
+        best = np.argpartition(-scores, MAX_CANDIDATES)[:MAX_CANDIDATES]
         boxes, scores, ids = boxes[best], scores[best], ids[best]
+    # NMS within the tile first keeps the merge across tiles small (its cost grows with the square).
+    best = nms(boxes, scores, ids, model.spec.iou)[:MAX_PER_IMAGE]
+    boxes, scores, ids = boxes[best], scores[best], ids[best]
     boxes = job.placement.to_image(boxes.astype(np.float32))
     height, width = shape[:2]
     np.clip(boxes[:, 0::2], 0, width, out=boxes[:, 0::2])

@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 
 CUT_COVERAGE = 0.4  # share of the smaller box that must overlap for a cut box to merge
+# Marks kept per scan, best first: more is noise to an officer, and bounds the merging work.
+MAX_DETECTIONS = 1000
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou: float) -> np.ndarray:
@@ -39,9 +41,11 @@ def coverage(box: np.ndarray, others: np.ndarray) -> np.ndarray:
 def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, cut: np.ndarray,
                 iou: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NMS per class, then cut boxes joined with the boxes of the same class that cover them."""
-    keep = nms(boxes, scores, classes, iou)
+    keep = nms(boxes, scores, classes, iou)[:MAX_DETECTIONS]
     boxes, scores, classes, cut = boxes[keep].copy(), scores[keep], classes[keep], cut[keep].copy()
     alive = np.ones(len(boxes), bool)
+    if not cut.any():
+        return boxes, scores, classes
     for i in range(len(boxes)):
         if not alive[i]:
             continue

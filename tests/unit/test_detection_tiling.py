@@ -146,3 +146,20 @@ def test_tiles_cover_only_the_load_and_snap_to_the_stride():
     # A load smaller than a tile still gets one whole tile, inside the image.
     small = region_grid(Tile(1990, 590, 8, 8), 2000, 600, 256, 256, 0.25)
     assert small == [Tile(2000 - 256, 600 - 256, 256, 256)]
+
+
+def test_a_tile_hands_on_at_most_its_best_boxes(tmp_path):
+    from xrayreview.detection.engine import MAX_PER_IMAGE
+    from xrayreview.detection.synthetic_models import constant_model
+
+    # 400 small disjoint boxes on a 64-px input, scores rising with the index.
+    n = 400
+    rows = np.zeros((5, n), np.float32)
+    rows[0] = (np.arange(n) % 20) * 3 + 2
+    rows[1] = (np.arange(n) // 20) * 3 + 2
+    rows[2:4] = 1.0
+    rows[4] = np.linspace(0.3, 0.99, n)
+    model = ThreatModel.load(constant_model(tmp_path / "many.onnx", rows, metadata={"names": "{0: 'x'}"}))
+    found = detect(model, scan_with_squares(64, 64, [(0, 0)]), conf=0.1).detections
+    assert len(found) == MAX_PER_IMAGE
+    assert min(d.score for d in found) == pytest.approx(np.linspace(0.3, 0.99, n)[-MAX_PER_IMAGE], abs=1e-6)

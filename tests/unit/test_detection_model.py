@@ -124,3 +124,13 @@ def test_asked_provider_that_is_missing_falls_back_to_cpu(tmp_path):
     assert model.session.get_providers()[-1] == "CPUExecutionProvider"
     used = model.session.get_providers()
     assert any("coreml" in note for note in model.notes) or "CoreMLExecutionProvider" in used
+
+
+def test_providers_from_the_environment(tmp_path, monkeypatch):
+    from xrayreview.detection.model import PROVIDERS_ENV, choose_providers
+
+    monkeypatch.setenv(PROVIDERS_ENV, "openvino, cpu")
+    chosen, notes = choose_providers(None)
+    assert chosen[-1] == "CPUExecutionProvider"
+    assert notes == [] if "OpenVINOExecutionProvider" in chosen else "openvino" in notes[0]
+    assert choose_providers([]) == (["CPUExecutionProvider"], [])

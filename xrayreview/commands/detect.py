@@ -28,7 +28,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL,
                         help=f"ONNX detector (default: {DEFAULT_MODEL.name} shipped in models/)")
     parser.add_argument("--provider", action="append", default=None, metavar="NAME",
-                        help="execution provider to try first: cuda, openvino, directml, coreml (repeatable)")
+                        help="execution provider to try first: cuda, openvino, directml, coreml (repeatable; "
+                             "default: $XRAYREVIEW_PROVIDERS, else cpu)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for the model")
 
 

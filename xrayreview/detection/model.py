@@ -33,8 +33,16 @@ PROVIDER_ALIASES = {
 _FLOAT_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64}
 
 
+PROVIDERS_ENV = "XRAYREVIEW_PROVIDERS"  # e.g. "cuda" or "openvino,cpu": what the station asks for
+
+
 def choose_providers(asked: list[str] | None) -> tuple[list[str], list[str]]:
-    """(providers to use, notes about asked ones that are not installed); CPU is always the fallback."""
+    """(providers to use, notes about asked ones that are not installed); CPU is always the fallback.
+
+    Nothing asked: the XRAYREVIEW_PROVIDERS environment variable (comma-separated), else CPU.
+    """
+    if asked is None:
+        asked = [p.strip() for p in os.environ.get(PROVIDERS_ENV, "").split(",") if p.strip()]
     available = ort.get_available_providers()
     chosen: list[str] = []
     notes: list[str] = []

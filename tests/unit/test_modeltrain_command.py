@@ -1,0 +1,56 @@
+"""`xrayreview train-model` end to end on a tiny budget: generated tiles, checkpoint, resume, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="training needs the optional 'train' extra (PyTorch)")
+pytest.importorskip("onnx", reason="export needs onnx")
+
+from xrayreview.cli import main  # noqa: E402
+from xrayreview.modeltrain.classes import CLASSES  # noqa: E402
+from xrayreview.modeltrain.data import TileStream, collate, make_tile  # noqa: E402
+
+
+def test_generated_tiles_are_standard_renderings_with_boxes_inside() -> None:
+    tile = make_tile(10_000_123, 640)
+    assert tile.image.shape == (640, 640, 3) and tile.image.dtype == np.uint8
+    assert len(tile.boxes) == len(tile.classes)
+    if len(tile.boxes):
+        assert tile.boxes.min() >= 0 and tile.boxes.max() <= 640
+        assert set(tile.classes.tolist()) <= set(range(len(CLASSES)))
+
+
+def test_stream_serves_augmented_crops_that_collate_into_a_batch() -> None:
+    stream = iter(TileStream(10_000_200, 640, reuse=2, crop=256))
+    batch = collate([next(stream) for _ in range(4)])
+    assert batch["images"].shape == (4, 3, 256, 256) and batch["images"].dtype == torch.uint8
+    assert batch["boxes"].shape[:2] == batch["valid"].shape
+
+
+def test_train_resume_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    run_dir, out = tmp_path / "run", tmp_path / "models"
+    common = ["train-model", "--out", str(out), "--run-dir", str(run_dir), "--batch", "2", "--crop", "256",
+              "--workers", "0", "--val-tiles", "2", "--val-every", "1000"]
+    assert main([*common, "--steps", "2"]) == 0
+    assert torch.load(run_dir / "last.pt", weights_only=False)["step"] == 2
+    assert main([*common, "--steps", "3", "--resume"]) == 0
+    assert torch.load(run_dir / "last.pt", weights_only=False)["step"] == 3
+    records = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
+    assert any(r.get("event") == "resumed" for r in records)
+    assert any("validation" in r for r in records)
+    assert (out / "threat-detector.onnx").stat().st_size < 10_000_000
+    assert json.loads((out / "threat-detector.json").read_text())["classes"] == list(CLASSES)
+
+
+def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train-model", "--steps", "0", "--run-dir", str(tmp_path)]) == 2
+    assert "must be positive" in capsys.readouterr().out
+    assert main(["train-model", "--export-only", "--run-dir", str(tmp_path / "none"),
+                 "--out", str(tmp_path)]) == 2
+    assert "nothing to export" in capsys.readouterr().out

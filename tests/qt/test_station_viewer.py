@@ -44,20 +44,26 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, station, driver, sin
 
     driver.open(station, single_tiff)
     view = station.viewer
-    view.set_zoom(2.0, QPointF(600, 200))  # the scan overflows the view both ways, so it can follow
+    view.set_zoom(4.0, QPointF(600, 200))  # the scan overflows the view both ways, so it can follow
     start_zoom = view.zoom()
     cursor = QPointF(view.viewport().width() * 0.3, view.viewport().height() * 0.4)
     before = view.mapToScene(cursor.toPoint())
     rendered = view.frames_rendered
-    event = QWheelEvent(cursor, view.viewport().mapToGlobal(cursor), QP(), QP(0, 240),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                        Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(view.viewport(), event)
-    assert abs(view.zoom() - start_zoom * viewer_module.WHEEL_STEP**2) < 1e-6
+    for _ in range(2):  # one burst of two notches back: more of the scan comes into view
+        event = QWheelEvent(cursor, view.viewport().mapToGlobal(cursor), QP(), QP(0, -120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(view.viewport(), event)
+    assert abs(view.zoom() - start_zoom / viewer_module.WHEEL_STEP**2) < 1e-6
     after = view.mapToScene(cursor.toPoint())
     tolerance = 2 / view.zoom() + 1
     assert abs(after.x() - before.x()) < tolerance and abs(after.y() - before.y()) < tolerance
-    assert view.frames_rendered <= rendered + 1  # one zoom step, at most one rendering pass
+    assert view.frames_rendered == rendered  # nothing rendered while the burst is coming in
+    qtbot.waitUntil(lambda: not view._wheel_refresh.isActive())
+    assert view.frames_rendered <= rendered + 1  # one burst, at most one rendering pass
+    layer = view.tile_layer
+    xs, ys = layer.tile_range(view.visible_rect())
+    assert all((x, y) in layer.tiles for x in xs for y in ys)
 
 
 def test_zoomed_out_small_pans_reuse_the_frame(qtbot, station, driver, single_tiff):

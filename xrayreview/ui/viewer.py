@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -64,6 +64,11 @@ class ScanView(QGraphicsView):
         self.frames_rendered = 0
         self.loupe = Loupe(self.viewport())
         self._hold = 0  # while > 0, view changes do not render (a zoom step moves the view twice)
+        # Wheel and trackpad events come in bursts: render once the burst has been taken in.
+        self._wheel_refresh = QTimer(self)
+        self._wheel_refresh.setSingleShot(True)
+        self._wheel_refresh.setInterval(0)
+        self._wheel_refresh.timeout.connect(self.refresh)
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -242,7 +247,12 @@ class ScanView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(WHEEL_STEP**steps, self.mapToScene(event.position().toPoint()))
+            self._hold += 1  # until the queued events are in, Qt shows the current picture scaled
+            try:
+                self.zoom_by(WHEEL_STEP**steps, self.mapToScene(event.position().toPoint()))
+            finally:
+                self._hold -= 1
+            self._wheel_refresh.start()
         event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

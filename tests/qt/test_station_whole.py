@@ -27,3 +27,32 @@ def test_the_station_wires_detector_and_desk_to_the_scan_on_screen(qtbot, driver
     finally:
         window.close()
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(qtbot, driver, tmp_path):
+    import sys
+    from pathlib import Path
+
+    from xrayreview.reports.tdr import write_operator_tdr
+    from xrayreview.scan import load_scan
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+    from dicos_factory import dx_dataset, gradient, write
+
+    path = write(dx_dataset(gradient((120, 200))), tmp_path / "bag.dcs")
+    write_operator_tdr(tmp_path / "bag-report.dcs", scan=load_scan(path), decision="refer", officer="A",
+                       marks=[{"box": [20, 20, 80, 60], "category": "firearm", "label": "pistol"}],
+                       decided_at="2026-11-28T10:00:00+00:00")
+    window = build_station()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        driver.open(window, path)
+        overlay = window.scanner_alarms
+        assert len(overlay.items) == 1 and overlay.layer.isVisible()
+        assert overlay.layer in window.viewer.overlays()
+        assert "alarm" in window.statusBar().currentMessage()
+        window.scanner_alarms_action.trigger()
+        assert not overlay.layer.isVisible()
+    finally:
+        window.close()

@@ -140,8 +140,8 @@ class MainWindow(QMainWindow):
         self.scans[request] = scan
         self.scan_list.add_scan(request, scan)
         if request == self._show_next or self.current is None:
+            self.statusBar().showMessage(f"Opened {scan.name}", 5000)  # first: parts may say more
             self.scan_list.select(request)  # shows it through scan_chosen
-            self.statusBar().showMessage(f"Opened {scan.name}", 5000)
         else:
             self.statusBar().showMessage(f"{len(self.scans)} scans open", 5000)
 

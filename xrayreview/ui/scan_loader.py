@@ -29,6 +29,7 @@ def group_for_opening(paths: list[Path]) -> list[Path]:
 class _Worker(QObject):
     loaded = Signal(int, object)  # request id, Scan
     failed = Signal(int, str, str)  # request id, file name, message for the officer
+    reports_found = Signal(int, object)  # request id, list of ThreatReport lying beside a DICOS scan
 
     @Slot(int, object)
     def load(self, request: int, path: Path) -> None:
@@ -40,7 +41,18 @@ class _Worker(QObject):
             message = f"{path.name} could not be opened ({type(exc).__name__}: {exc})."
             self.failed.emit(request, path.name, message)
         else:
+            self.reports_found.emit(request, _reports_beside(scan))  # before the scan, so both show together
             self.loaded.emit(request, scan)
+
+
+def _reports_beside(scan) -> list:
+    """DICOS threat reports next to the scan that refer to it; a broken one never stops the scan."""
+    from ..scan.tdr import find_reports  # noqa: PLC0415 - pydicom loads only when a scan needs it
+
+    try:
+        return find_reports(scan)
+    except Exception:  # noqa: BLE001 - the alarms are extra; the scan itself opened fine
+        return []
 
 
 class ScanLoader(QObject):
@@ -48,6 +60,7 @@ class ScanLoader(QObject):
 
     loaded = Signal(int, object)
     failed = Signal(int, str, str)
+    reports_found = Signal(int, object)
     _request = Signal(int, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -59,6 +72,7 @@ class ScanLoader(QObject):
         self._request.connect(self._worker.load)
         self._worker.loaded.connect(self._on_loaded)
         self._worker.failed.connect(self._on_failed)
+        self._worker.reports_found.connect(self.reports_found)
         self._thread.start()
         self._next = 0
         self.pending: set[int] = set()

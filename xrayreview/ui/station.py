@@ -7,12 +7,14 @@ the parts other layers built for it, each through the one hook it offers.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget
 
 from .detection_controller import DetectionController
 from .detection_panel import DetectionPanel
 from .main_window import MainWindow
 from .review_desk import ReviewDesk
+from .tdr_overlay import TdrOverlay
 
 
 def attach_detector(window: MainWindow) -> DetectionController:
@@ -29,10 +31,32 @@ def attach_detector(window: MainWindow) -> DetectionController:
     return controller
 
 
+def attach_scanner_alarms(window: MainWindow) -> TdrOverlay:
+    """Alarms from DICOS threat reports found beside a scan, as their own layer with a hide switch."""
+    overlay = TdrOverlay(window.viewer.scene())
+    reports: dict[int, list] = {}
+    window.loader.reports_found.connect(lambda request, found: reports.__setitem__(request, found))
+
+    def shown(scan_id: int) -> None:
+        count = overlay.set_reports(window.scans[scan_id], reports.get(scan_id, []))
+        if count:
+            window.statusBar().showMessage(f"{count} alarm(s) from the scanner's threat report shown", 10000)
+
+    window.scan_list.scan_chosen.connect(shown)
+    action = QAction("Scanner alarms (DICOS TDR)", window)
+    action.setCheckable(True)
+    action.setChecked(True)
+    action.toggled.connect(lambda on: overlay.set_hidden(not on))
+    window.view_menu.addAction(action)
+    window.scanner_alarms_action = action
+    return overlay
+
+
 def build_station() -> MainWindow:
     """The main window with the detector and the decision desk; call ``sign_in`` on ``window.review``."""
     window = MainWindow()
     window.detection = attach_detector(window)
+    window.scanner_alarms = attach_scanner_alarms(window)
     window.review = ReviewDesk(window)
     window.review.attach_detection(window.detection)
     window.closing.connect(window.review.shutdown)

@@ -56,3 +56,34 @@ def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(qtbot, driver, tmp_p
         assert not overlay.layer.isVisible()
     finally:
         window.close()
+
+
+SHARED = __import__("xrayreview.paths", fromlist=["REPO_ROOT"]).REPO_ROOT.parent / "shared"
+
+
+def test_real_scans_and_dicos_files_open_and_render(qtbot, driver):
+    import pytest
+
+    real = sorted((SHARED / "real-scans").glob("*.[pj][np]g"))
+    dicos = sorted(p for p in (SHARED / "dicos").glob("*.dcs") if "tdr" not in p.stem.lower().split("_")[-1]
+                   and not p.stem.startswith("V03_TDR"))
+    if not real and not dicos:
+        pytest.skip(f"third-party sample scans not present under {SHARED} (never committed)")
+    window = build_station()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.open_paths(real + dicos)
+        qtbot.waitUntil(lambda: not window.loader.pending, timeout=30000)
+        assert len(window.scans) == len(real) + len(dicos)
+        for scan_id, scan in window.scans.items():
+            window.scan_list.select(scan_id)
+            frame = window.viewer.frame_item.frame if not window.viewer.uses_tiles() else None
+            assert window.viewer.scan is scan
+            assert frame is not None or window.viewer.tile_layer.tiles, scan.name
+        with_tdr = [i for i, s in window.scans.items() if s.name == "V03_DXwithTDR_dx.dcs"]
+        if with_tdr:
+            window.scan_list.select(with_tdr[0])
+            assert window.scanner_alarms.items, "the scanner's own report should show its alarm"
+    finally:
+        window.close()

@@ -161,3 +161,25 @@ def test_without_files_the_station_opens_the_bundled_samples(monkeypatch, tmp_pa
     assert [p.name for p in found] == ["a.png", "bag_high.tif", "bag_low.tif"]
     monkeypatch.setattr(app, "SAMPLES_DIR", tmp_path / "missing")
     assert app.bundled_samples() == []
+
+
+def test_only_the_most_recent_scans_stay_open(qtbot, station, driver, single_tiff, monkeypatch):
+    from xrayreview.ui import main_window
+
+    monkeypatch.setattr(main_window, "MAX_OPEN_SCANS", 3)
+    monkeypatch.setattr(main_window, "MAX_RENDERERS", 2)
+    first = driver.open(station, single_tiff)
+    closed = []
+    station.scan_closed.connect(closed.append)
+    for _ in range(4):
+        station.open_paths([single_tiff])
+        qtbot.waitUntil(lambda: not station.loader.pending)
+    assert len(station.scans) == 3 and station.scan_list.count() == 3
+    assert len(closed) == 2 and first not in station.scans.values()  # the oldest went first
+    assert station.current == max(station.scans)  # the newest is on screen
+    for scan_id in station.scan_list.scan_ids():
+        station.scan_list.select(scan_id)
+    assert len(station.renderers) == 2
+    shown = station.current
+    station.close_scan(shown)
+    assert shown in station.scans  # the scan on screen is never closed under the officer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -22,18 +23,24 @@ from .tools import ToolActions
 from .view_actions import ViewActions
 from .viewer import ScanView
 
+# A shift opens hundreds of scans; a 27-MP dual-energy pair holds ~110 MB, so only the most
+# recent stay open (older ones are opened again from their files when asked for).
+MAX_OPEN_SCANS = 24
+# Renderers keep per-scan tables (dual-energy codes: 2 bytes a pixel); kept for the last few shown.
+MAX_RENDERERS = 4
 FILE_FILTER = "Scans (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.dcs *.dcm);;All files (*)"
 
 
 class MainWindow(QMainWindow):
     closing = Signal()  # parts attached to the window (detector, decision desk) shut down on this
+    scan_closed = Signal(int)  # a scan id dropped to keep memory bounded
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("X-ray review station")
         self.setAcceptDrops(True)
         self.scans: dict[int, Scan] = {}
-        self.renderers: dict[int, Renderer] = {}
+        self.renderers: OrderedDict[int, Renderer] = OrderedDict()
         self.current: int | None = None
         self._show_next: int | None = None  # request whose scan is shown as soon as it loads
         self.last_error_box: QMessageBox | None = None
@@ -139,6 +146,7 @@ class MainWindow(QMainWindow):
     def _scan_loaded(self, request: int, scan: Scan) -> None:
         self.scans[request] = scan
         self.scan_list.add_scan(request, scan)
+        self._close_oldest(keep=request)
         if request == self._show_next or self.current is None:
             self.statusBar().showMessage(f"Opened {scan.name}", 5000)  # first: parts may say more
             self.scan_list.select(request)  # shows it through scan_chosen
@@ -154,12 +162,30 @@ class MainWindow(QMainWindow):
         box.show()  # never exec(): the station keeps working while the message is up
         self.last_error_box = box
 
+    def _close_oldest(self, keep: int) -> None:
+        for scan_id in list(self.scans):
+            if len(self.scans) <= MAX_OPEN_SCANS:
+                return
+            if scan_id not in (keep, self.current):
+                self.close_scan(scan_id)
+
+    def close_scan(self, scan_id: int) -> None:
+        if scan_id == self.current or scan_id not in self.scans:
+            return
+        del self.scans[scan_id]
+        self.renderers.pop(scan_id, None)
+        self.scan_list.remove_scan(scan_id)
+        self.scan_closed.emit(scan_id)
+
     def show_scan(self, scan_id: int) -> None:
         scan = self.scans.get(scan_id)
         if scan is None:
             return
         if scan_id not in self.renderers:
             self.renderers[scan_id] = Renderer(scan)
+        self.renderers.move_to_end(scan_id)
+        while len(self.renderers) > MAX_RENDERERS:
+            self.renderers.popitem(last=False)
         renderer = self.renderers[scan_id]
         self.current = scan_id
         self.view_actions.measure_tool.clear()

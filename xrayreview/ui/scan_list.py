@@ -28,6 +28,14 @@ class ScanList(QListWidget):
                 self.setCurrentRow(row)
                 return
 
+    def remove_scan(self, scan_id: int) -> None:
+        for row in range(self.count()):
+            if self.item(row).data(Qt.ItemDataRole.UserRole) == scan_id:
+                self.blockSignals(True)  # removing a row must not show another scan
+                self.takeItem(row)
+                self.blockSignals(False)
+                return
+
     def scan_ids(self) -> list[int]:
         return [self.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.count())]
 

@@ -149,6 +149,7 @@ def test_building_can_be_cancelled_and_bad_recipes_are_refused(qtbot, open_windo
     builder.categories["ied_component"].setChecked(False)
     builder.build()
     assert "at least one threat category" in builder.status.text() and not builder.building
+    assert builder.events.text().startswith("10 threat event(s), 10 clean scan(s)")
     builder.categories["firearm"].setChecked(True)
     builder.scans.setValue(400)
     builder.share.setValue(100)

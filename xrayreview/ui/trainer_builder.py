@@ -95,6 +95,11 @@ class SessionBuilder(QWidget):
         form.addRow("Offered to", self.trainee)
         form.addRow("Scans", self.scans)
         form.addRow("Share with threats", self.share)
+        self.events = QLabel()
+        form.addRow("", self.events)
+        for spin in (self.scans, self.share):
+            spin.valueChanged.connect(self._count_events)
+        self._count_events()
         form.addRow("Threat categories", categories_row)
         form.addRow("Known threats from the library", self.known)
         form.addRow("Difficulty", self.level)
@@ -216,6 +221,11 @@ class SessionBuilder(QWidget):
     def _say(self, text: str) -> None:
         self.status.setText(text)
         self.message.emit(text)
+
+    def _count_events(self) -> None:
+        events = round(self.scans.value() * self.share.value() / 100)
+        self.events.setText(f"{events} threat event(s), {self.scans.value() - events} clean scan(s); "
+                            "about 100 threat events give a reliable score")
 
     def _level_chosen(self, index: int) -> None:
         if index >= len(LEVELS):

@@ -44,6 +44,19 @@ def no_threads_left():
     assert left == [], f"threads left running: {left}"
 
 
+@pytest.fixture(autouse=True)
+def no_windows_left(request):
+    """The station's own tests leave no window or message box on screen."""
+    yield
+    if not request.module.__name__.startswith("test_station"):
+        return
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert shown == [], f"windows left open: {shown}"
+
+
 @pytest.fixture
 def single_tiff(tmp_path) -> Path:
     """A 16-bit single-energy TIFF with a sidecar giving the pixel pitch."""

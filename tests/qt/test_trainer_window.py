@@ -186,7 +186,12 @@ def test_library_generated_and_imported_scans(qtbot, open_window, tmp_path):
 
 
 def test_detector_help_shows_marks_or_says_there_is_no_model(qtbot, tmp_path):
-    scans = [_write_scan(tmp_path / "clean.png")]
+    # Blocks of goods, so the detector skips no tile as empty, and one dark square it finds.
+    blocks = np.random.default_rng(0).integers(30000, 60000, (300 // 32 + 1, 520 // 32 + 1))
+    image = np.kron(blocks, np.ones((32, 32)))[:300, :520].astype(np.uint16)
+    image[96:128, 224:256] = 300
+    cv2.imwrite(str(tmp_path / "clean.png"), image)
+    scans = [tmp_path / "clean.png"]
     spec = SessionSpec(scans=1, threat_share=0.0, seed=1, detector_help=True, time_limit_s=None)
     model = dark_square_model(tmp_path / "dark.onnx")
     runs = []

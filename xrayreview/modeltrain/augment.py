@@ -41,9 +41,12 @@ def rescale(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, size
     """
     factor = float(np.exp(rng.uniform(np.log(low), np.log(high))))
     h, w = image.shape[:2]
-    if size < min(h, w):
-        # Training on crops smaller than the tile: zoom out more, so big threats still fit.
-        factor *= float(np.clip(size / min(h, w) * 1.4, 0.5, 1.0))
+    focus = boxes[int(rng.integers(len(boxes)))] if len(boxes) and rng.random() < 0.7 else None
+    if focus is not None:
+        # A crop smaller than the tile zooms out only as far as the threat it centres on needs;
+        # small cargo threats keep their size.
+        longest = float(max(focus[2] - focus[0], focus[3] - focus[1], 1.0))
+        factor = min(factor, 0.9 * size / longest) if longest * factor > 0.9 * size else factor
     new_h, new_w = max(1, round(h * factor)), max(1, round(w * factor))
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     image = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
@@ -53,9 +56,9 @@ def rescale(image: np.ndarray, boxes: np.ndarray, rng: np.random.Generator, size
     # Place so that the crop window or the padding position is random.
     lo_x, hi_x = min(0, size - new_w), max(0, size - new_w)
     lo_y, hi_y = min(0, size - new_h), max(0, size - new_h)
-    if len(boxes) and rng.random() < 0.7:
+    if focus is not None:
         # Most crops centre on a threat: a crop of empty background teaches little.
-        box = boxes[int(rng.integers(len(boxes)))]
+        box = focus * factor
         lo_x, hi_x = _window(lo_x, hi_x, box[0], box[2], size)
         lo_y, hi_y = _window(lo_y, hi_y, box[1], box[3], size)
     off_x = int(rng.integers(lo_x, hi_x + 1))

@@ -108,26 +108,27 @@ def test_nms_is_per_class():
     assert len(nms(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, int), 0.5)) == 0
 
 
-def test_boxes_cut_by_a_tile_edge_are_joined():
-    # A whole box from one tile, its cut-off part from the next tile (IoU 0.3: NMS keeps both),
-    # two halves of an object cut by both tiles, and an unrelated box of another class.
+def test_partial_views_from_different_tiles_are_joined():
+    # A whole box from tile 0 and the part of the object tile 1 saw (IoU 0.3: NMS keeps both);
+    # two halves of an object seen by tiles 2 and 3; an unrelated box of another class.
     b = np.array([[100, 10, 150, 40], [100, 10, 115, 40],
                   [300, 10, 340, 40], [320, 10, 370, 40],
                   [105, 12, 112, 38]], np.float32)
     s = np.array([0.9, 0.6, 0.7, 0.8, 0.5], np.float32)
     c = np.array([0, 0, 1, 1, 2])
-    cut = np.array([False, True, True, True, False])
-    mb, ms, mc = merge_tiles(b, s, c, cut, 0.5)
-    got = sorted((int(k), tuple(int(v) for v in box), round(float(sc), 2)) for box, sc, k in zip(mb, ms, mc,
-                                                                                              strict=True))
+    sources = np.array([0, 1, 2, 3, 0])
+    mb, ms, mc = merge_tiles(b, s, c, sources, 0.5)
+    got = sorted((int(k), tuple(int(v) for v in box), round(float(sc), 2))
+                 for box, sc, k in zip(mb, ms, mc, strict=True))
     assert got == [(0, (100, 10, 150, 40), 0.9), (1, (300, 10, 370, 40), 0.8), (2, (105, 12, 112, 38), 0.5)]
 
 
-def test_uncut_neighbours_of_one_class_stay_apart():
-    b = np.array([[0, 0, 10, 10], [5, 0, 15, 10]], np.float32)
-    scores, classes, cut = np.array([0.9, 0.8], np.float32), np.array([0, 0]), np.array([False, False])
-    mb, _, _ = merge_tiles(b, scores, classes, cut, 0.5)
-    assert len(mb) == 2
+def test_boxes_one_tile_found_side_by_side_stay_apart():
+    # The model's own output within one tile is trusted: two overlapping objects stay two.
+    b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [0, 0, 20, 10]], np.float32)
+    scores, classes = np.array([0.9, 0.8, 0.7], np.float32), np.array([0, 0, 1])
+    mb, _, _ = merge_tiles(b, scores, classes, np.array([0, 0, 0]), 0.5)
+    assert len(mb) == 3
 
 
 def test_tiles_cover_only_the_load_and_snap_to_the_stride():

@@ -28,7 +28,6 @@ from .types import Detection, DetectionResult
 
 MAX_CANDIDATES = 3000  # best raw boxes per tile that go through the tile's own NMS
 MAX_PER_IMAGE = 100  # boxes a tile hands on to the merge across tiles
-EDGE_MARGIN = 0.01  # a box within this share of the tile size from an inner edge is "cut"
 RESAMPLE_TOLERANCE = 0.05  # pitches this close to the model's are used as they are
 
 
@@ -78,8 +77,9 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
         images = to_batch([job.image for job in chunk], model.imgsz, model.spec.input_convention,
                           model.channels)
         outputs = model.run(images)
-        for job, out in zip(chunk, outputs, strict=False):
-            found.append(_decode(model, job, out, conf, rgb.shape))
+        for offset, (job, out) in enumerate(zip(chunk, outputs, strict=False)):
+            boxes, scores, ids = _decode(model, job, out, conf, rgb.shape)
+            found.append((boxes, scores, ids, np.full(len(ids), first + offset)))
         done += len(chunk)
         if progress:
             progress(done, len(jobs))
@@ -120,7 +120,7 @@ def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[li
 
 
 def _decode(model: ThreatModel, job: _Job, out: np.ndarray, conf: float,
-            shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     boxes, scores, ids = model.decoder.decode(np.asarray(out, np.float32), conf, model.imgsz)
     if len(scores) > MAX_CANDIDATES:
         best = np.argpartition(-scores, MAX_CANDIDATES)[:MAX_CANDIDATES]
@@ -134,25 +134,7 @@ def _decode(model: ThreatModel, job: _Job, out: np.ndarray, conf: float,
     np.clip(boxes[:, 1::2], 0, height, out=boxes[:, 1::2])
     real = (boxes[:, 2] - boxes[:, 0] >= 1) & (boxes[:, 3] - boxes[:, 1] >= 1)
     boxes, scores, ids = boxes[real], scores[real], ids[real]
-    return boxes, scores.astype(np.float32), ids, _cut_flags(boxes, job.tile, width, height, model.imgsz)
-
-
-def _cut_flags(boxes: np.ndarray, tile: Tile | None, width: int, height: int,
-               size: tuple[int, int]) -> np.ndarray:
-    """Which boxes touch an edge of their tile that lies inside the scan (the object may go on)."""
-    if tile is None or len(boxes) == 0:
-        return np.zeros(len(boxes), bool)
-    margin = max(2.0, EDGE_MARGIN * max(size))
-    cut = np.zeros(len(boxes), bool)
-    if tile.x > 0:
-        cut |= boxes[:, 0] <= tile.x + margin
-    if tile.y > 0:
-        cut |= boxes[:, 1] <= tile.y + margin
-    if tile.x + tile.w < width:
-        cut |= boxes[:, 2] >= tile.x + tile.w - margin
-    if tile.y + tile.h < height:
-        cut |= boxes[:, 3] >= tile.y + tile.h - margin
-    return cut
+    return boxes, scores.astype(np.float32), ids
 
 
 def _merge(model: ThreatModel, found: list, factor: float, scan: Scan) -> list[Detection]:
@@ -161,8 +143,8 @@ def _merge(model: ThreatModel, found: list, factor: float, scan: Scan) -> list[D
     boxes = np.concatenate([f[0] for f in found])
     scores = np.concatenate([f[1] for f in found])
     ids = np.concatenate([f[2] for f in found])
-    cut = np.concatenate([f[3] for f in found])
-    boxes, scores, ids = merge_tiles(boxes, scores, ids, cut, model.spec.iou)
+    sources = np.concatenate([f[3] for f in found])  # which run of the model found each box
+    boxes, scores, ids = merge_tiles(boxes, scores, ids, sources, model.spec.iou)
     boxes = boxes / np.float32(factor)
     np.clip(boxes[:, 0::2], 0, scan.width, out=boxes[:, 0::2])
     np.clip(boxes[:, 1::2], 0, scan.height, out=boxes[:, 1::2])

@@ -1,8 +1,9 @@
 """Merging detections from overlapping tiles into one set of marks.
 
-Overlapping tiles find the same object twice (NMS per class removes the copy), and an object
-cut by a tile edge leaves a partial box that overlaps the whole one poorly by IoU; boxes
-touching an inner tile edge are therefore merged by how much of the smaller box is covered.
+Overlapping tiles find the same object twice (NMS per class removes the copy). A tile that
+sees only part of an object gives a partial box, which overlaps the whole one poorly by IoU.
+Boxes of one class from different tiles are therefore also joined by how much of the smaller
+box the other covers (intersection over the smaller area), as sliced-inference tools do.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-CUT_COVERAGE = 0.4  # share of the smaller box that must overlap for a cut box to merge
+CUT_COVERAGE = 0.4  # share of the smaller box that must be covered for boxes from two tiles to join
 # Marks kept per scan, best first: more is noise to an officer, and bounds the merging work.
 MAX_DETECTIONS = 1000
 
@@ -38,19 +39,18 @@ def coverage(box: np.ndarray, others: np.ndarray) -> np.ndarray:
     return inter / np.maximum(np.minimum(area, areas), 1e-9)
 
 
-def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, cut: np.ndarray,
+def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, sources: np.ndarray,
                 iou: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """NMS per class, then cut boxes joined with the boxes of the same class that cover them."""
+    """NMS per class, then boxes of one class from different tiles (``sources``) joined when the
+    smaller is mostly covered: the partial views of one object that NMS cannot pair by IoU."""
     keep = nms(boxes, scores, classes, iou)[:MAX_DETECTIONS]
-    boxes, scores, classes, cut = boxes[keep].copy(), scores[keep], classes[keep], cut[keep].copy()
+    boxes, scores, classes, sources = boxes[keep].copy(), scores[keep], classes[keep], sources[keep]
     alive = np.ones(len(boxes), bool)
-    if not cut.any():
-        return boxes, scores, classes
-    for i in range(len(boxes)):
+    for i in range(len(boxes)):  # best score first: the merged mark keeps the best score
         if not alive[i]:
             continue
         while True:
-            partners = alive & (classes == classes[i]) & (cut | cut[i])
+            partners = alive & (classes == classes[i]) & (sources != sources[i])
             partners[i] = False
             if not partners.any():
                 break
@@ -61,6 +61,5 @@ def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, cut:
             group = np.concatenate([[i], join])
             boxes[i, :2] = boxes[group, :2].min(axis=0)
             boxes[i, 2:] = boxes[group, 2:].max(axis=0)
-            cut[i] = cut[group].all()
             alive[join] = False
     return boxes[alive], scores[alive], classes[alive]

@@ -181,9 +181,10 @@ def run(quick: bool) -> str:
              f"{model.preferred_batch} tile(s) per `run` on this provider (the batch rows above show why), "
              "8 on an accelerator. The naive loop runs every tile of the plain grid alone. Both use "
              "onnxruntime's default CPU threads; the station's worker uses one thread fewer than the "
-             "cores, leaving one to the GUI. Detections of the stand-in model are meaningless: only "
-             "its cost is realistic.\n")
-    return "\n".join(lines) + "\n" + notes
+             "cores, leaving one to the GUI.")
+    if not DEFAULT_MODEL.is_file():
+        notes += " Detections of the stand-in model are meaningless: only its cost is realistic."
+    return "\n".join(lines) + "\n" + notes + "\n"
 
 
 def _ui_stall(model_path: Path, scan: Scan) -> list[tuple[str, str]]:

@@ -122,3 +122,17 @@ def test_evaluate_refuses_a_bad_map(tmp_path, capsys):
     write_dataset(tmp_path / "data")
     assert main(["evaluate", "--data", str(tmp_path / "data"), "--map", "Gun"]) == 2
     assert "NAME=CLASS" in capsys.readouterr().err
+
+
+def test_a_dual_energy_pair_is_one_labelled_image(tmp_path):
+    high = np.full((64, 96), 50000, np.uint16)
+    cv2.imwrite(str(tmp_path / "bag_high.png"), high)
+    cv2.imwrite(str(tmp_path / "bag_low.png"), high // 2)
+    coco = {"images": [{"id": 1, "file_name": "bag_high.png"}],
+            "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}],
+            "categories": [{"id": 1, "name": "pistol", "supercategory": "firearm"}]}
+    (tmp_path / "annotations.json").write_text(json.dumps(coco))
+    images, label_format = read_dataset(tmp_path)
+    assert label_format == "COCO"
+    assert [(i.path.name, [t.box for t in i.truths]) for i in images] == [("bag_high.png", [(1, 2, 4, 6)])]
+    assert images[0].truths[0].supercategory == "firearm"

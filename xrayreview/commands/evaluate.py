@@ -71,7 +71,7 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
     bar = ProgressBar(len(images))
     for index, image in enumerate(images):
         try:
-            scan = load_scan(image.path, pair=False)
+            scan = load_scan(image.path)  # a dual-energy pair opens as one scan
         except ScanError as exc:
             unreadable.append({"file": str(image.path), "error": str(exc)})
             bar.update(index + 1, image.path.name)

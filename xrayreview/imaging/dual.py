@@ -20,7 +20,7 @@ import numpy as np
 
 from ..scan.model import Scan
 from .colours import SATURATION_ATTENUATION, class_colour
-from .material import MAX_ATTENUATION, MIN_ATTENUATION, MaterialScale
+from .material import LOW_STARVED_ATTENUATION, MAX_ATTENUATION, MIN_ATTENUATION, MaterialScale
 
 # Fixed-point scale of ln(attenuation): ratios become integer subtractions of table values.
 LOG_SCALE = 2048.0
@@ -72,11 +72,15 @@ class MaterialCoder:
         log_ratio = np.arange(65536, dtype=np.uint16).view(np.int16).astype(np.float64) / LOG_SCALE
         position = scale.position(np.exp(log_ratio))
         self.position_code = np.round(position.astype(np.float64) * 127.5).astype(np.uint8)
+        # OR-ed into the code: a starved low channel forces the metal end (see material.py).
+        starved = scale.rises_with_z & (a > LOW_STARVED_ATTENUATION)
+        self.starved_bits = np.where(starved, 0xFF, 0).astype(np.uint16)
 
     def encode(self, high: np.ndarray, low: np.ndarray) -> np.ndarray:
         """uint16 code image for uint16 high/low arrays of one shape."""
         log_ratio = np.take(self.log_attenuation, low) - np.take(self.log_attenuation, high)
-        return np.take(self.high_code, high) | np.take(self.position_code, log_ratio.view(np.uint16))
+        code = np.take(self.high_code, high) | np.take(self.position_code, log_ratio.view(np.uint16))
+        return code | np.take(self.starved_bits, low)
 
 
 @lru_cache(maxsize=8)

@@ -16,6 +16,10 @@ DEFAULT_ENERGIES_KEV = (140.0, 80.0)
 MIN_ATTENUATION = 0.05
 # Beyond this the beam is gone: impenetrable, no material can be told.
 MAX_ATTENUATION = 5.3  # transmission < 0.5 %
+# When the low-energy channel is this dark its counts are gone and the ratio is only a lower
+# bound. In the kV range, where the ratio rises with Z, only dense metal starves the low channel
+# while the high one still sees through: shown as metal, as vendors do, not as "mixed".
+LOW_STARVED_ATTENUATION = MAX_ATTENUATION
 
 ORGANIC, MIXED, METAL, UNKNOWN, IMPENETRABLE = "organic", "mixed", "metal", "none", "impenetrable"
 
@@ -79,7 +83,11 @@ def class_position(scan: Scan) -> np.ndarray | None:
     if a_low is None:
         return None
     ratio = a_low / np.maximum(a_high, 1e-6)
-    return MaterialScale.for_scan(scan).position(ratio)
+    scale = MaterialScale.for_scan(scan)
+    position = scale.position(ratio)
+    if scale.rises_with_z:
+        position[a_low > LOW_STARVED_ATTENUATION] = 2.0
+    return position
 
 
 def material_at(scan: Scan, x: int, y: int) -> str:
@@ -94,5 +102,8 @@ def material_at(scan: Scan, x: int, y: int) -> str:
         return IMPENETRABLE
     if a_high < MIN_ATTENUATION:
         return UNKNOWN
-    pos = float(MaterialScale.for_scan(scan).position(np.array([a_low / a_high]))[0])
+    scale = MaterialScale.for_scan(scan)
+    if scale.rises_with_z and a_low > LOW_STARVED_ATTENUATION:
+        return METAL
+    pos = float(scale.position(np.array([a_low / a_high]))[0])
     return ORGANIC if pos < 0.5 else MIXED if pos < 1.5 else METAL

@@ -164,3 +164,56 @@ def test_a_tile_hands_on_at_most_its_best_boxes(tmp_path):
     found = detect(model, scan_with_squares(64, 64, [(0, 0)]), conf=0.1).detections
     assert len(found) == MAX_PER_IMAGE
     assert min(d.score for d in found) == pytest.approx(np.linspace(0.3, 0.99, n)[-MAX_PER_IMAGE], abs=1e-6)
+
+
+def shaded_scan(height: int, width: int, corners: list[tuple[int, int]], size: int = 16) -> Scan:
+    """Brightness falling 0.3 grey levels per pixel from left to right (a wall growing thicker,
+    beam fall-off): 19 levels across a 64-px tile, under 8 across 24 px."""
+    shade = np.clip(255 - 0.3 * np.arange(width), 0, 255).astype(np.uint8)
+    rgb = np.repeat(np.repeat(shade[None, :, None], height, axis=0), 3, axis=2)
+    for x, y in corners:
+        rgb[y:y + size, x:x + size] = 0
+    return Scan(high=np.full((height, width), 255, np.uint16), full_scale=255, colour=rgb)
+
+
+def test_gradual_shading_is_empty_but_a_small_object_on_it_is_not():
+    from xrayreview.detection.tiling import Tile, block_means, is_uniform
+
+    tile = Tile(64, 0, 64, 64)
+    shaded = shaded_scan(64, 256, []).colour
+    part = shaded[:, 64:128].astype(int)
+    assert part.max() - part.min() >= 12  # the whole-tile range alone would run this tile
+    assert is_uniform(block_means(shaded), tile)
+    # A 4×4-px object 60 levels darker moves the mean of the 8×8 window around it by 15 levels
+    # wherever it sits (across window corners too), on the shading or a flat background.
+    for background in (shaded_scan(64, 256, []).colour, np.full((64, 256, 3), 200, np.uint8)):
+        for x, y in ((90, 30), (94, 38), (64, 0), (124, 60), (101, 13)):
+            rgb = background.copy()
+            rgb[y:y + 4, x:x + 4] = (rgb[y:y + 4, x:x + 4].astype(int) - 60).clip(0).astype(np.uint8)
+            assert not is_uniform(block_means(rgb), tile), (x, y)
+    assert is_uniform(block_means(np.full((64, 256, 3), 200, np.uint8)), tile)
+
+
+def test_shaded_tiles_are_skipped_and_threats_on_them_found(squares):
+    # Squares at both ends make the whole width busy; the shaded tiles between hold one square.
+    corners = [(16, 64), (208, 32), (400, 96)]
+    scan = shaded_scan(160, 432, corners)
+    result = detect(squares, scan, conf=0.9)
+    naive = detect(squares, scan, conf=0.9, options=Options(skip_empty=False, batch=1))
+    assert result.tiles_skipped >= naive.tiles_run // 2
+    assert boxes(result) == boxes(naive) == {(x, y, x + 16, y + 16) for x, y in corners}
+
+
+def test_colour_batch_is_padded_bottom_right_and_scaled():
+    from xrayreview.detection.tiling import PAD_VALUE, to_batch
+
+    rgb = np.random.default_rng(3).integers(0, 256, (90, 120, 3), dtype=np.uint8)
+    view = rgb[10:50, 20:100]  # a tile is a view into the rendering, not a copy
+    out = np.full((2, 3, 64, 96), -1, np.float32)
+    for convention, order in (("rgb", [0, 1, 2]), ("bgr", [2, 1, 0])):
+        batch = to_batch([view], (64, 96), convention, 3, out=out)
+        assert batch.shape == (1, 3, 64, 96) and batch.dtype == np.float32
+        expected = np.full((64, 96, 3), PAD_VALUE, np.float32)
+        expected[:40, :80] = view
+        expected = (expected[..., order] * np.float32(1 / 255)).transpose(2, 0, 1)
+        np.testing.assert_array_equal(batch[0], expected)

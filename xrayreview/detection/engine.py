@@ -69,13 +69,14 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     done = 0
     cancelled = False
+    buffer = np.empty((min(batch, len(jobs)), 3, *model.imgsz), np.float32) if jobs else None
     for first in range(0, len(jobs), batch):
         if should_stop and should_stop():
             cancelled = True
             break
         chunk = jobs[first:first + batch]
         images = to_batch([job.image for job in chunk], model.imgsz, model.spec.input_convention,
-                          model.channels)
+                          model.channels, out=buffer)
         outputs = model.run(images)
         for offset, (job, out) in enumerate(zip(chunk, outputs, strict=False)):
             boxes, scores, ids = _decode(model, job, out, conf, rgb.shape)

@@ -13,7 +13,9 @@ import cv2
 import numpy as np
 
 PAD_VALUE = 114  # the grey exporters pad with; models treat it as "nothing here"
-BLOCK = 8  # the uniformity test looks at 8×8 block means, which averages photon noise away
+BLOCK = 8  # the uniformity test looks at 8×8 window means, which averages photon noise away
+STEP = BLOCK // 2  # pitch of those windows
+REACH = 8  # structure is a change between windows up to this many px apart
 # A tile whose block means span fewer grey levels than this holds nothing to find.
 UNIFORM_RANGE = 12.0
 STEP_SLACK = 1.05  # overlap may shrink by 5 % of a step when that saves a row of tiles
@@ -68,29 +70,44 @@ def tile_grid(width: int, height: int, tile_w: int, tile_h: int, overlap: float,
 
 
 def block_means(rgb: np.ndarray) -> np.ndarray:
-    """Grey mean of each BLOCK×BLOCK block (partial blocks at the edges dropped), float32."""
-    h, w = rgb.shape[0] // BLOCK * BLOCK, rgb.shape[1] // BLOCK * BLOCK
-    if h == 0 or w == 0:
+    """Grey mean of every BLOCK×BLOCK window at a STEP-pixel pitch, float32: entry (i, j) is the
+    window whose corner is (STEP·j, STEP·i); partial windows at the edges are dropped.
+
+    Windows overlap by half so that an object up to STEP px across always lies whole inside one
+    of them, wherever it sits: with windows side by side, one straddling a corner would spread
+    over four of them and move each mean by a quarter as much.
+    """
+    h, w = rgb.shape[0] // STEP * STEP, rgb.shape[1] // STEP * STEP
+    if h < BLOCK or w < BLOCK:
         return np.zeros((0, 0), np.float32)
     grey = cv2.cvtColor(np.ascontiguousarray(rgb[:h, :w]), cv2.COLOR_RGB2GRAY)
-    return cv2.resize(grey, (w // BLOCK, h // BLOCK), interpolation=cv2.INTER_AREA).astype(np.float32)
+    quarters = cv2.resize(grey, (w // STEP, h // STEP), interpolation=cv2.INTER_AREA).astype(np.float32)
+    # The mean of 2×2 neighbouring STEP-blocks is the mean of the BLOCK window they make up.
+    return (quarters[:-1, :-1] + quarters[1:, :-1] + quarters[:-1, 1:] + quarters[1:, 1:]) * np.float32(0.25)
+
+
+def local_range(blocks: np.ndarray) -> np.ndarray:
+    """Per window, how far the window means within REACH px around it span; neighbours outside the
+    array do not count (OpenCV's default border for dilate and erode ignores them)."""
+    size = 2 * (REACH // STEP) + 1
+    kernel = np.ones((size, size), np.uint8)
+    return cv2.dilate(blocks, kernel) - cv2.erode(blocks, kernel)
 
 
 def busy_region(blocks: np.ndarray, threshold: float = UNIFORM_RANGE) -> Tile | None:
-    """The bounding box (in image pixels) of every block with structure around it; None when there is none.
+    """The bounding box (in image pixels) of every window with structure around it; None when there is none.
 
     Tiling only this box instead of the whole image spares the runs over the air above and
     behind a vehicle, which a per-tile test cannot, because such tiles overlap the load a little.
     """
     if blocks.size == 0:
         return None
-    kernel = np.ones((3, 3), np.uint8)
-    local_range = cv2.dilate(blocks, kernel) - cv2.erode(blocks, kernel)
-    ys, xs = np.nonzero(local_range >= threshold)
+    ys, xs = np.nonzero(local_range(blocks) >= threshold)
     if len(xs) == 0:
         return None
-    x0, y0 = max(int(xs.min()) - 1, 0) * BLOCK, max(int(ys.min()) - 1, 0) * BLOCK
-    x1, y1 = (int(xs.max()) + 2) * BLOCK, (int(ys.max()) + 2) * BLOCK
+    # A window flags structure up to REACH px beyond it: the box reaches that far past the windows.
+    x0, y0 = max(int(xs.min()) * STEP - REACH, 0), max(int(ys.min()) * STEP - REACH, 0)
+    x1, y1 = int(xs.max()) * STEP + BLOCK + REACH, int(ys.max()) * STEP + BLOCK + REACH
     return Tile(x0, y0, x1 - x0, y1 - y0)
 
 
@@ -118,11 +135,20 @@ def _grow(start: int, length: int, tile: int, size: int, align: int) -> tuple[in
 
 
 def is_uniform(blocks: np.ndarray, tile: Tile, threshold: float = UNIFORM_RANGE) -> bool:
-    """True when the tile's block means barely vary: air, or one uniform background."""
-    window = blocks[tile.y // BLOCK:(tile.y + tile.h) // BLOCK, tile.x // BLOCK:(tile.x + tile.w) // BLOCK]
+    """True when nothing in the tile stands out from its surroundings: air, or a background that is
+    uniform or changes only gradually (wall thickness, beam fall-off).
+
+    Judged by the local range (windows up to REACH px apart) rather than the range over the whole
+    tile: an object of any size shows its contrast at its edges, while a gradual shading that spans
+    many grey levels across a tile holds nothing to find. Only windows inside the tile count, so
+    the test never runs a tile that the whole-tile range would skip.
+    """
+    # The windows wholly inside the tile.
+    window = blocks[-(-tile.y // STEP):(tile.y + tile.h - BLOCK) // STEP + 1,
+                    -(-tile.x // STEP):(tile.x + tile.w - BLOCK) // STEP + 1]
     if window.size < 4:  # too small to judge: run it
         return False
-    return float(window.max() - window.min()) < threshold
+    return float(local_range(window).max()) < threshold
 
 
 def fit(image: np.ndarray, size: tuple[int, int], mode: str) -> tuple[np.ndarray, Placement]:
@@ -141,9 +167,17 @@ def fit(image: np.ndarray, size: tuple[int, int], mode: str) -> tuple[np.ndarray
     return canvas, Placement(new_w / w, new_h / h, px, py)
 
 
-def to_batch(images: list[np.ndarray], size: tuple[int, int], convention: str, channels: int) -> np.ndarray:
-    """uint8 RGB images (each at most ``size``) → float32 [B, C, H, W] in 0..1, padded bottom-right."""
+def to_batch(images: list[np.ndarray], size: tuple[int, int], convention: str, channels: int,
+             out: np.ndarray | None = None) -> np.ndarray:
+    """uint8 RGB images (each at most ``size``) → float32 [B, C, H, W] in 0..1, padded bottom-right.
+
+    ``out`` (float32, at least [len(images), 3, H, W]) is filled and returned for colour inputs
+    instead of a new array: reusing one buffer over a scan spares a fresh 5 MB per tile.
+    """
     h, w = size
+    if channels == 3 and convention in ("rgb", "bgr"):
+        batch = np.empty((len(images), 3, h, w), np.float32) if out is None else out[:len(images)]
+        return _colour_planes(images, batch, convention == "bgr")
     batch = np.full((len(images), h, w, 3), PAD_VALUE, np.uint8)
     for i, image in enumerate(images):
         batch[i, :image.shape[0], :image.shape[1]] = image
@@ -154,6 +188,21 @@ def to_batch(images: list[np.ndarray], size: tuple[int, int], convention: str, c
         planes = grey[:, None] if channels == 1 else np.repeat(grey[:, None], 3, axis=1)
         return planes * np.float32(1 / 255)
     return np.ascontiguousarray(batch.transpose(0, 3, 1, 2), dtype=np.float32) * np.float32(1 / 255)
+
+
+def _colour_planes(images: list[np.ndarray], batch: np.ndarray, bgr: bool) -> np.ndarray:
+    """The colour case of ``to_batch`` one plane at a time, written straight into the batch: about
+    3× faster than transposing and scaling the whole batch (three passes over 5 MB per tile)."""
+    h, w = batch.shape[2:]
+    scale = np.float32(1 / 255)
+    for i, image in enumerate(images):
+        if image.shape[0] != h or image.shape[1] != w:
+            image = cv2.copyMakeBorder(image, 0, h - image.shape[0], 0, w - image.shape[1],
+                                       cv2.BORDER_CONSTANT, value=(PAD_VALUE,) * 3)
+        planes = cv2.split(image)
+        for c, plane in enumerate(planes[::-1] if bgr else planes):
+            np.multiply(plane, scale, out=batch[i, c])
+    return batch
 
 
 def resample(rgb: np.ndarray, factor: float) -> np.ndarray:

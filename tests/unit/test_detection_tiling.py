@@ -62,6 +62,7 @@ def test_scan_smaller_than_a_tile(squares):
     # The padding is grey (114) and scores 0.55, so a threshold above it sees only the square.
     result = detect(squares, scan_with_squares(40, 48, [(16, 16)]), conf=0.9)
     assert result.tiles_run == 1
+    assert 0 < result.model_s <= result.elapsed_s
     assert boxes(result) == {(16, 16, 32, 32)}
 
 

@@ -68,6 +68,7 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
     batch = model.max_batch or max(1, options.batch or model.preferred_batch)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     done = 0
+    model_s = 0.0
     cancelled = False
     buffer = np.empty((min(batch, len(jobs)), 3, *model.imgsz), np.float32) if jobs else None
     for first in range(0, len(jobs), batch):
@@ -77,7 +78,9 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
         chunk = jobs[first:first + batch]
         images = to_batch([job.image for job in chunk], model.imgsz, model.spec.input_convention,
                           model.channels, out=buffer)
+        ran = time.perf_counter()
         outputs = model.run(images)
+        model_s += time.perf_counter() - ran
         for offset, (job, out) in enumerate(zip(chunk, outputs, strict=False)):
             boxes, scores, ids = _decode(model, job, out, conf, rgb.shape)
             found.append((boxes, scores, ids, np.full(len(ids), first + offset)))
@@ -85,7 +88,7 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
         if progress:
             progress(done, len(jobs))
     detections = _merge(model, found, factor, scan)
-    return DetectionResult(detections, time.perf_counter() - started, done, skipped, cancelled)
+    return DetectionResult(detections, time.perf_counter() - started, done, skipped, cancelled, model_s)
 
 
 def resample_factor(model: ThreatModel, scan: Scan) -> float:

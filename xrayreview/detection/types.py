@@ -58,6 +58,7 @@ class DetectionResult:
     tiles_run: int = 0
     tiles_skipped: int = 0
     cancelled: bool = False
+    model_s: float = 0.0  # of elapsed_s, the time inside the model's runs (the rest is the engine's own)
 
     def above(self, conf: float) -> list[Detection]:
         """The marks an officer sees at confidence threshold ``conf``."""

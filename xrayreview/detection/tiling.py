@@ -16,7 +16,7 @@ PAD_VALUE = 114  # the grey exporters pad with; models treat it as "nothing here
 BLOCK = 8  # the uniformity test looks at 8×8 window means, which averages photon noise away
 STEP = BLOCK // 2  # pitch of those windows
 REACH = 8  # structure is a change between windows up to this many px apart
-# A tile whose block means span fewer grey levels than this holds nothing to find.
+# A tile where no two window means within REACH px differ by this many grey levels holds nothing to find.
 UNIFORM_RANGE = 12.0
 STEP_SLACK = 1.05  # overlap may shrink by 5 % of a step when that saves a row of tiles
 
@@ -141,7 +141,7 @@ def is_uniform(blocks: np.ndarray, tile: Tile, threshold: float = UNIFORM_RANGE)
     Judged by the local range (windows up to REACH px apart) rather than the range over the whole
     tile: an object of any size shows its contrast at its edges, while a gradual shading that spans
     many grey levels across a tile holds nothing to find. Only windows inside the tile count, so
-    the test never runs a tile that the whole-tile range would skip.
+    structure just outside it does not make it run.
     """
     # The windows wholly inside the tile.
     window = blocks[-(-tile.y // STEP):(tile.y + tile.h - BLOCK) // STEP + 1,

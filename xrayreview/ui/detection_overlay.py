@@ -7,17 +7,17 @@ over a dark halo, which keeps it visible on orange, green, blue and grey alike.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from ..detection import Detection
+from .overlay_items import HaloBox, OverlayLayer
 
 # Red for firearms, yellow for IED parts (orange would vanish on organic goods), cyan for the
 # rest: all three stand apart from the orange / green / blue of the rendering.
 CATEGORY_COLOURS = {"firearm": QColor(255, 40, 40), "ied_component": QColor(255, 222, 0),
                     "other": QColor(0, 229, 255)}
-HALO = QColor(0, 0, 0, 200)
 MARKS_Z = 10.0
 FOCUS_CONTEXT = 4.0  # a chosen mark fills about a quarter of the view's width or height
 
@@ -26,69 +26,15 @@ def colour_for(category: str) -> QColor:
     return CATEGORY_COLOURS.get(category, CATEGORY_COLOURS["other"])
 
 
-class _Layer(QGraphicsItem):
-    """An empty parent: hiding or removing it hides or removes every mark at once."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
-        self.setZValue(MARKS_Z)
-
-    def boundingRect(self) -> QRectF:
-        return QRectF()
-
-    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
-        pass
-
-
-class _Label(QGraphicsItem):
-    """Class and confidence on a dark tab at the box's top-left corner, at screen size."""
-
-    def __init__(self, text: str, colour: QColor, parent: QGraphicsItem) -> None:
-        super().__init__(parent)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.text = text
-        self.colour = colour
-        self.font = QFont()
-        self.font.setPointSizeF(8.5)
-        metrics = QFontMetricsF(self.font)
-        height = metrics.height() + 2
-        self._rect = QRectF(0, -height, metrics.horizontalAdvance(text) + 6, height)
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
-
-    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
-        painter.fillRect(self._rect, HALO)
-        painter.setFont(self.font)
-        painter.setPen(self.colour)
-        painter.drawText(self._rect.adjusted(3, 0, -3, 0), Qt.AlignmentFlag.AlignVCenter, self.text)
-
-
-class MarkItem(QGraphicsRectItem):
-    """One detection: its box in scan pixels, a halo under a coloured cosmetic outline, and a label."""
+class MarkItem(HaloBox):
+    """One detection: its box in scan pixels in the category colour, with class and confidence."""
 
     def __init__(self, detection: Detection, parent: QGraphicsItem) -> None:
-        x1, y1, x2, y2 = detection.box
-        super().__init__(QRectF(x1, y1, x2 - x1, y2 - y1), parent)
+        super().__init__(detection.box, colour_for(detection.category), parent)
         self.detection = detection
-        self.colour = colour_for(detection.category)
-        pen = QPen(self.colour, 2)
-        pen.setCosmetic(True)
-        self.setPen(pen)
-        self.setBrush(QBrush(Qt.BrushStyle.NoBrush))
-        self.label = _Label(f"{detection.label} {detection.score:.0%}", self.colour, self)
-        self.label.setPos(QPointF(x1, y1))
+        self.label = self.add_tag(f"{detection.label} {detection.score:.0%}", above=True)
         self.setToolTip(f"{detection.label} ({detection.category.replace('_', ' ')}), "
                         f"confidence {detection.score:.2f}")
-
-    def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
-        halo = QPen(HALO, 4)
-        halo.setCosmetic(True)
-        painter.setPen(halo)
-        painter.drawRect(self.rect())
-        painter.setPen(self.pen())
-        painter.drawRect(self.rect())
 
 
 class DetectionOverlay:
@@ -96,7 +42,7 @@ class DetectionOverlay:
 
     def __init__(self, scene: QGraphicsScene) -> None:
         self.scene = scene
-        self.layer = _Layer()
+        self.layer = OverlayLayer(MARKS_Z)
         self.marks: list[MarkItem] = []
         self.threshold = 0.25
         self.hidden = False

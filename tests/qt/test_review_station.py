@@ -121,3 +121,17 @@ def test_a_refused_decision_holds_the_station_on_its_scan(qtbot, station, desk, 
     with qtbot.waitSignal(desk.panel.decided):
         desk.panel.decide("clear")
     assert not desk.panel.unrecorded
+
+
+def test_correcting_a_scan_the_station_closed_opens_it_again(qtbot, station, desk, driver, single_tiff,
+                                                             dual_pair):
+    _sign_in(qtbot, desk, "olga", "officer-pass")
+    driver.open(station, single_tiff)
+    first = station.current
+    desk.panel.decide("clear")
+    driver.open(station, dual_pair[0])
+    station.close_scan(first)  # memory bound: the decided scan was dropped
+    assert first not in station.scans
+    desk.panel.correct_last()
+    qtbot.waitUntil(lambda: desk.panel.corrects is not None, timeout=10000)
+    assert station.current_scan().name == "truck.tif" and desk.panel.scan is station.current_scan()

@@ -55,8 +55,9 @@ class ReviewDesk(QObject):
         window.loader.loaded.connect(lambda _request, scan: self.queue.add_files(list(scan.source[:1])))
         self.queue.open_requested.connect(self._open)
         self.panel.decided.connect(self._decided)
-        self.panel.correction_started.connect(self._show_for_correction)
+        self.panel.bring_back = self._bring_back
         self._correcting = False
+        self._reopening: str | None = None  # SHA-256 of a closed scan opened again for a correction
         self.panel.blocked.connect(lambda text: window.statusBar().showMessage(text, 30000))
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
@@ -150,23 +151,39 @@ class ReviewDesk(QObject):
         if folder and Path(str(folder)).is_dir():
             self.queue.set_inbox(Path(str(folder)))
 
-    def _show_for_correction(self, scan: Any) -> None:
+    def _bring_back(self, scan: Any, reopen: bool = True) -> bool:
+        """Show ``scan`` again without restarting its review; reopen its file when it was closed."""
         for scan_id, open_scan in self.window.scans.items():
-            if open_scan is scan and self.window.current != scan_id:
-                self._correcting = True  # the panel restores the old review itself
-                try:
-                    self.window.scan_list.select(scan_id)
-                finally:
-                    self._correcting = False
+            if open_scan is scan or (open_scan.sha256 == scan.sha256 and open_scan.source == scan.source):
+                if self.window.current != scan_id:
+                    self._correcting = True  # the panel restores the old review itself
+                    try:
+                        self.window.scan_list.select(scan_id)
+                    finally:
+                        self._correcting = False
+                if open_scan is not scan and self.panel.last is not None:
+                    self.panel.last["scan"] = open_scan
+                return True
+        if reopen and scan.source:
+            self._reopening = scan.sha256
+            self.window.open_paths([Path(scan.source[0])])
+        return False
 
     def _scan_shown(self, scan_id: int) -> None:
         scan = self.window.scans.get(scan_id)
         if scan is None or self._correcting:
             return
+        if self._reopening is not None and scan.sha256 == self._reopening:
+            self._reopening = None
+            last = self.panel.last
+            if last is not None and last["scan"].sha256 == scan.sha256:
+                last["scan"] = scan
+                self.panel.correct_last()
+                return
         held = self.panel.scan
         if self.panel.unrecorded and held is not None and scan is not held:
             # Blocked, never dropped: the unrecorded decision stays on screen until the log takes it.
-            self._show_for_correction(held)
+            self._bring_back(held, reopen=False)
             self.panel.redraw()
             self.window.statusBar().showMessage(
                 f"The decision on {held.name} is not recorded yet; fix the log, then decide again.", 15000)

@@ -4,6 +4,7 @@ committed it; when the log refuses, the panel keeps everything and says why."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -68,6 +69,8 @@ class ReviewPanel(QWidget):
         self.corrects: int | None = None  # seq of the decision this review replaces
         self.last: dict[str, Any] | None = None  # this officer's last committed decision, to correct
         self.unrecorded = False  # the log refused this scan's decision: the station stays on it
+        # Set by the station: put this scan back on the viewer; False when it is no longer open.
+        self.bring_back: Callable[[Scan], bool] | None = None
         self._items: list[QGraphicsItem] = []
         self._previous_interaction: Any = None
         # Off when the station's detection overlay already draws the marks: then only the mark
@@ -290,7 +293,10 @@ class ReviewPanel(QWidget):
         if last is None or self.officer is None or last["officer"] != self.officer.username:
             self._say("No decision of yours to correct in this session.")
             return
-        self.correction_started.emit(last["scan"])  # the station shows that scan again
+        if self.bring_back is not None and not self.bring_back(last["scan"]):
+            self._say(f"Opening {last['scan'].name} again to correct decision #{last['seq']}…")
+            return
+        self.correction_started.emit(last["scan"])
         self.start(last["scan"], model=last["model"])
         self.corrects = last["seq"]
         self.detector_marks = [dict(m) for m in last["detector_marks"]]

@@ -80,17 +80,24 @@ def test_after_a_decision_the_next_undecided_scan_opens(qtbot, station, desk, dr
     assert desk.panel.reasons() == ["manifest"]
 
 
-def test_review_keys_do_not_collide_with_the_station_keys(station, desk):
+def test_review_keys_do_not_collide_with_the_station_keys(qtbot):
     from PySide6.QtGui import QAction
 
-    seen = {}
-    for action in station.findChildren(QAction):
-        for shortcut in action.shortcuts():
-            key = shortcut.toString()
-            clash = f"{key}: {seen.get(key, action).text()} / {action.text()}"
-            assert key not in seen or seen[key] is action, clash
-            seen[key] = action
-    assert {"Shift+C", "Shift+R", "Shift+U", "F1", "Y", "X"} <= set(seen)
+    from xrayreview.ui.station import build_station
+
+    window = build_station()  # image tools, detector panel and decision desk together
+    qtbot.addWidget(window)
+    try:
+        seen = {}
+        for action in window.findChildren(QAction):
+            for shortcut in action.shortcuts():
+                key = shortcut.toString()
+                clash = f"{key}: {seen.get(key, action).text()} / {action.text()}"
+                assert key not in seen or seen[key] is action, clash
+                seen[key] = action
+        assert {"Shift+C", "Shift+R", "Shift+U", "F1", "Y", "X", "Shift+Z", "Shift+N"} <= set(seen)
+    finally:
+        window.close()
 
 
 def test_the_inbox_folder_is_remembered(qtbot, station, desk, tmp_path):

@@ -56,31 +56,31 @@ def main() -> int:
         from xrayreview.synth.export import write_scan
         from xrayreview.synth.generate import generate_scan
         from xrayreview.ui.audit_view import AuditView
-        from xrayreview.ui.main_window import MainWindow
-        from xrayreview.ui.review_desk import ReviewDesk
+        from xrayreview.ui.station import build_station
 
         synthetic, truths = generate_scan("baggage", seed=3)
         path = write_scan(Path(tmp), "synthetic-bag", synthetic, truths)
-        window = MainWindow()
-        desk = getattr(window, "review", None) or ReviewDesk(window)
+        window = build_station()  # image window, detector (the shipped model) and decision desk
+        desk = window.review
         desk.set_account(Account("olga", "officer"))
         window.resize(1600, 1000)
         window.show()
         window.open_paths([path])
+        waited = [0]
 
         def shoot() -> None:
-            if window.current is None:
+            result = window.detection.current_result() if window.current is not None else None
+            if result is None and waited[0] < 300:  # the detector's first run, up to 30 s
+                waited[0] += 1
                 QTimer.singleShot(100, shoot)
                 return
+            if not desk.panel.detector_marks:  # the interim model is shy: show its weaker guesses too
+                window.detection.panel.set_threshold(0.05)
+                app.processEvents()
             scan = window.current_scan()
             w, h = scan.width, scan.height
-            desk.panel.set_detections([
-                {"label": "pistol", "category": "firearm", "score": 0.88,
-                 "box": [w * .40, h * .30, w * .55, h * .45]},
-                {"label": "battery", "category": "ied_component", "score": 0.46,
-                 "box": [w * .15, h * .60, w * .25, h * .72]},
-            ], None)
-            desk.panel.set_verdict("confirmed")
+            if desk.panel.detector_marks:
+                desk.panel.set_verdict("confirmed")
             desk.panel.add_own_mark([w * .70, h * .20, w * .80, h * .35], "ied_component")
             desk.panel.toggle_reason("firearm")
             app.processEvents()

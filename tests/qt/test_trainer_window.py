@@ -244,3 +244,23 @@ def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):
     assert len(station.findChildren(TrainerWindow)) == 1
     station.close()  # closes the trainer window first, joining its threads
     qtbot.waitUntil(lambda: station.findChildren(TrainerWindow) == [], timeout=5000)
+
+
+def test_the_whole_station_offers_training_to_the_signed_in_account(qtbot):
+    from xrayreview.ui.station import build_station
+
+    station = build_station()
+    qtbot.addWidget(station)
+    station.show()
+    try:
+        desk = station.review
+        admin = desk.accounts.create_first_admin("root", "admin-pass-1")
+        desk.accounts.create(admin, "tina", "trainer", "trainer-pass")
+        desk.set_account(desk.accounts.authenticate("tina", "trainer-pass"))
+        station.training_action.trigger()
+        (window,) = station.findChildren(TrainerWindow)
+        assert window.account.username == "tina" and window.builder is not None
+        assert window.builder.trainee.findText("root") >= 0
+    finally:
+        station.close()
+    assert station.findChildren(TrainerWindow) == [] or not station.findChildren(TrainerWindow)[0].isVisible()

@@ -15,6 +15,7 @@ from .detection_panel import DetectionPanel
 from .main_window import MainWindow
 from .review_desk import ReviewDesk
 from .tdr_overlay import TdrOverlay
+from .trainer_window import attach_training
 
 
 def attach_detector(window: MainWindow) -> DetectionController:
@@ -60,6 +61,7 @@ def build_station() -> MainWindow:
     window.review = ReviewDesk(window)
     window.review.attach_detection(window.detection)
     window.closing.connect(window.review.shutdown)
+    window.training_action = attach_training(window, window.review)  # its own window, for the signed-in role
     window.add_dock_toggles()  # the new docks join the View menu
     _default_layout(window)
     window.restore_layout()  # now that every dock exists, so their places come back too

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -294,3 +295,15 @@ def add_training_action(window: QMainWindow, account: Callable[[], Account | Non
     menu = _TrainingMenu(window, account, trainees)
     window.menuBar().addMenu("T&raining").addAction(menu.action)
     return menu.action
+
+
+def attach_training(window: QMainWindow, desk: Any) -> QAction:
+    """The station's hook: "Training…" for whoever the decision desk has signed in."""
+
+    def trainees() -> list[str]:
+        try:
+            return desk.accounts.usernames() if desk.accounts is not None else []
+        except DecisionLogError:  # the log is unreadable: the builder's list is just empty
+            return []
+
+    return add_training_action(window, lambda: desk.account, trainees)

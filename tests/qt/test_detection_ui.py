@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
-from xrayreview.detection import Detection
+from xrayreview.detection import Detection, DetectionResult
 from xrayreview.detection.synthetic_models import conv_detector, dark_square_model
 from xrayreview.scan import Scan
 from xrayreview.ui.detection_controller import DetectionController
@@ -193,5 +193,25 @@ def test_controller_runs_on_open_caches_and_shows_only_the_current_scan(qtbot, t
         assert {d.box for d in controller.shown_detections()} == {(64, 64, 80, 80)}
         controller.show_scan(2, second)  # back to a scan already done: shown from the cache
         assert len(controller.shown_detections()) == 2
+    finally:
+        controller.shutdown()
+
+
+def test_summary_counts_marks_at_the_slider_threshold(qtbot):
+    scene = QGraphicsScene()
+    view = QGraphicsView(scene)
+    panel = DetectionPanel()
+    qtbot.addWidget(view)
+    qtbot.addWidget(panel)
+    controller = DetectionController(view, panel)
+    scan = Scan(high=np.full((64, 64), 60000, np.uint16), full_scale=65535)
+    marks = [Detection("handgun", "firearm", score, (1.0, 1.0, 9.0, 9.0)) for score in (0.1, 0.6)]
+    controller.current = (1, scan)
+    try:
+        controller._result(1, DetectionResult(marks, 0.1, 1, 0))
+        panel.set_threshold(0.5)
+        assert "1 mark(s)" in panel.status.text()
+        panel.set_threshold(0.05)
+        assert "2 mark(s)" in panel.status.text()
     finally:
         controller.shutdown()

@@ -34,11 +34,13 @@ class DetectionController(QObject):
         self.overlay = DetectionOverlay(view.scene())
         self.overlay.set_threshold(panel.threshold)
         self.results: OrderedDict[int, DetectionResult] = OrderedDict()
+        self.shown: DetectionResult | None = None  # the result whose marks are on screen
         self.model: ModelInfo | None = None
         self.current: tuple[int, Scan] | None = None
         self.auto_run = panel.auto_box.isChecked()
 
         panel.threshold_changed.connect(self.overlay.set_threshold)
+        panel.threshold_changed.connect(self._summarise)
         panel.marks_hidden.connect(self.overlay.set_hidden)
         panel.auto_run_changed.connect(self._set_auto_run)
         panel.run_requested.connect(self.run_now)
@@ -67,6 +69,7 @@ class DetectionController(QObject):
         self.overlay.set_detections([])
         self.panel.clear()
         self.panel.set_running(False)
+        self.shown = None
         if scan_id in self.results:
             self._display(scan_id, self.results[scan_id])
         elif self.auto_run and self.model is not None:
@@ -139,11 +142,19 @@ class DetectionController(QObject):
     def _display(self, scan_id: int, result: DetectionResult) -> None:
         self.overlay.set_detections(result.detections)
         self.panel.set_detections(result.detections)
+        self.shown = result
+        self._summarise()
+        self.result_shown.emit(scan_id, result)
+
+    def _summarise(self, *_: object) -> None:
+        """The panel's one-line summary, counted at the slider's threshold as the marks are."""
+        result = self.shown
+        if result is None:
+            return
         name = self.model.name if self.model else "detector"
         self.panel.set_status(f"{name}: {len(result.above(self.panel.threshold))} mark(s) "
                               f"in {result.elapsed_s:.1f} s ({result.tiles_run} tiles run, "
                               f"{result.tiles_skipped} empty skipped)")
-        self.result_shown.emit(scan_id, result)
 
     def _failed(self, scan_id: int, message: str) -> None:
         self.panel.set_running(False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
 
 from xrayreview.detection.synthetic_models import dark_square_model
 from xrayreview.ui.main_window import MainWindow
@@ -54,3 +55,14 @@ def test_marks_follow_the_scan_on_screen_and_the_list_leads_the_view(qtbot, driv
     finally:
         controller.shutdown()
         window.close()
+
+
+def test_detector_keys_work_with_the_detector_dock_closed(station, qtbot):
+    controller = attach_detector(station)
+    try:
+        station.findChild(QDockWidget, "dock-detector").close()
+        assert controller.panel.hide_action in station.view_menu.actions()
+        qtbot.keyClick(station.viewer, Qt.Key.Key_V)
+        assert controller.panel.hide_box.isChecked()
+    finally:
+        controller.shutdown()

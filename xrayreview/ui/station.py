@@ -24,6 +24,8 @@ def attach_detector(window: MainWindow) -> DetectionController:
     dock.setObjectName("dock-detector")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    # In the menu too, so V and Shift+D keep working while the Detector dock is closed.
+    window.view_menu.addActions([panel.hide_action, panel.run_action])
     controller = DetectionController(window.viewer, panel, window)
     controller.status_message.connect(window.statusBar().showMessage)
     window.scan_list.scan_chosen.connect(lambda scan_id: controller.show_scan(scan_id, window.scans[scan_id]))

@@ -19,25 +19,40 @@ _BAR_2 = (230, 145, 56)
 _MAX_BARS = 48
 
 
-def export_pdf(rows: list[DecisionRow], path: Path, *, flt: AuditFilter | None = None,
-               chain: VerifyResult | None = None, author: str = "",
-               title: str = "Decision log audit") -> Path:
+CHART_ROW_HEIGHT = 62  # a row of two 55-mm charts with their captions
+
+
+def landscape_report(title: str, author: str) -> FPDF:
+    """An A4 landscape document with its first page open: the shape of every station report."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_title(title)
     pdf.set_author(author)
     pdf.add_page()
+    return pdf
+
+
+def chart_row_top(pdf: FPDF) -> float:
+    """Where a row of charts starts: below the text, or on a new page when it would not fit."""
+    top = pdf.get_y() + 4
+    if top + CHART_ROW_HEIGHT > pdf.h - pdf.b_margin:
+        pdf.add_page()
+        top = pdf.get_y()
+    return top
+
+
+def export_pdf(rows: list[DecisionRow], path: Path, *, flt: AuditFilter | None = None,
+               chain: VerifyResult | None = None, author: str = "",
+               title: str = "Decision log audit") -> Path:
+    pdf = landscape_report(title, author)
     _heading(pdf, title, flt, chain, author, len(rows))
     overall, per_officer = figures(rows), figures_per_officer(rows)
     _summary_table(pdf, overall, per_officer)
     if rows:
-        top = pdf.get_y() + 4
-        if top + 62 > pdf.h - pdf.b_margin:
-            pdf.add_page()
-            top = pdf.get_y()
+        top = chart_row_top(pdf)
         _bar_chart(pdf, pdf.l_margin, top, 130, 55, "Decisions per hour (UTC)", _hourly(rows))
         _grouped_chart(pdf, pdf.l_margin + 142, top, 130, 55, per_officer)
-        pdf.set_y(top + 62)
+        pdf.set_y(top + CHART_ROW_HEIGHT)
         if overall.cleared_strong_alarms:
             pdf.set_font("Helvetica", "B", 10)
             seqs = ", ".join(f"#{s}" for s in overall.cleared_strong_alarms[:60])

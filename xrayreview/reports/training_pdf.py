@@ -18,7 +18,7 @@ from fpdf import FPDF
 from ..decisions.chain import VerifyResult
 from ..decisions.log import now_utc
 from ..training.scoring import Rates
-from .pdf import _bar_chart, _latin
+from .pdf import CHART_ROW_HEIGHT, _bar_chart, _latin, chart_row_top, landscape_report
 
 SCORING_NOTE = ("A hit needs a 'refer' or 'rescan' answer and a box on the threat; a false alarm is such an "
                 "answer on a clean scan. d' = z(H) - z(F) with the log-linear correction (Hautus 1995): "
@@ -32,11 +32,7 @@ def export_training_pdf(rows: list[dict[str, Any]], path: Path | str, *, author:
                         trainee: str | None = None, chain: VerifyResult | None = None,
                         title: str = "Screener training results") -> Path:
     """Write the report for these session summaries (the training log's ``training_summary`` records)."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.set_title(title)
-    pdf.set_author(author)
-    pdf.add_page()
+    pdf = landscape_report(title, author)
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 9, _latin(title + (f": {trainee}" if trainee else "")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
@@ -50,16 +46,13 @@ def export_training_pdf(rows: list[dict[str, Any]], path: Path | str, *, author:
     pdf.ln(2)
     _pooled_table(pdf, rows, trainees)
     if rows:
-        top = pdf.get_y() + 4
-        if top + 62 > pdf.h - pdf.b_margin:
-            pdf.add_page()
-            top = pdf.get_y()
+        top = chart_row_top(pdf)
         recent = rows[-_MAX_CHART_SESSIONS:]
         _bar_chart(pdf, pdf.l_margin, top, 130, 55, "Hit rate per session, % (oldest left)",
                    [(_when(r), round(100 * (_overall(r).hit_rate or 0.0))) for r in recent])
         _bar_chart(pdf, pdf.l_margin + 142, top, 130, 55, "False-alarm rate per session, %",
                    [(_when(r), round(100 * (_overall(r).false_alarm_rate or 0.0))) for r in recent])
-        pdf.set_y(top + 62)
+        pdf.set_y(top + CHART_ROW_HEIGHT)
     _session_table(pdf, rows)
     pdf.output(str(path))
     return Path(path)

@@ -15,9 +15,8 @@ SHARED_DICOS = REPO_ROOT.parent / "shared" / "dicos"
 SHARED_REASON = f"DICOS sample files not present at {SHARED_DICOS} (third-party data, never committed)"
 
 
-def dx_dataset(pixels: np.ndarray, *, photometric: str = "MONOCHROME2", sop_class: str = DX_FOR_PROCESSING,
-               modality: str = "DX", dicos: bool = True, **elements) -> Dataset:
-    """A DX dataset holding ``pixels`` (frames first when 3-D) in explicit VR little endian."""
+def new_dataset(sop_class: str) -> Dataset:
+    """An empty dataset of ``sop_class`` with its file meta, in explicit VR little endian."""
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = sop_class
     meta.MediaStorageSOPInstanceUID = generate_uid()
@@ -26,6 +25,13 @@ def dx_dataset(pixels: np.ndarray, *, photometric: str = "MONOCHROME2", sop_clas
     ds.file_meta = meta
     ds.SOPClassUID = sop_class
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    return ds
+
+
+def dx_dataset(pixels: np.ndarray, *, photometric: str = "MONOCHROME2", sop_class: str = DX_FOR_PROCESSING,
+               modality: str = "DX", dicos: bool = True, **elements) -> Dataset:
+    """A DX dataset holding ``pixels`` (frames first when 3-D) in explicit VR little endian."""
+    ds = new_dataset(sop_class)
     ds.StudyInstanceUID = generate_uid()
     ds.SeriesInstanceUID = generate_uid()
     ds.Modality = modality

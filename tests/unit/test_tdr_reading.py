@@ -1,10 +1,9 @@
 """Threat reports read defensively: real samples, producers' variants, and matching to the image."""
 
 import pytest
-from dicos_factory import SHARED_DICOS, SHARED_REASON, dx_dataset, gradient, write
-from pydicom.dataset import Dataset, FileMetaDataset
+from dicos_factory import SHARED_DICOS, SHARED_REASON, dx_dataset, gradient, new_dataset, write
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from xrayreview.scan import ScanError, load_scan
 from xrayreview.scan.dicos import is_tdr
@@ -14,14 +13,7 @@ TDR_CLASS = "1.2.840.10008.5.1.4.1.1.501.3"
 
 
 def _tdr(threats, **elements) -> Dataset:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = TDR_CLASS
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID = TDR_CLASS
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds = new_dataset(TDR_CLASS)
     ds.Modality = "TDR"
     ds.ThreatSequence = Sequence(threats)
     for keyword, value in elements.items():

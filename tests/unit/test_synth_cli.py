@@ -40,3 +40,14 @@ def test_synth_refuses_unknown_threats(tmp_path, capsys):
     code = main(["synth", "--scene", "cargo", "--count", "1", "--out", str(tmp_path), "--threats", "knife"])
     assert code == 2 and "knife" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_synth_heldout_shapes_are_numbered_in_the_truth(tmp_path):
+    from xrayreview.synth.threats import is_heldout_shape
+
+    args = ["synth", "--scene", "baggage", "--count", "2", "--seed", "3", "--clean-fraction", "0"]
+    args += ["--pitch", "1.5"]
+    assert main([*args, "--shapes", "heldout", "--out", str(tmp_path)]) == 0
+    coco = json.loads((tmp_path / "annotations.json").read_text(encoding="utf-8"))
+    shapes = [ann["pose"]["shape"] for ann in coco["annotations"]]
+    assert shapes and all(is_heldout_shape(s) for s in shapes)

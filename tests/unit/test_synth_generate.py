@@ -100,3 +100,32 @@ def test_bad_requests_are_refused_clearly():
         generate_scan("ship", 1)
     with pytest.raises(ValueError, match="unknown threat"):
         generate_scan("baggage", 1, threats=["knife"])
+
+
+def test_shape_pools_never_share_a_threat_shape():
+    from xrayreview.synth.threats import is_heldout_shape
+
+    trained = [t.pose["shape"] for seed in range(6) for t in generate_tile(seed, size=256, shapes="train")[1]]
+    held = []
+    for seed in range(3):
+        _, found = generate_scan(
+            "baggage", seed, threats=["pistol", "battery"], shapes="heldout", pixel_pitch_mm=1.5
+        )
+        held += [t.pose["shape"] for t in found]
+    assert trained and held
+    assert not any(is_heldout_shape(s) for s in trained)
+    assert all(is_heldout_shape(s) for s in held)
+    # "any" keeps the generator's old stream: no catalogue number, same pixels as before.
+    plain, plain_truths = generate_scan("baggage", 11)
+    assert all("shape" not in t.pose for t in plain_truths)
+    assert np.array_equal(plain.high, generate_scan("baggage", 11, shapes="any")[0].high)
+
+
+def test_same_shape_number_builds_the_same_threat():
+    from xrayreview.synth.threats import build_threat
+
+    a = build_threat("revolver", np.random.default_rng(5), "heldout")
+    b = build_threat("revolver", np.random.default_rng(5), "heldout")
+    assert a[3] == b[3] and a[2] == b[2] and len(a[0]) == len(b[0])
+    with pytest.raises(ValueError, match="shape pool"):
+        build_threat("revolver", np.random.default_rng(5), "secret")

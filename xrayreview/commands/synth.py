@@ -29,6 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--pitch", type=float, default=None, help="pixel pitch in mm (default: random per scan)"
     )
+    parser.add_argument(
+        "--shapes",
+        choices=("any", "train", "heldout"),
+        default="any",
+        help="threat-shape pool: 'heldout' gives shapes the reference model never trained on "
+        "(it trains on 'train'); 'any' (default) draws them freely",
+    )
     parser.set_defaults(run=run)
 
 
@@ -55,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     for i in range(args.count):
         seed = args.seed + i
         scan, truths = generate_scan(
-            args.scene, seed, threats=threats, clean=i in clean_every, pixel_pitch_mm=args.pitch
+            args.scene, seed, threats=threats, clean=i in clean_every, pixel_pitch_mm=args.pitch,
+            shapes=args.shapes,
         )
         name = f"{args.scene}_{seed:06d}"
         high = write_scan(args.out, name, scan, truths)

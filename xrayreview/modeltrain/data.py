@@ -33,11 +33,12 @@ class Tile:
 
 
 def make_tile(seed: int, size: int, kind: str | None = None) -> Tile:
-    """One generated tile with its boxes mapped to the model's classes."""
+    """One generated tile with its boxes mapped to the model's classes. Threats come from the
+    "train" shape pool only, so a test set made with ``--shapes heldout`` holds unseen shapes."""
     from ..imaging.standard import render_standard  # noqa: PLC0415
     from ..synth import generate_tile  # noqa: PLC0415
 
-    scan, truths = generate_tile(seed, size=size, kind=kind)
+    scan, truths = generate_tile(seed, size=size, kind=kind, shapes="train")
     image = render_standard(scan)
     boxes, classes = [], []
     for truth in truths:

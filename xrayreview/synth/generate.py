@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..scan.model import Scan
+from .canvas import Canvas
 from .detector import expose
 from .placement import Difficulty, GroundTruth, place_threat
 from .scene import Scene
@@ -16,6 +17,7 @@ from .scenes.baggage import baggage_scene
 from .scenes.cargo import cargo_scene
 from .shapes import posed, rotation
 from .threats import THREAT_CATEGORIES, draw_label
+from .visibility import seen_box
 
 KINDS = ("cargo", "baggage")
 # IED parts that are built together when the generator assembles a device.
@@ -33,11 +35,13 @@ def generate_scan(
     clean: bool = False,
     difficulty: Difficulty = DEFAULT_DIFFICULTY,
     pixel_pitch_mm: float | None = None,
+    shapes: str = "any",
 ) -> tuple[Scan, list[GroundTruth]]:
     """A whole cargo or baggage scan (dual energy, uint16, full scale 65535) and its threats.
 
     ``threats`` names the labels to hide (default: one to three drawn at random); ``clean``
-    hides none. Everything follows from ``seed``.
+    hides none; ``shapes`` picks the threat-shape pool ("heldout" for test sets a model
+    trained on "train" shapes has never seen). Everything follows from ``seed``.
     """
     _check(kind, threats)
     rng = np.random.default_rng([seed, KINDS.index(kind), 1])
@@ -47,14 +51,19 @@ def generate_scan(
     else:
         long_gun = any(label in LONG_GUNS for label in labels)
         scene = baggage_scene(rng, difficulty, pixel_pitch_mm, min_length_mm=1250.0 if long_gun else 0.0)
-    return complete_scene(scene, rng, labels, difficulty, assemble=threats is None)
+    return complete_scene(scene, rng, labels, difficulty, assemble=threats is None, shapes=shapes)
 
 
 def complete_scene(
-    scene: Scene, rng: np.random.Generator, labels: list[str], difficulty: Difficulty, assemble: bool = False
+    scene: Scene,
+    rng: np.random.Generator,
+    labels: list[str],
+    difficulty: Difficulty,
+    assemble: bool = False,
+    shapes: str = "any",
 ) -> tuple[Scan, list[GroundTruth]]:
     """Hide the threats in a built scene and expose it on the scene's detector."""
-    truths = _hide_threats(scene, labels, rng, difficulty, assemble=assemble)
+    truths = _hide_threats(scene, labels, rng, difficulty, assemble=assemble, shapes=shapes)
     return _finish(scene, rng), truths
 
 
@@ -64,9 +73,10 @@ def generate_tile(
     kind: str | None = None,
     *,
     clean_probability: float = 0.15,
+    shapes: str = "any",
 ) -> tuple[Scan, list[GroundTruth]]:
     """A ``size`` × ``size`` training scene: a whole bag, or a window on a truck, with random
-    kind, pitch, energies, noise, clutter, pose and difficulty."""
+    kind, pitch, energies, noise, clutter, pose and difficulty; threats from the ``shapes`` pool."""
     rng = np.random.default_rng([seed, 7])
     kind = kind or ("cargo" if rng.random() < 0.5 else "baggage")
     _check(kind, None)
@@ -84,7 +94,7 @@ def generate_tile(
     else:
         scene = baggage_scene(rng, difficulty, size_px=(size, size))
     labels = [] if rng.random() < clean_probability else _draw_threats(rng, kind)
-    truths = _hide_threats(scene, labels, rng, difficulty, assemble=True)
+    truths = _hide_threats(scene, labels, rng, difficulty, assemble=True, shapes=shapes)
     # A window on a truck counts its pixels from the window's corner.
     dx, dy = scene.canvas.col0, scene.canvas.row0
     truths = [replace(t, box=(t.box[0] - dx, t.box[1] - dy, t.box[2] - dx, t.box[3] - dy)) for t in truths]
@@ -105,9 +115,14 @@ def _draw_threats(rng: np.random.Generator, kind: str) -> list[str]:
 
 
 def _hide_threats(
-    scene: Scene, labels: list[str], rng: np.random.Generator, difficulty: Difficulty, assemble: bool
+    scene: Scene,
+    labels: list[str],
+    rng: np.random.Generator,
+    difficulty: Difficulty,
+    assemble: bool,
+    shapes: str = "any",
 ) -> list[GroundTruth]:
-    truths: list[GroundTruth] = []
+    placed_threats: list[tuple[GroundTruth, Canvas]] = []
     canvas = scene.canvas
     x1, y1, x2, y2 = scene.interior
     # Keep threats inside the part of the grid this canvas covers (a tile may see only a window).
@@ -131,15 +146,25 @@ def _hide_threats(
             else:
                 spot = _spot(canvas, (x1, y1, x2, y2), rng, difficulty.clutter)
             depth = rng.uniform(*scene.depth_mm)
-            placed = place_threat(member, rng, canvas, spot, depth, difficulty, fit=(x1, y1, x2, y2))
+            placed = place_threat(
+                member, rng, canvas, spot, depth, difficulty, fit=(x1, y1, x2, y2), shapes=shapes
+            )
             if placed is None:
                 continue
             layer, truth = placed
             if member in MAIN_CHARGES:
                 anchor = tuple(truth.pose["center_px"])
             canvas.add_canvas(layer)
-            truths.append(truth)
+            placed_threats.append((truth, layer))
             _cover(scene, rng, truth, difficulty)
+    if not scene.detector.noise:  # a noiseless test scene shows every trace
+        return [truth for truth, _ in placed_threats]
+    # Judged once everything is in the beam: clutter laid on later can hide an earlier threat.
+    truths = []
+    for truth, layer in placed_threats:
+        box = seen_box(layer, canvas, scene.detector)
+        if box is not None:
+            truths.append(replace(truth, box=box))
     return truths
 
 

@@ -123,12 +123,17 @@ def place_threat(
     difficulty: Difficulty,
     pose: dict | None = None,
     fit: tuple[float, float, float, float] | None = None,
+    shapes: str = "any",
 ) -> tuple[Canvas, GroundTruth] | None:
-    """Build, pose and project one threat; None when nothing of it would be visible in the grid."""
-    parts, material, variant = build_threat(label, rng)
+    """Build, pose and project one threat; None when nothing of it would be visible in the grid.
+
+    ``shapes`` picks the shape catalogue pool (see ``threats.SHAPE_POOLS``)."""
+    parts, material, variant, shape = build_threat(label, rng, shapes)
     pose_chosen = pose is not None
     pose = dict(pose or random_pose(rng, difficulty))
     pose["variant"] = variant
+    if shape is not None:
+        pose["shape"] = shape
     pose["depth_mm"] = round(float(depth_mm), 1)
     if fit is not None and not pose_chosen:
         pose["yaw_deg"] = _fitting_yaw(parts, pose, grid.pitch, fit, rng)

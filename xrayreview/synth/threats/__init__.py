@@ -48,13 +48,40 @@ DRAW_WEIGHTS: dict[str, float] = {
 }
 
 
-def build_threat(label: str, rng: np.random.Generator) -> tuple[list[Part], str, str]:
-    """(parts in the object's own frame, main material, variant name)."""
+# Threat shapes can be drawn from numbered catalogues so that a test set can hold shapes a
+# model never trained on: shape numbers divisible by HELDOUT_EVERY are withheld from
+# "train" and are the only ones "heldout" draws. "any" draws shapes straight from the scene's
+# random stream (no number), as the generator always did.
+SHAPE_POOLS = ("any", "train", "heldout")
+HELDOUT_EVERY = 10
+SHAPES_PER_POOL = 1_000_000
+
+
+def build_threat(
+    label: str, rng: np.random.Generator, shapes: str = "any"
+) -> tuple[list[Part], str, str, int | None]:
+    """(parts in the object's own frame, main material, variant name, shape number or None)."""
     try:
         _, builder = BUILDERS[label]
     except KeyError:
         raise ValueError(f"unknown threat {label!r}; known: {', '.join(BUILDERS)}") from None
-    return builder(rng)
+    if shapes == "any":
+        return (*builder(rng), None)
+    shape = draw_shape_number(rng, shapes)
+    label_index = list(BUILDERS).index(label)
+    return (*builder(np.random.default_rng([shape, label_index, 97])), shape)
+
+
+def draw_shape_number(rng: np.random.Generator, shapes: str) -> int:
+    """A catalogue number from the "train" or "heldout" pool (see SHAPE_POOLS)."""
+    if shapes not in SHAPE_POOLS[1:]:
+        raise ValueError(f"unknown shape pool {shapes!r}; choose one of {', '.join(SHAPE_POOLS)}")
+    base = int(rng.integers(0, SHAPES_PER_POOL)) * HELDOUT_EVERY
+    return base if shapes == "heldout" else base + int(rng.integers(1, HELDOUT_EVERY))
+
+
+def is_heldout_shape(shape: int) -> bool:
+    return shape % HELDOUT_EVERY == 0
 
 
 def draw_label(rng: np.random.Generator) -> str:

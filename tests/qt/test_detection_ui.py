@@ -1,10 +1,8 @@
 """The detector in the station: worker thread, stale results, responsiveness, marks, panel, controller."""
 
-import time
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
 from xrayreview.detection import Detection, DetectionResult
@@ -109,36 +107,34 @@ def test_stale_results_are_dropped(qtbot, service, tmp_path):
     assert results == [2]
 
 
-def test_ui_stays_responsive_while_detection_runs(qtbot, service, tmp_path):
+def test_ui_stays_responsive_while_detection_runs(qtbot, service, tmp_path, monkeypatch):
+    # Behaviour, not timing (stall figures live in `xrayreview bench detection`): the model runs
+    # on the worker thread, and the GUI thread keeps handling events while it does.
+    import threading
+
+    from xrayreview.ui import detection_worker
+
     path, _ = conv_detector(tmp_path / "net.onnx", imgsz=320, width=64)
     load(qtbot, service, path)
-    clock = QElapsedTimer()
-    gaps = []
-    last = [0]
+    detect_threads = []
+    real_detect = detection_worker.detect
 
-    def tick():
-        now = clock.elapsed()
-        gaps.append(now - last[0])
-        last[0] = now
+    def recording_detect(*args, **kwargs):
+        detect_threads.append(threading.get_ident())
+        return real_detect(*args, **kwargs)
 
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    done = []
+    monkeypatch.setattr(detection_worker, "detect", recording_detect)
+    done, handled_while_running = [], []
     service.result_ready.connect(lambda scan_id, result: done.append(result))
-    clock.start()
-    timer.start()
-    started = time.perf_counter()
-    service.request(7, textured_scan(2500, 4000))  # about a second of work here
+    progress = []
+    service.progress.connect(lambda scan_id, tiles, total: progress.append(tiles))
+    service.request(7, textured_scan(2500, 4000))  # many tiles: seconds of work here
+    QTimer.singleShot(0, lambda: handled_while_running.append(not done))
     qtbot.waitUntil(lambda: bool(done), timeout=60000)
-    timer.stop()
     assert done[0].tiles_run > 10
-    assert len(gaps) > (time.perf_counter() - started) * 1000 / 50  # the event loop kept turning
-    # Generous bounds: on a shared 2-core machine other processes can hold the GUI thread off
-    # the CPU too. The benchmark reports the real figure (target ≤ 50 ms).
-    gaps.sort()
-    assert gaps[int(0.95 * (len(gaps) - 1))] < 100
-    assert gaps[-1] < 500
+    assert detect_threads and threading.get_ident() not in detect_threads
+    assert handled_while_running == [True]  # the GUI thread was free before the result came
+    assert len(progress) > 1  # and it heard progress along the way
 
 
 def test_stop_drops_the_run_in_progress(qtbot, tmp_path, view):

@@ -135,6 +135,26 @@ def umbrella(rng: np.random.Generator) -> Item:
     return parts, (length / 2 + 50, 30)
 
 
+def poles(rng: np.random.Generator) -> Item:
+    """Long harmless metal: a tripod, tent poles, hiking poles or a steel bar. A barrel-like
+    tube in a bag is not by itself a gun."""
+    kind = str(rng.choice(["tripod", "tent", "hiking", "bar"]))
+    length = rng.uniform(350, 600)
+    parts: list[Part] = []
+    if kind == "bar":
+        parts.append(box("steel", (0, 0, 0), (length / 2, rng.uniform(6, 15), rng.uniform(2, 6))))
+        return parts, (length / 2, 15)
+    count, radius = {"tripod": (3, 11.0), "tent": (int(rng.integers(4, 9)), 5.0), "hiking": (2, 9.0)}[kind]
+    for k in range(count):
+        y = (k - (count - 1) / 2) * radius * 2.1
+        r = radius * rng.uniform(0.85, 1.15)
+        parts += tube("aluminium", (0, y, 0), r, rng.uniform(0.8, 1.5), length / 2, AX_X)
+        parts += tube("aluminium", (length * 0.05, y, 0), r * 0.8, 1.0, length * 0.42, AX_X)  # nested stage
+    if kind == "tripod":
+        parts += hollow_box("aluminium", (length / 2 + 25, 0, 0), (30, 40, 25), 3)  # head
+    return parts, (length / 2 + 30, count * radius * 1.1 + 10)
+
+
 def belt(rng: np.random.Generator) -> Item:
     r = rng.uniform(50, 90)
     t = np.linspace(0, 2 * np.pi * rng.uniform(1.5, 2.5), 40)
@@ -305,6 +325,7 @@ BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
     "cable_coil": (0.8, cable_coil),
     "toiletries": (1.0, toiletries),
     "umbrella": (0.4, umbrella),
+    "poles": (0.5, poles),
     "belt": (0.6, belt),
     "electronics": (0.9, electronics),
     "small_metal": (1.2, small_metal),

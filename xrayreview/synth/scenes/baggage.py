@@ -33,17 +33,29 @@ def baggage_scene(
     pick = int(rng.integers(len(ENERGIES_KV)))
     energies = ENERGIES_KV[pick]
     kind = str(rng.choice(["hard", "soft", "soft", "backpack", "parcel"]))
+    # Bags lie square on the belt about half the time; the rest at any angle, so that long
+    # straight metal at a slant (a trolley handle) is not only ever seen on guns.
+    yaw = float(rng.normal(0, 4) if rng.random() < 0.5 else rng.uniform(-45, 45))
+    cos, sin = abs(np.cos(np.radians(yaw))), abs(np.sin(np.radians(yaw)))
     if size_px is None:
         length, width = max(rng.uniform(450, 800), min_length_mm), rng.uniform(300, 520)
         margin = rng.uniform(30, 120)
-        rows, cols = int((width + 2 * margin) / pitch), int((length + 2 * margin) / pitch)
+        span_x, span_y = length * cos + width * sin, length * sin + width * cos
+        rows, cols = int((span_y + 2 * margin) / pitch), int((span_x + 2 * margin) / pitch)
     else:
         rows, cols = size_px
         fill = rng.uniform(0.7, 1.1)
         length, width = cols * pitch * fill, rows * pitch * fill * rng.uniform(0.7, 1.0)
+        # A turned bag keeps about the same share of the tile.
+        shrink = min(
+            cols * pitch * fill / (length * cos + width * sin),
+            rows * pitch * fill / (length * sin + width * cos),
+            1.0,
+        )
+        length, width = length * shrink, width * shrink
+        span_x, span_y = length * cos + width * sin, length * sin + width * cos
     canvas = Canvas(rows, cols, pitch, energies)
     cx, cy = cols * pitch / 2 + rng.normal(0, 15), rows * pitch / 2 + rng.normal(0, 15)
-    yaw = rng.normal(0, 4)
     rot = rotation(yaw=yaw)
     height = rng.uniform(150, 300) if kind != "backpack" else rng.uniform(120, 220)
     canvas.add(posed(p, rot, (cx, cy, 0)) for p in _shell(rng, kind, length, width, height))
@@ -69,13 +81,15 @@ def baggage_scene(
         quarter = int(rng.integers(4))
         turn = quarter * 90 + (rng.normal(0, 12) if rng.random() < 0.7 else rng.uniform(0, 90))
         ex, ey = (hy, hx) if quarter % 2 else (hx, hy)
+        if ex > length / 2 or ey > width / 2:  # too long for this bag: it was not packed
+            continue
         lx = rng.uniform(-1, 1) * max(length / 2 - ex - 15, 0)
         ly = rng.uniform(-1, 1) * max(width / 2 - ey - 15, 0)
         at = rot @ np.array([lx, ly, rng.uniform(-height / 3, height / 3)]) + [cx, cy, 0]
         item_rot = rotation(yaw=yaw + turn, pitch=rng.normal(0, 8), roll=rng.normal(0, 8))
         canvas.add(posed(p, item_rot, at) for p in parts)
-    x1, y1 = (cx - length / 2 + 20) / pitch, (cy - width / 2 + 20) / pitch
-    x2, y2 = (cx + length / 2 - 20) / pitch, (cy + width / 2 - 20) / pitch
+    x1, y1 = (cx - span_x / 2 + 20) / pitch, (cy - span_y / 2 + 20) / pitch
+    x2, y2 = (cx + span_x / 2 - 20) / pitch, (cy + span_y / 2 - 20) / pitch
     metadata = ScanMetadata(
         pixel_pitch_mm=round(pitch, 3),
         scanner=SCANNERS[pick],
@@ -131,18 +145,27 @@ def _shell(rng: np.random.Generator, kind: str, length: float, width: float, hei
         parts += [box("polyethylene", (0, s * hw * 0.5, -hh + 5), (hl * 0.8, 25, 3)) for s in (-1, 1)]
         parts.append(box("steel", (-hl * 0.1, 0, -hh + 4), (hl * 0.7, 4, 1.5)))  # frame stay
         return parts
-    # Trolley handle: two telescoping aluminium channels along the length, on the base side.
+    # Trolley handle: two telescoping tubes along the length, on the base side. Real ones show
+    # dense in a scan (two or three nested aluminium or steel stages, a track under them), and
+    # they are the long straight metal a detector must learn not to take for a barrel.
     rod_len = length * rng.uniform(0.75, 0.95)
     spacing = width * rng.uniform(0.25, 0.45)
     base_y = rng.choice([-1, 1]) * width * rng.uniform(0.05, 0.2)
     bar_w, bar_t = rng.uniform(11, 18), rng.uniform(6, 10)
+    rail_mat = "aluminium" if rng.random() < 0.65 else "steel"
+    rail_wall = rng.uniform(1.2, 2.5) if rail_mat == "aluminium" else rng.uniform(0.7, 1.3)
+    stages = int(rng.integers(2, 4))
+    track = rng.random() < 0.5
     for s in (-1, 1):
         y = base_y + s * spacing / 2
-        for k in range(2):
-            seg = rod_len * (0.55 if k == 0 else 0.5)
-            x = -hl + 15 + seg / 2 + k * rod_len * 0.45
-            shrink = 2.5 * k
-            parts += hollow_box("aluminium", (x, y, -hh + 20), (seg / 2, bar_w - shrink, bar_t - shrink), 1.5)
+        for k in range(stages):
+            seg = rod_len * (1.0 - 0.05 * k)
+            shrink = (rail_wall + 0.6) * k
+            half = (seg / 2, bar_w - shrink, bar_t - shrink)
+            parts += hollow_box(rail_mat, (-hl + 15 + seg / 2, y, -hh + 20), half, rail_wall)
+        if track:
+            under = (-hl + 15 + rod_len / 2, y, -hh + 9)
+            parts.append(box("aluminium", under, (rod_len / 2, bar_w + 6, 1.5)))
         parts.append(box("steel", (-hl + 25, y, -hh + 20), (8, bar_w * 0.6, 4)))  # lock
     parts += hollow_box("abs", (hl - 15, base_y, -hh + 20), (15, spacing / 2 + 20, 18), 2.5)  # grip
     parts.append(box("aluminium", (-hl + 20, base_y, -hh + 20), (10, spacing / 2 + 15, 10)))

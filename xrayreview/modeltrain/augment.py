@@ -129,6 +129,12 @@ def _palette_jitter(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     hsv[..., 0] = (hsv[..., 0] + int(rng.integers(-7, 8))) % 180  # OpenCV hue is 0..179
     hsv[..., 1] = np.clip(hsv[..., 1] * rng.uniform(0.6, 1.4), 0, 255)
     hsv[..., 2] = np.clip(hsv[..., 2] * rng.uniform(0.85, 1.15), 0, 255)
+    if rng.random() < 0.5:
+        # Many vendors keep thick steel a readable dark blue where our curve goes nearly black:
+        # lift the dark end (the hue of dense pixels survives, so guns stay blue, not grey).
+        lift, curve = rng.uniform(0.08, 0.4), rng.uniform(0.6, 1.0)
+        value = hsv[..., 2] / 255.0
+        hsv[..., 2] = np.round(255.0 * (lift + (1.0 - lift) * value**curve))
     return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)
 
 

@@ -23,12 +23,22 @@ def test_a_clear_threat_gets_the_box_where_it_shows():
 
 
 def test_a_threat_below_the_noise_gets_no_box():
-    # 0.2 % more attenuation behind a dense load (few counts left) is lost in the noise.
-    scene, layer = _scene_with(0.002, background=6.0)
-    assert seen_box(layer, scene, Detector(air_count=3e4)) is None
-    # The same trace in an empty, bright field with many photons shows.
-    scene, layer = _scene_with(0.05, background=0.0)
-    assert seen_box(layer, scene, Detector(air_count=1e6, row_gain_spread=0.0)) is not None
+    # Half a percent more attenuation behind a dense load (few counts left) is lost in the noise.
+    scene, layer = _scene_with(0.3, background=4.5)
+    assert seen_box(layer, scene, Detector(air_count=3e2)) is None
+    # The same in a bright field with many photons shows.
+    scene, layer = _scene_with(0.3, background=0.5)
+    assert seen_box(layer, scene, Detector(air_count=1e5, row_gain_spread=0.0)) is not None
+
+
+def test_a_faint_threat_that_changes_a_grey_level_or_two_gets_no_box():
+    scene, layer = _scene_with(0.02, background=0.5)  # well above the noise, ~1.5 grey levels
+    assert seen_box(layer, scene, Detector(air_count=1e7, row_gain_spread=0.0)) is None
+
+
+def test_a_threat_inside_goods_the_beam_does_not_get_through_gets_no_box():
+    scene, layer = _scene_with(1.0, background=6.0)  # black in the rendering with or without it
+    assert seen_box(layer, scene, Detector(air_count=1e7, row_gain_spread=0.0)) is None
 
 
 def test_a_threat_outside_the_scene_window_gets_no_box():

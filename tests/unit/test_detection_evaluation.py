@@ -105,7 +105,7 @@ def test_evaluate_command_scores_per_class_category_and_image(tmp_path):
     assert report["per_category"]["rows"]["firearm"]["ap50"] == 1.0
     assert report["per_category"]["rows"]["ied_component"]["truths"] == 0
     assert report["image_level"] == {"threat_images": 1, "clean_images": 2, "hit_rate": 1.0,
-                                     "false_alarm_rate": 0.5}
+                                     "false_alarm_rate": 0.5, "alarms_per_clean_image": 0.5}
 
 
 def test_evaluate_by_category_when_names_differ(tmp_path, capsys):
@@ -115,7 +115,7 @@ def test_evaluate_by_category_when_names_differ(tmp_path, capsys):
     assert main(["evaluate", "--data", str(tmp_path / "data"), "--model", str(model)]) == 0
     printed = capsys.readouterr().out
     assert "scored per category only" in printed and "Gun" in printed
-    assert "hit rate 1.000, false-alarm rate 0.000" in printed  # the decoy is below 0.9
+    assert "hit rate 1.000, false-alarm rate 0.000, alarms per clean image 0.000" in printed  # decoy < 0.9
 
 
 def test_evaluate_refuses_a_bad_map(tmp_path, capsys):

@@ -67,6 +67,7 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
     """Run the model on every image and score it per class, per category and per image."""
     class_truths, class_dets, cat_truths, cat_dets = [], [], [], []
     threat_truth, alarmed, unreadable = [], [], []
+    clean_alarms = 0  # marks at the threshold on clean images: the issue's "false alarms per clean scan"
     unscored: set[str] = set()
     bar = ProgressBar(len(images))
     for index, image in enumerate(images):
@@ -91,7 +92,10 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
             class_dets.append(Box(n, det.label, det.box, det.score))
             cat_dets.append(Box(n, det.category, det.box, det.score))
         threat_truth.append(any(c in THREAT_CATEGORIES for c in categories))
-        alarmed.append(any(d.is_threat and d.score >= threshold for d in detections))
+        marks = sum(1 for d in detections if d.is_threat and d.score >= threshold)
+        alarmed.append(marks > 0)
+        if not threat_truth[-1]:
+            clean_alarms += marks
         bar.update(index + 1, image.path.name)
     bar.close()
     scored = len(threat_truth)
@@ -103,7 +107,9 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
         "per_category": _table(score(cat_truths, cat_dets, scored, threshold), CATEGORIES),
         "not_scored_per_class": sorted(unscored),
         "image_level": {"threat_images": rates.threat_images, "clean_images": rates.clean_images,
-                        "hit_rate": rates.hit_rate, "false_alarm_rate": rates.false_alarm_rate},
+                        "hit_rate": rates.hit_rate, "false_alarm_rate": rates.false_alarm_rate,
+                        "alarms_per_clean_image": clean_alarms / rates.clean_images
+                        if rates.clean_images else math.nan},
     }
 
 
@@ -143,7 +149,8 @@ def format_report(report: dict) -> str:
     level = report["image_level"]
     lines.append(f"\nimages: {report['images']} ({level['threat_images']} with a threat, "
                  f"{level['clean_images']} clean); hit rate {_f(level['hit_rate'])}, "
-                 f"false-alarm rate {_f(level['false_alarm_rate'])}")
+                 f"false-alarm rate {_f(level['false_alarm_rate'])}, "
+                 f"alarms per clean image {_f(level.get('alarms_per_clean_image', math.nan))}")
     for bad in report["unreadable"]:
         lines.append(f"unreadable: {bad['file']}: {bad['error']}")
     return "\n".join(lines)

@@ -129,3 +129,23 @@ def test_same_shape_number_builds_the_same_threat():
     assert a[3] == b[3] and a[2] == b[2] and len(a[0]) == len(b[0])
     with pytest.raises(ValueError, match="shape pool"):
         build_threat("revolver", np.random.default_rng(5), "secret")
+
+
+def test_drawn_device_parts_come_together_not_alone(monkeypatch):
+    from xrayreview.synth import generate
+
+    built = []
+    real_place = generate.place_threat
+
+    def recording_place(label, *args, **kwargs):
+        built.append(label)
+        return real_place(label, *args, **kwargs)
+
+    monkeypatch.setattr(generate, "place_threat", recording_place)
+    monkeypatch.setattr(generate, "_draw_threats", lambda rng, kind: ["battery"])
+    generate.generate_scan("baggage", 4, pixel_pitch_mm=1.5)
+    assert built[0] == "battery" and 2 <= len(built) <= 3
+    assert set(built[1:]) <= set(generate.ASSEMBLY) - {"battery"}
+    built.clear()
+    generate.generate_scan("baggage", 4, threats=["battery"], pixel_pitch_mm=1.5)
+    assert built == ["battery"]  # a caller who names the threats gets just those

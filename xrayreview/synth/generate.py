@@ -131,11 +131,16 @@ def _hide_threats(
     if x2 <= x1 or y2 <= y1:
         x1, y1 = canvas.col0, canvas.row0
         x2, y2 = canvas.col0 + canvas.cols, canvas.row0 + canvas.rows
-    anchor: tuple[float, float] | None = None  # the main charge parts of a device gather round
+    anchor: tuple[float, float] | None = None  # the parts of a device gather round its charge or first part
     for label in labels:
         group = [label]
         if assemble and label in MAIN_CHARGES and rng.random() < 0.4:
             group += [str(v) for v in rng.choice(ASSEMBLY, size=int(rng.integers(1, 4)), replace=False)]
+        elif assemble and label in ASSEMBLY:
+            # A battery, a circuit board or a length of wire alone is in every other bag (cameras,
+            # chargers, laptops); what makes them parts of a device is that they come together.
+            others = [part for part in ASSEMBLY if part != label]
+            group += [str(v) for v in rng.choice(others, size=int(rng.integers(1, 3)), replace=False)]
         for member in group:
             near_charge = anchor is not None and member in ASSEMBLY
             if near_charge:
@@ -152,7 +157,7 @@ def _hide_threats(
             if placed is None:
                 continue
             layer, truth = placed
-            if member in MAIN_CHARGES:
+            if member in MAIN_CHARGES or (anchor is None and len(group) > 1):
                 anchor = tuple(truth.pose["center_px"])
             canvas.add_canvas(layer)
             placed_threats.append((truth, layer))

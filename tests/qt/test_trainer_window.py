@@ -221,14 +221,19 @@ def test_an_unreadable_library_is_reported_and_left_alone(open_window, paths):
 
 
 def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):
+    from PySide6.QtCore import QObject, Signal
     from PySide6.QtWidgets import QMainWindow
 
     from xrayreview.ui.trainer_window import add_training_action
 
+    class Desk(QObject):
+        account_changed = Signal(object)
+
     station = QMainWindow()
     qtbot.addWidget(station)
+    desk = Desk(station)
     signed_in = [OFFICER]
-    action = add_training_action(station, lambda: signed_in[0], lambda: ["omar"])
+    action = add_training_action(station, lambda: signed_in[0], desk.account_changed, lambda: ["omar"])
     action.trigger()
     (first,) = [w for w in station.findChildren(TrainerWindow)]
     assert first.isWindow() and first.account == OFFICER and first.builder is None
@@ -237,7 +242,10 @@ def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):
     accounts = lambda: [w.account for w in station.findChildren(TrainerWindow)]  # noqa: E731
     qtbot.waitUntil(lambda: accounts() == [TRAINER], timeout=5000)
     assert station.findChildren(TrainerWindow)[0].builder.trainee.findText("omar") >= 0
+    desk.account_changed.emit(TRAINER)  # the same account again: the window stays
+    assert accounts() == [TRAINER]
     signed_in[0] = None  # the station locked: the trainer window must not stay open
+    desk.account_changed.emit(None)
     qtbot.waitUntil(lambda: station.findChildren(TrainerWindow) == [], timeout=5000)
     assert "account changed" in station.statusBar().currentMessage()
     action.trigger()
@@ -261,6 +269,8 @@ def test_the_whole_station_offers_training_to_the_signed_in_account(qtbot):
         (window,) = station.findChildren(TrainerWindow)
         assert window.account.username == "tina" and window.builder is not None
         assert window.builder.trainee.findText("root") >= 0
+        desk.lock()  # idle lock or "Lock": the trainer window closes with the account
+        qtbot.waitUntil(lambda: not station.findChildren(TrainerWindow), timeout=5000)
     finally:
         station.close()
     assert station.findChildren(TrainerWindow) == [] or not station.findChildren(TrainerWindow)[0].isVisible()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
@@ -31,6 +31,8 @@ from .station_settings import station_settings
 
 
 class ReviewDesk(QObject):
+    account_changed = Signal(object)  # the Account signed in now, or None when the desk locks
+
     def __init__(self, window: QMainWindow, log_path: Path | None = None, auto_next: bool = True) -> None:
         super().__init__(window)
         self.window = window
@@ -112,6 +114,7 @@ class ReviewDesk(QObject):
             self.idle.start()
             self.window.statusBar().showMessage(f"Signed in: {account.username} ({account.role})", 5000)
         self._roles_changed()
+        self.account_changed.emit(account)
 
     def lock(self) -> None:
         """Idle too long: hide the scan and ask for the password again."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,6 @@ from .trainer_results import ResultsPanel
 from .trainer_run import TraineeRun
 from .trainer_worker import BackgroundJobs
 
-ACCOUNT_CHECK_MS = 1000
 OFFER_COLUMNS = ("#", "session", "offered to", "built by", "recipe")
 
 
@@ -239,18 +238,15 @@ class _TrainingMenu(QObject):
     """
 
     def __init__(self, window: QMainWindow, account: Callable[[], Account | None],
-                 trainees: Callable[[], list[str]] | None) -> None:
+                 account_changed: SignalInstance, trainees: Callable[[], list[str]] | None) -> None:
         super().__init__(window)
         self.window, self.account, self.trainees = window, account, trainees
         self.opened: TrainerWindow | None = None
         self.action = QAction("Training…", window)
         self.action.triggered.connect(self.open)
         window.installEventFilter(self)
-        # The desk offers no signal when the station locks or someone else signs in; the trainer
-        # window must not outlive its account (it shows other trainees' results), so it is checked.
-        self.watch = QTimer(self)
-        self.watch.setInterval(ACCOUNT_CHECK_MS)
-        self.watch.timeout.connect(self._check_account)
+        # The trainer window must not outlive its account (it shows other trainees' results).
+        account_changed.connect(self._check_account)
 
     def open(self) -> None:
         self.close_opened()  # the window follows whoever is signed in now
@@ -260,7 +256,6 @@ class _TrainingMenu(QObject):
         else:
             self.opened = result
             result.destroyed.connect(lambda _=None, gone=result: self._forget(gone))
-            self.watch.start()
 
     def close_opened(self) -> None:
         if self.opened is not None:
@@ -269,17 +264,13 @@ class _TrainingMenu(QObject):
             except RuntimeError:  # already deleted by Qt
                 pass
             self.opened = None
-        self.watch.stop()
 
     def _forget(self, gone: TrainerWindow) -> None:
         if self.opened is gone:
             self.opened = None
-            self.watch.stop()
 
-    def _check_account(self) -> None:
-        if self.opened is None:
-            self.watch.stop()
-        elif self.account() != self.opened.account:
+    def _check_account(self, _account: object = None) -> None:
+        if self.opened is not None and self.account() != self.opened.account:
             self.close_opened()
             self.window.statusBar().showMessage("Training closed: the signed-in account changed.", 10000)
 
@@ -290,9 +281,11 @@ class _TrainingMenu(QObject):
 
 
 def add_training_action(window: QMainWindow, account: Callable[[], Account | None],
+                        account_changed: SignalInstance,
                         trainees: Callable[[], list[str]] | None = None) -> QAction:
-    """Put "Training…" in the station's menu; it opens the trainer window for whoever is signed in."""
-    menu = _TrainingMenu(window, account, trainees)
+    """Put "Training…" in the station's menu; it opens the trainer window for whoever is signed
+    in, and closes it when ``account_changed`` says someone else is (or nobody)."""
+    menu = _TrainingMenu(window, account, account_changed, trainees)
     window.menuBar().addMenu("T&raining").addAction(menu.action)
     return menu.action
 
@@ -306,4 +299,4 @@ def attach_training(window: QMainWindow, desk: Any) -> QAction:
         except DecisionLogError:  # the log is unreadable: the builder's list is just empty
             return []
 
-    return add_training_action(window, lambda: desk.account, trainees)
+    return add_training_action(window, lambda: desk.account, desk.account_changed, trainees)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..imaging.material import MAX_ATTENUATION
-from ..imaging.tone import BRIGHTNESS_GAMMA
+from ..imaging.settings import DEFAULT
+from ..imaging.tone import tone_curve
 from .canvas import Canvas
 from .detector import Detector
 
@@ -56,7 +56,6 @@ def seen_box(layer: Canvas, scene: Canvas, detector: Detector) -> tuple[float, f
 
 
 def _brightness(attenuation: np.ndarray) -> np.ndarray:
-    """The standard rendering's brightness 0..1 for a high-energy attenuation (black beyond the
-    impenetrable limit), as ``imaging.tone`` draws it."""
-    shown = np.exp(-BRIGHTNESS_GAMMA * attenuation)
-    return np.where(attenuation > MAX_ATTENUATION, 0.0, shown)
+    """The standard rendering's brightness 0..1 for a high-energy attenuation: the display's own
+    tone curve at its default settings (black beyond the impenetrable limit)."""
+    return tone_curve(np.exp(-attenuation), DEFAULT, rendered=False, floor=0.0)

@@ -150,7 +150,7 @@ def format_report(report: dict) -> str:
     lines.append(f"\nimages: {report['images']} ({level['threat_images']} with a threat, "
                  f"{level['clean_images']} clean); hit rate {_f(level['hit_rate'])}, "
                  f"false-alarm rate {_f(level['false_alarm_rate'])}, "
-                 f"alarms per clean image {_f(level.get('alarms_per_clean_image', math.nan))}")
+                 f"alarms per clean image {_f(level['alarms_per_clean_image'])}")
     for bad in report["unreadable"]:
         lines.append(f"unreadable: {bad['file']}: {bad['error']}")
     return "\n".join(lines)

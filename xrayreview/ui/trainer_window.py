@@ -269,8 +269,8 @@ class _TrainingMenu(QObject):
         if self.opened is gone:
             self.opened = None
 
-    def _check_account(self, _account: object = None) -> None:
-        if self.opened is not None and self.account() != self.opened.account:
+    def _check_account(self, account: Account | None) -> None:
+        if self.opened is not None and account != self.opened.account:
             self.close_opened()
             self.window.statusBar().showMessage("Training closed: the signed-in account changed.", 10000)
 

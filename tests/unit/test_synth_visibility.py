@@ -47,3 +47,14 @@ def test_a_threat_outside_the_scene_window_gets_no_box():
     layer.high[:] = 1.0
     assert seen_box(layer, scene, Detector()) is None
     assert np.all(scene.high == 0)
+
+
+def test_only_the_body_counts_when_a_lead_trails_from_it():
+    scene, layer = _scene_with(0.5, background=1.0)
+    body = np.zeros((layer.rows, layer.cols), bool)
+    body[2:8, 3:9] = True  # the rest of the strip is a lead wire
+    detector = Detector(air_count=3e4, blur_sigma_px=0.0)
+    assert seen_box(layer, scene, detector, body=body) == (33.0, 42.0, 40.0, 48.0)  # one px of edge reach
+    hidden = np.zeros_like(body)
+    hidden[0, 0] = True  # a body that does not show: the lead alone is no threat
+    assert seen_box(layer, scene, detector, body=hidden) is None

@@ -92,9 +92,13 @@ class Canvas:
         np.maximum(self.high, 0.0, out=self.high)
         np.maximum(self.low, 0.0, out=self.low)
 
-    def visible_box(self, threshold: float) -> tuple[float, float, float, float] | None:
-        """(x1, y1, x2, y2) in scan pixels of where this layer attenuates more than ``threshold``."""
+    def visible_box(self, threshold: float,
+                    within: np.ndarray | None = None) -> tuple[float, float, float, float] | None:
+        """(x1, y1, x2, y2) in scan pixels of where this layer attenuates more than ``threshold``
+        (only among the ``within`` pixels, when given)."""
         mask = self.high > threshold
+        if within is not None:
+            mask &= within
         rows = np.flatnonzero(mask.any(axis=1))
         if rows.size == 0:
             return None

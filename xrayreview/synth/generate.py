@@ -9,9 +9,8 @@ from dataclasses import replace
 import numpy as np
 
 from ..scan.model import Scan
-from .canvas import Canvas
 from .detector import expose
-from .placement import Difficulty, GroundTruth, place_threat
+from .placement import Difficulty, GroundTruth, PlacedThreat, place_threat
 from .scene import Scene
 from .scenes.baggage import baggage_scene
 from .scenes.cargo import cargo_scene
@@ -122,7 +121,7 @@ def _hide_threats(
     assemble: bool,
     shapes: str = "any",
 ) -> list[GroundTruth]:
-    placed_threats: list[tuple[GroundTruth, Canvas]] = []
+    placed_threats: list[PlacedThreat] = []
     canvas = scene.canvas
     x1, y1, x2, y2 = scene.interior
     # Keep threats inside the part of the grid this canvas covers (a tile may see only a window).
@@ -156,20 +155,20 @@ def _hide_threats(
             )
             if placed is None:
                 continue
-            layer, truth = placed
+            layer, truth = placed.layer, placed.truth
             if member in MAIN_CHARGES or (anchor is None and len(group) > 1):
                 anchor = tuple(truth.pose["center_px"])
             canvas.add_canvas(layer)
-            placed_threats.append((truth, layer))
+            placed_threats.append(placed)
             _cover(scene, rng, truth, difficulty)
     if not scene.detector.noise:  # a noiseless test scene shows every trace
-        return [truth for truth, _ in placed_threats]
+        return [placed.truth for placed in placed_threats]
     # Judged once everything is in the beam: clutter laid on later can hide an earlier threat.
     truths = []
-    for truth, layer in placed_threats:
-        box = seen_box(layer, canvas, scene.detector)
+    for placed in placed_threats:
+        box = seen_box(placed.layer, canvas, scene.detector, body=placed.body)
         if box is not None:
-            truths.append(replace(truth, box=box))
+            truths.append(replace(placed.truth, box=box))
     return truths
 
 

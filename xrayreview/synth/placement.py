@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -52,6 +53,12 @@ def random_pose(rng: np.random.Generator, difficulty: Difficulty) -> dict:
     return {"yaw_deg": float(rng.uniform(0, 360)), "pitch_deg": pitch, "roll_deg": roll, "scale": scale}
 
 
+class PlacedThreat(NamedTuple):
+    layer: Canvas  # the threat's own attenuation, to fold into the scene
+    truth: GroundTruth
+    body: np.ndarray | None  # bool, layer-sized: pixels the box may span (None: all; leads excluded)
+
+
 def threat_layer(
     parts: list[Part],
     pose: dict,
@@ -59,9 +66,10 @@ def threat_layer(
     depth_mm: float,
     grid: Canvas,
     fit: tuple[float, float, float, float] | None = None,
-) -> Canvas:
-    """The posed threat's own attenuation, on the pixels of ``grid`` it covers. With ``fit``
-    (x1, y1, x2, y2 in pixels) the centre moves as little as needed to keep it all inside."""
+) -> tuple[Canvas, np.ndarray | None]:
+    """The posed threat's own attenuation on the pixels of ``grid`` it covers, and where its body
+    lies on them when leads trail from it (else None). With ``fit`` (x1, y1, x2, y2 in pixels)
+    the centre moves as little as needed to keep it all inside."""
     rot = rotation(pose["yaw_deg"], pose["pitch_deg"], pose["roll_deg"])
     scale = pose.get("scale", 1.0)
     local = [posed(p, rot, (0.0, 0.0, depth_mm), scale) for p in parts]
@@ -83,7 +91,11 @@ def threat_layer(
     layer = Canvas(max(row1 - row0, 1), max(col1 - col0, 1), grid.pitch, grid.energies, row0, col0)
     layer.add(world)
     layer.clamp()
-    return layer
+    if not any(p.lead for p in world):
+        return layer, None
+    body = Canvas(layer.rows, layer.cols, grid.pitch, grid.energies, row0, col0)
+    body.add([p for p in world if not p.lead])
+    return layer, body.high > 0
 
 
 def _fitting_yaw(parts: list[Part], pose: dict, pitch: float, fit, rng: np.random.Generator) -> float:
@@ -124,8 +136,8 @@ def place_threat(
     pose: dict | None = None,
     fit: tuple[float, float, float, float] | None = None,
     shapes: str = "any",
-) -> tuple[Canvas, GroundTruth] | None:
-    """Build, pose and project one threat; None when nothing of it would be visible in the grid.
+) -> PlacedThreat | None:
+    """Build, pose and project one threat; None when nothing of its body would be visible in the grid.
 
     ``shapes`` picks the shape catalogue pool (see ``threats.SHAPE_POOLS``)."""
     parts, material, variant, shape = build_threat(label, rng, shapes)
@@ -137,11 +149,11 @@ def place_threat(
     pose["depth_mm"] = round(float(depth_mm), 1)
     if fit is not None and not pose_chosen:
         pose["yaw_deg"] = _fitting_yaw(parts, pose, grid.pitch, fit, rng)
-    layer = threat_layer(parts, pose, center_px, depth_mm, grid, fit)
+    layer, body = threat_layer(parts, pose, center_px, depth_mm, grid, fit)
     threshold = VISIBLE_STEEL_MM * linear_mu_per_mm("steel", grid.energies[0])
-    box = layer.visible_box(threshold)
+    box = layer.visible_box(threshold, within=body)
     if box is None:
         return None
     pose = {k: round(v, 2) if isinstance(v, float) else v for k, v in pose.items()}
     truth = GroundTruth(label, THREAT_CATEGORIES.get(label, "other"), box, material, pose)
-    return layer, truth
+    return PlacedThreat(layer, truth, body)

@@ -33,6 +33,9 @@ class Part:
     outline: np.ndarray | None = None  # prism: convex polygon (N, 2), counter-clockwise, local xy
     points: np.ndarray | None = None  # wire: polyline (N, 3), local
     sign: float = 1.0
+    # A lead trailing from a threat (a detonator's leg wires): drawn, but outside the threat's
+    # ground-truth box, because where loose wire ends is no part of what the threat looks like.
+    lead: bool = False
 
 
 def rotation(yaw: float = 0.0, pitch: float = 0.0, roll: float = 0.0) -> np.ndarray:

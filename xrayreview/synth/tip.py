@@ -60,8 +60,7 @@ def project_threat(
     placed = place_threat(label, rng, grid, (float(center[0]), float(center[1])), 0.0, Difficulty(), pose)
     if placed is None:
         raise ValueError(f"the {label} at {center} falls outside the {scan.width}×{scan.height} scan")
-    layer, truth = placed
-    return _multiply(scan, layer, rng), truth
+    return _multiply(scan, placed.layer, rng), placed.truth
 
 
 def _physics_of(scan: Scan) -> tuple[tuple[float, float], float]:

@@ -28,9 +28,11 @@ STRONG_LEVELS, STRONG_SNR = 10.0, 4.0
 MIN_STRONG_PIXELS = 8
 
 
-def seen_box(layer: Canvas, scene: Canvas, detector: Detector) -> tuple[float, float, float, float] | None:
+def seen_box(layer: Canvas, scene: Canvas, detector: Detector,
+             body: np.ndarray | None = None) -> tuple[float, float, float, float] | None:
     """(x1, y1, x2, y2) in scan pixels of where ``layer`` (one threat's attenuation, already
-    folded into ``scene``) shows; None when it does not show enough to be found."""
+    folded into ``scene``) shows; None when it does not show enough to be found. With ``body``
+    (bool, layer-sized) only the threat's body counts: leads trailing from it do not."""
     r, c = layer.row0 - scene.row0, layer.col0 - scene.col0
     top, left = max(r, 0), max(c, 0)
     bottom, right = min(r + layer.rows, scene.rows), min(c + layer.cols, scene.cols)
@@ -45,10 +47,16 @@ def seen_box(layer: Canvas, scene: Canvas, detector: Detector) -> tuple[float, f
     counts = detector.air_count * np.exp(-np.minimum(total, 30.0))
     sigma = np.sqrt(1.0 / np.maximum(counts, 1e-6) + detector.row_gain_spread**2)
     snr = threat / sigma
-    strong = (levels >= STRONG_LEVELS) & (snr >= STRONG_SNR)
+    inside: np.ndarray | bool = True
+    if body is not None:
+        # The body's edge spreads as far as the blur does.
+        reach = 1 + int(np.ceil(2.0 * detector.blur_sigma_px))
+        grown = cv2.dilate(body.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+        inside = grown[top - r : bottom - r, left - c : right - c].astype(bool)
+    strong = (levels >= STRONG_LEVELS) & (snr >= STRONG_SNR) & inside
     if int(np.count_nonzero(strong)) < MIN_STRONG_PIXELS:
         return None
-    shows = (levels >= PIXEL_LEVELS) & (snr >= PIXEL_SNR)
+    shows = (levels >= PIXEL_LEVELS) & (snr >= PIXEL_SNR) & inside
     rows = np.flatnonzero(shows.any(axis=1))
     cols = np.flatnonzero(shows.any(axis=0))
     x0, y0 = scene.col0 + left, scene.row0 + top

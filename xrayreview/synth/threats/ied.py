@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..shapes import Part, box, cylinder, posed, rotation, tube
-from .pieces import AX_X, AX_Y, cell, insulated_wire, smooth_curve
+from .pieces import AX_X, AX_Y, cell, insulated_wire, lead_wire, smooth_curve
 
 
 def pipe_bomb(rng: np.random.Generator) -> tuple[list[Part], str, str]:
@@ -22,7 +22,7 @@ def pipe_bomb(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         parts.append(cylinder("steel", (x, 0, 0), cap_r, cap_len / 2, AX_X))
         parts.append(cylinder("steel", (x - s * 4, 0, 0), radius, cap_len / 2 - 4, AX_X, sign=-1.0))
     end = length / 2 + 6
-    parts += insulated_wire(
+    parts += lead_wire(
         smooth_curve(
             rng,
             (end - 4, rng.uniform(-radius, radius) * 0.5, 0),
@@ -49,7 +49,7 @@ def detonator(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     for s in (-1, 1):
         start = (-length / 2, s * 1.0, 0)
         end = (-length / 2 - leg * rng.uniform(0.6, 1.0), s * rng.uniform(10, 60), rng.uniform(-10, 10))
-        parts += insulated_wire(smooth_curve(rng, start, end, leg * 0.2), rng.uniform(0.25, 0.45), rng)
+        parts += lead_wire(smooth_curve(rng, start, end, leg * 0.2), rng.uniform(0.25, 0.45), rng)
     return parts, shell, "electric"
 
 
@@ -75,7 +75,7 @@ def battery(rng: np.random.Generator) -> tuple[list[Part], str, str]:
             )
         )
         if rng.random() < 0.7:
-            parts += insulated_wire(
+            parts += lead_wire(
                 smooth_curve(rng, (0, -38, 0), (rng.uniform(-80, 80), -rng.uniform(80, 200), 0), 30), 0.4, rng
             )
     return parts, "steel+battery", f"{count}x{kind}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..shapes import IDENTITY, Part, box, cylinder, ellipsoid, rotation, tube, wire
@@ -57,6 +59,11 @@ def insulated_wire(points, radius: float, rng: np.random.Generator) -> list[Part
     if rng.random() < 0.8:
         parts.append(wire("pvc", points, radius * 2.2))
     return parts
+
+
+def lead_wire(points, radius: float, rng: np.random.Generator) -> list[Part]:
+    """An insulated wire trailing from a threat: in the image, not in the threat's box."""
+    return [replace(part, lead=True) for part in insulated_wire(points, radius, rng)]
 
 
 def smooth_curve(rng: np.random.Generator, start, end, wander: float, n: int = 12) -> np.ndarray:

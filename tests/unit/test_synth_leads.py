@@ -1,0 +1,30 @@
+"""A detonator's leg wires and a battery pack's lead are drawn but kept out of the threat's box:
+where loose wire ends says nothing about the threat, and a box that follows it cannot be learnt."""
+
+import numpy as np
+
+from xrayreview.synth.canvas import Canvas
+from xrayreview.synth.placement import Difficulty, place_threat
+from xrayreview.synth.threats.ied import detonator
+
+FLAT = {"yaw_deg": 0.0, "pitch_deg": 0.0, "roll_deg": 0.0, "scale": 1.0}
+
+
+def test_a_detonators_legs_are_in_the_image_but_not_in_its_box():
+    grid = Canvas(400, 800, 1.0, (160.0, 80.0))
+    placed = place_threat("detonator", np.random.default_rng(3), grid, (400.0, 200.0), 0.0, Difficulty(),
+                          dict(FLAT))
+    assert placed is not None and placed.body is not None
+    x1, y1, x2, y2 = placed.truth.box
+    drawn = placed.layer.visible_box(1e-3)
+    assert drawn is not None
+    # The shell is 40-80 mm long and 6-8 mm wide at 1 mm per pixel; the legs add 80-250 mm.
+    assert 38 <= x2 - x1 <= 84 and y2 - y1 <= 12
+    assert drawn[2] - drawn[0] > (x2 - x1) + 60
+
+
+def test_leads_are_marked_only_on_wires():
+    parts, _, _ = detonator(np.random.default_rng(0))
+    leads = [p for p in parts if p.lead]
+    assert leads and all(p.kind == "wire" for p in leads)
+    assert any(not p.lead for p in parts)

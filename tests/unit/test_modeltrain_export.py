@@ -25,7 +25,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[ThreatDetector, 
     torch.manual_seed(1)
     model = ThreatDetector(TINY).eval()
     path = tmp_path_factory.mktemp("model") / "threat-detector.onnx"
-    export_onnx(model, path)
+    export_onnx(model, path, mirror=False)
     write_sidecar(path.with_suffix(".json"), sidecar(confidence=0.3))
     return model, path
 
@@ -67,3 +67,31 @@ def test_the_station_engine_loads_the_export(exported: tuple[ThreatDetector, Pat
     assert loaded.classes == list(CLASSES)
     assert loaded.categories["handgun"] == "firearm" and loaded.categories["detonator"] == "ied_component"
     assert loaded.default_conf == pytest.approx(0.3)
+
+
+def test_mirrored_export_sees_a_tile_and_its_mirror_image_alike(exported: tuple[ThreatDetector, Path],
+                                                                tmp_path: Path) -> None:
+    model, plain_path = exported
+    path = tmp_path / "mirrored.onnx"
+    export_onnx(model, path)  # the shipped form averages each tile with its mirror image
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    plain = ort.InferenceSession(str(plain_path), providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(2).random((1, 3, IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    mirror = np.ascontiguousarray(image[..., ::-1])
+    (output,) = session.run(None, {"images": image})
+    (output_of_mirror,) = session.run(None, {"images": mirror})
+    # Cell by cell: the mirror cell of the mirrored tile holds the same scores and a mirrored box.
+    order = []
+    start = 0
+    for stride in (8, 16, 32):
+        n = IMAGE_SIZE // stride
+        order.append(start + np.arange(n * n).reshape(n, n)[:, ::-1].ravel())
+        start += n * n
+    cells = np.concatenate(order)
+    np.testing.assert_allclose(output[0, 4:], output_of_mirror[0, 4:, cells].T, atol=1e-5)
+    np.testing.assert_allclose(output[0, 0], IMAGE_SIZE - output_of_mirror[0, 0, cells], atol=1e-2)
+    np.testing.assert_allclose(output[0, 1:4], output_of_mirror[0, 1:4, cells].T, atol=1e-2)
+    # ...and each cell's scores are the mean of the plain model's two views.
+    (first,) = plain.run(None, {"images": image})
+    (second,) = plain.run(None, {"images": mirror})
+    np.testing.assert_allclose(output[0, 4:], (first[0, 4:] + second[0, 4:, cells].T) / 2, atol=1e-5)

@@ -25,7 +25,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[ThreatDetector, 
     torch.manual_seed(1)
     model = ThreatDetector(TINY).eval()
     path = tmp_path_factory.mktemp("model") / "threat-detector.onnx"
-    export_onnx(model, path, mirror=False)
+    export_onnx(model, path)
     write_sidecar(path.with_suffix(".json"), sidecar(confidence=0.3))
     return model, path
 
@@ -73,7 +73,7 @@ def test_mirrored_export_sees_a_tile_and_its_mirror_image_alike(exported: tuple[
                                                                 tmp_path: Path) -> None:
     model, plain_path = exported
     path = tmp_path / "mirrored.onnx"
-    export_onnx(model, path)  # the shipped form averages each tile with its mirror image
+    export_onnx(model, path, mirror=True)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     plain = ort.InferenceSession(str(plain_path), providers=["CPUExecutionProvider"])
     image = np.random.default_rng(2).random((1, 3, IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)

@@ -36,8 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--conf", type=float, default=0.3, help="default confidence threshold in the sidecar")
     parser.add_argument("--export-only", action="store_true", help="export RUN_DIR/last.pt without training")
+    parser.add_argument("--mirror", action="store_true",
+                        help="export a model that also runs each tile mirrored and averages the two "
+                             "(more accurate, twice the time per tile)")
     parser.add_argument("--speed", action="store_true",
-                        help="only measure OUT/threat-detector.onnx: ms per 640 tile on 2 CPU threads")
+                        help="only measure OUT/threat-detector.onnx: ms per 640 tile on 2 CPU threads, "
+                             "against a YOLOv8n-shaped network timed in the same run")
     parser.set_defaults(run=run)
 
 
@@ -67,19 +71,27 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
             time_limit_min=args.time_limit)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
-    path = training.export(model, args.out, confidence=args.conf)
+    path = training.export(model, args.out, confidence=args.conf, mirror=args.mirror)
     print(f"exported {path} and {path.with_suffix('.json')}")
     return 0
 
 
 def _speed(path: Path) -> int:
-    from ..modeltrain.speed import tile_speed  # noqa: PLC0415
-
     if not path.is_file():
         print(f"no model at {path}")
         return 2
-    figures = tile_speed(path)
-    print(f"{path.name}: {figures['median_ms']:.1f} ms per 640x640 tile (median of 50, best "
-          f"{figures['best_ms']:.1f} ms; onnxruntime CPU, {figures['threads']} threads, batch 1); "
-          f"file {figures['file_mb']:.1f} MB")
+    try:
+        from ..modeltrain.speed import speed_against_yardstick  # noqa: PLC0415
+        from ..modeltrain.yardstick import NANO_REFERENCE_MS, TARGET_MS  # noqa: PLC0415
+    except ImportError:
+        print("the speed check builds its YOLOv8n-shaped yardstick with PyTorch: "
+              "pip install 'xrayreview[train]'")
+        return 2
+    f = speed_against_yardstick(path)
+    print(f"{path.name}: {f['median_ms']:.1f} ms per 640x640 tile; YOLOv8n-shaped yardstick "
+          f"{f['yardstick_ms']:.1f} ms in the same run (medians of 50, in turns of 10; onnxruntime CPU, "
+          f"{f['threads']} threads, batch 1)")
+    print(f"ratio {f['ratio']:.2f} (target {TARGET_MS / NANO_REFERENCE_MS:.2f}: {TARGET_MS:g} ms where "
+          f"YOLOv8n takes {NANO_REFERENCE_MS:g} ms); at that reference: "
+          f"{f['ratio'] * NANO_REFERENCE_MS:.1f} ms; file {f['file_mb']:.1f} MB")
     return 0

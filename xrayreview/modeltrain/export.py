@@ -26,7 +26,7 @@ class ExportWrapper(nn.Module):
 
     With ``mirror`` the tile is also run mirrored left to right and each cell's scores and box
     sides are averaged with those of its mirror cell: a threat seen both ways round is scored
-    more steadily, for one more pass of a model that fits the tile budget twice over.
+    more steadily, at twice the time per tile (models/README.md has both sides of that trade).
     """
 
     def __init__(self, model: ThreatDetector, size: int = IMAGE_SIZE, mirror: bool = False) -> None:
@@ -63,7 +63,7 @@ class ExportWrapper(nn.Module):
 
 
 def export_onnx(model: ThreatDetector, path: Path, *, size: int = IMAGE_SIZE,
-                description: str = "", mirror: bool = True) -> None:
+                description: str = "", mirror: bool = False) -> None:
     """Write ``path`` (ONNX, dynamic batch) with the YOLOv8-style metadata."""
     import onnx  # noqa: PLC0415  (only the export needs it)
 

@@ -207,11 +207,12 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     return ema.model
 
 
-def export(model: ThreatDetector, out_dir: Path, *, confidence: float, note: str = "") -> Path:
+def export(model: ThreatDetector, out_dir: Path, *, confidence: float, note: str = "",
+           mirror: bool = False) -> Path:
     """Write the ONNX model and its sidecar into out_dir; returns the model's path."""
     model = copy.deepcopy(model).cpu().float().eval()
     path = out_dir / MODEL_FILE
-    export_onnx(model, path, description=note)
+    export_onnx(model, path, description=note, mirror=mirror)
     write_sidecar(path.with_suffix(".json"), sidecar(confidence=confidence))
     return path
 

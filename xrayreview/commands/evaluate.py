@@ -11,12 +11,14 @@ from pathlib import Path
 from ..detection import CATEGORIES, THREAT_CATEGORIES, ThreatModel, detect
 from ..detection.categories import guess_category
 from ..detection.datasets import DatasetError, LabelledImage, Truth, read_dataset
-from ..detection.evaluation import Box, Scores, image_rates, score
+from ..detection.evaluation import Box, ImageRates, Scores, image_rates, score
 from ..detection.progress import ProgressBar
 from ..scan import ScanError, load_scan
 from .detect import add_model_arguments, load_model
 
 SCORE_FLOOR = 0.001  # AP needs the whole precision-recall curve, not only the marks an officer sees
+# Thresholds the report also reads recall and alarms at, so a supervisor can pick an operating point.
+SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,8 +68,7 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
              threshold: float) -> dict:
     """Run the model on every image and score it per class, per category and per image."""
     class_truths, class_dets, cat_truths, cat_dets = [], [], [], []
-    threat_truth, alarmed, unreadable = [], [], []
-    clean_alarms = 0  # marks at the threshold on clean images: the issue's "false alarms per clean scan"
+    threat_truth, threat_scores, unreadable = [], [], []
     unscored: set[str] = set()
     bar = ProgressBar(len(images))
     for index, image in enumerate(images):
@@ -92,14 +93,11 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
             class_dets.append(Box(n, det.label, det.box, det.score))
             cat_dets.append(Box(n, det.category, det.box, det.score))
         threat_truth.append(any(c in THREAT_CATEGORIES for c in categories))
-        marks = sum(1 for d in detections if d.is_threat and d.score >= threshold)
-        alarmed.append(marks > 0)
-        if not threat_truth[-1]:
-            clean_alarms += marks
+        threat_scores.append([d.score for d in detections if d.is_threat])
         bar.update(index + 1, image.path.name)
     bar.close()
     scored = len(threat_truth)
-    rates = image_rates(threat_truth, alarmed)
+    rates, clean_alarms = _alarms(threat_truth, threat_scores, threshold)
     return {
         "model": {"name": model.name, "sha256": model.sha256},
         "threshold": threshold, "images": scored, "unreadable": unreadable,
@@ -110,7 +108,27 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
                         "hit_rate": rates.hit_rate, "false_alarm_rate": rates.false_alarm_rate,
                         "alarms_per_clean_image": clean_alarms / rates.clean_images
                         if rates.clean_images else math.nan},
+        "operating_points": [_operating_point(t, cat_truths, cat_dets, threat_truth, threat_scores)
+                             for t in SWEEP],
     }
+
+
+def _alarms(threat_truth: list[bool], threat_scores: list[list[float]],
+            threshold: float) -> tuple[ImageRates, int]:
+    """Image rates at ``threshold`` and the marks on clean images ("false alarms per clean scan")."""
+    marks = [sum(1 for s in scores if s >= threshold) for scores in threat_scores]
+    rates = image_rates(threat_truth, [m > 0 for m in marks])
+    return rates, sum(m for m, threat in zip(marks, threat_truth, strict=True) if not threat)
+
+
+def _operating_point(threshold: float, truths: list[Box], detections: list[Box], threat_truth: list[bool],
+                     threat_scores: list[list[float]]) -> dict:
+    rates, clean_alarms = _alarms(threat_truth, threat_scores, threshold)
+    per_category = score(truths, detections, len(threat_truth), threshold).per_key
+    return {"threshold": threshold,
+            "recall": {k.key: k.recall for k in per_category if k.key in THREAT_CATEGORIES and k.truths},
+            "hit_rate": rates.hit_rate,
+            "alarms_per_clean_image": clean_alarms / rates.clean_images if rates.clean_images else math.nan}
 
 
 def truth_key(truth: Truth, mapping: dict[str, str], model: ThreatModel) -> tuple[str, str]:
@@ -151,6 +169,11 @@ def format_report(report: dict) -> str:
                  f"{level['clean_images']} clean); hit rate {_f(level['hit_rate'])}, "
                  f"false-alarm rate {_f(level['false_alarm_rate'])}, "
                  f"alarms per clean image {_f(level['alarms_per_clean_image'])}")
+    lines.append("\noperating points (recall per category at IoU 0.5; alarms per clean image):")
+    for point in report["operating_points"]:
+        recalls = ", ".join(f"{k} {_f(v)}" for k, v in point["recall"].items())
+        lines.append(f"  threshold {point['threshold']:<5g} {recalls}; hit rate {_f(point['hit_rate'])}; "
+                     f"alarms per clean image {_f(point['alarms_per_clean_image'])}")
     for bad in report["unreadable"]:
         lines.append(f"unreadable: {bad['file']}: {bad['error']}")
     return "\n".join(lines)

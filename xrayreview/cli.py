@@ -24,14 +24,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xrayreview {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        module.register(subparsers)
+        try:
+            module = importlib.import_module(f"{commands.__name__}.{info.name}")
+            module.register(subparsers)
+        except Exception as exc:  # noqa: BLE001 - one broken command must not take the others down
+            _register_broken(subparsers, info.name.replace("_", "-"), exc)
     return parser
+
+
+def _register_broken(subparsers: argparse._SubParsersAction, name: str, error: Exception) -> None:
+    """A command whose module failed to load: listed, and says why when called."""
+    reason = f"{type(error).__name__}: {error}"
+
+    def explain(_: argparse.Namespace) -> int:
+        print(f"the {name} command is unavailable: {reason}", file=sys.stderr)
+        return 2
+
+    if name in subparsers.choices:  # it failed after registering itself
+        subparsers.choices[name].set_defaults(run=explain)
+        return
+    broken = subparsers.add_parser(name, help=f"(unavailable: {reason})", add_help=False)
+    broken.set_defaults(run=explain, takes_any_arguments=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "takes_any_arguments", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         args = parser.parse_args(["open", *([] if argv is None else [])])
     try:

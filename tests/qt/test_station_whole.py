@@ -29,7 +29,8 @@ def test_the_station_wires_detector_and_desk_to_the_scan_on_screen(qtbot, driver
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
 
 
-def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(qtbot, driver, tmp_path):
+def _bag_with_report(tmp_path):
+    """A DICOS bag and an operator's threat report about it, side by side in one folder."""
     import sys
     from pathlib import Path
 
@@ -40,9 +41,15 @@ def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(qtbot, driver, tmp_p
     from dicos_factory import dx_dataset, gradient, write
 
     path = write(dx_dataset(gradient((120, 200))), tmp_path / "bag.dcs")
-    write_operator_tdr(tmp_path / "bag-report.dcs", scan=load_scan(path), decision="refer", officer="A",
+    report = tmp_path / "bag-report.dcs"
+    write_operator_tdr(report, scan=load_scan(path), decision="refer", officer="A",
                        marks=[{"box": [20, 20, 80, 60], "category": "firearm", "label": "pistol"}],
                        decided_at="2026-11-28T10:00:00+00:00")
+    return path, report
+
+
+def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(qtbot, driver, tmp_path):
+    path, _ = _bag_with_report(tmp_path)
     window = build_station()
     qtbot.addWidget(window)
     window.show()
@@ -54,6 +61,19 @@ def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(qtbot, driver, tmp_p
         assert "alarm" in window.statusBar().currentMessage()
         window.scanner_alarms_action.trigger()
         assert not overlay.layer.isVisible()
+    finally:
+        window.close()
+
+
+def test_opening_a_threat_report_opens_the_scan_it_is_about(qtbot, driver, tmp_path):
+    path, report = _bag_with_report(tmp_path)
+    window = build_station()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        scan = driver.open(window, report)
+        assert scan.source[0] == path
+        assert len(window.scanner_alarms.items) == 1
     finally:
         window.close()
 

@@ -7,7 +7,7 @@ from pydicom.sequence import Sequence
 
 from xrayreview.scan import ScanError, load_scan
 from xrayreview.scan.dicos import is_tdr
-from xrayreview.scan.tdr import find_image, find_reports, read_tdr
+from xrayreview.scan.tdr import find_image, find_reports, image_to_open, read_tdr
 
 TDR_CLASS = "1.2.840.10008.5.1.4.1.1.501.3"
 
@@ -81,6 +81,9 @@ def test_report_matches_its_image_and_clips_boxes(tmp_path):
     assert boxes == [(2.0, 3.0, 12.0, 8.0), (35.0, 20.0, 40.0, 30.0)]
     assert [r.source.name for r in find_reports(scan)] == ["report.dcs"]
     assert find_image(report) == tmp_path / "image.dcs"
+    # Opening the report alone opens the image it is about; anything else opens as itself.
+    assert image_to_open(tmp_path / "report.dcs") == tmp_path / "image.dcs"
+    assert image_to_open(tmp_path / "image.dcs") == tmp_path / "image.dcs"
 
 
 def test_image_without_report_and_report_without_image(tmp_path):
@@ -89,6 +92,7 @@ def test_image_without_report_and_report_without_image(tmp_path):
     stray = read_tdr(write(_tdr([_threat(image_uid="1.2.3")]), tmp_path / "stray.dcs"))
     assert not stray.refers_to(scan) and stray.alarms_for(scan) == []
     assert find_image(stray) is None
+    assert image_to_open(tmp_path / "stray.dcs") == tmp_path / "stray.dcs"  # refused with its message
 
 
 def test_read_tdr_refuses_images_and_non_dicom(tmp_path):

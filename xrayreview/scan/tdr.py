@@ -190,6 +190,21 @@ def find_image(report: ThreatReport) -> Path | None:
     return None
 
 
+def image_to_open(path: Path) -> Path:
+    """What opening ``path`` should show: the image a threat detection report is about when that
+    image lies beside it (the report then shows over it), else ``path`` itself."""
+    if path.suffix.lower() not in DICOM_SUFFIXES:
+        return path
+    header = peek(path, ["SOPClassUID", "Modality"])
+    if header is None or not is_tdr_dataset(header):
+        return path
+    try:
+        report = read_tdr(path)
+    except ScanError:
+        return path
+    return find_image(report) or path
+
+
 def _items(ds: Dataset, keyword: str) -> list[Dataset]:
     try:
         value = ds.get(keyword)

@@ -34,7 +34,7 @@ class _Worker(QObject):
     @Slot(int, object)
     def load(self, request: int, path: Path) -> None:
         try:
-            scan = load_scan(path)
+            scan = load_scan(_image_to_open(path))
         except ScanError as exc:
             self.failed.emit(request, path.name, str(exc))
         except Exception as exc:  # noqa: BLE001 - a broken file must never take the station down
@@ -43,6 +43,12 @@ class _Worker(QObject):
         else:
             self.reports_found.emit(request, _reports_beside(scan))  # before the scan, so both show together
             self.loaded.emit(request, scan)
+
+
+def _image_to_open(path: Path) -> Path:
+    from ..scan.tdr import image_to_open  # noqa: PLC0415 - pydicom loads on this thread, not at start-up
+
+    return image_to_open(path)
 
 
 def _reports_beside(scan) -> list:

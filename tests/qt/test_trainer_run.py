@@ -131,3 +131,22 @@ def test_adaptive_session_raises_difficulty_after_hits(qtbot, run):
     assert [i.difficulty for i in widget.session.plan.items] == [LEVELS[1], LEVELS[1], LEVELS[2]]
     summary = widget.message.text()
     assert "firearm: 3 of 3 found" in summary and "reached (0–4): firearm 2" in summary
+
+
+def test_image_tools_work_and_decision_keys_stay_decisions(qtbot, run):
+    widget = run(SessionSpec(scans=2, threat_share=0.0, seed=3))
+    with qtbot.waitSignal(widget.scan_shown, timeout=10000):
+        widget.start()
+    qtbot.keyClick(widget, Qt.Key.Key_G)  # the station's Grey tool
+    assert widget.viewer.settings.mode == "grey" and widget.tools.actions["grey"].isChecked()
+    grey = widget.viewer.settings
+    qtbot.keyClick(widget, Qt.Key.Key_H)  # high penetration moves the window
+    assert widget.viewer.settings != grey and widget.viewer.settings.mode == "grey"
+    assert widget.tools.actions["local_contrast"].shortcut().isEmpty()  # C is "clear" here
+    qtbot.keyClick(widget, Qt.Key.Key_C)
+    assert widget.feedback is not None and "Correct" in widget.message.text()  # a clean scan, cleared
+    assert not widget.viewer.settings.local_contrast
+    qtbot.keyClick(widget, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not widget.preparing and widget.feedback is None, timeout=10000)
+    assert widget.viewer.settings.mode == "pseudo"  # the next scan starts in the standard view
+    assert widget.display.settings == widget.viewer.settings

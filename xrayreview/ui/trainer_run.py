@@ -2,7 +2,10 @@
 
 Keyboard first, like operational review: drag boxes over suspected threats, then C (clear),
 R (refer) or U (rescan / unclear); Backspace removes the last box; after the feedback,
-Space or Enter goes on. Each scan has the session's time limit; when it runs out the scan is
+Space or Enter goes on. The station's image tools are there too, on the toolbar and their own
+keys (right-drag sets window and level), because screeners are trained with the tools they
+screen with; Local contrast and Reset give up their keys (C, R) to the decisions here. Each
+scan starts in the standard view. Each scan has the session's time limit; when it runs out the scan is
 scored as cleared. Each scan is built on a worker thread (a generated scan with a projected
 threat takes a second or more), so the window never freezes; its clock starts only when the
 scan is on screen. When the trainer allowed detector help, the detector's marks are shown
@@ -12,15 +15,17 @@ scan is on screen. When the trainer allowed detector help, the detector's marks 
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QToolBar, QVBoxLayout, QWidget
 
 from ..scan.model import Scan
 from ..training.plan import PlannedScan
 from ..training.scoring import Box, Score
 from ..training.session import Feedback, TrainingSession
-from .rendering import Renderer
+from .display_state import DisplayState
+from .rendering import DEFAULT, Renderer
 from .review_marks import COLOURS, DrawBox, MarkItem
+from .tools import ToolActions
 from .trainer_help import DetectorHelp
 from .trainer_worker import BackgroundJobs
 from .viewer import ScanView
@@ -43,6 +48,8 @@ class TraineeRun(QWidget):
         super().__init__(parent)
         self.session = session
         self.viewer = ScanView()
+        self.display = DisplayState(self)
+        self.tools = self._image_tools()
         self.status = QLabel()
         self.clock = QLabel()
         self.message = QLabel()
@@ -65,11 +72,18 @@ class TraineeRun(QWidget):
         side = QVBoxLayout()
         for label in (self.status, self.clock, self.message, self.help_label):
             side.addWidget(label)
-        side.addWidget(QLabel("Drag: box · C clear · R refer · U unclear · Backspace: remove box · "
-                              "Space: next"))
+        keys = QLabel("Drag: box · C clear · R refer · U unclear · Backspace: remove box · Space: next · "
+                      "right-drag: window and level")
+        keys.setWordWrap(True)
+        side.addWidget(keys)
         side.addStretch(1)
+        toolbar = QToolBar("Image tools")
+        self.tools.fill_toolbar(toolbar)
+        picture = QVBoxLayout()
+        picture.addWidget(toolbar)
+        picture.addWidget(self.viewer, 1)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.viewer, 4)
+        layout.addLayout(picture, 4)
         layout.addLayout(side, 1)
         self.marks: list[Box] = []
         self._mark_items: list[QGraphicsRectItem] = []
@@ -83,6 +97,18 @@ class TraineeRun(QWidget):
         self._tick.setInterval(250)
         self._tick.timeout.connect(self._show_clock)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def _image_tools(self) -> ToolActions:
+        tools = ToolActions(self.display, self)
+        taken = {QKeySequence(key).toString() for key in (*DECISION_KEYS, *NEXT_KEYS, Qt.Key.Key_Backspace)}
+        for action in tools.actions.values():
+            if action.shortcut().toString() in taken:
+                action.setShortcut(QKeySequence())
+                action.setToolTip(action.statusTip())
+            self.addAction(action)
+        self.display.changed.connect(self.viewer.set_settings)
+        self.viewer.window_dragged.connect(self.display.drag_window)
+        return tools
 
     def start(self) -> None:
         self._show_next()
@@ -154,7 +180,8 @@ class TraineeRun(QWidget):
         self.broken.emit(message)
 
     def _show(self, item: PlannedScan, scan: Scan) -> None:
-        self.viewer.set_scan(scan, Renderer(scan))
+        self.viewer.set_scan(scan, Renderer(scan), DEFAULT)
+        self.display.set(DEFAULT)
         if self.helper is not None:
             self.helper.show_scan(scan)
         self.viewer.interaction = DrawBox(self.viewer.add_overlay, self.add_mark)

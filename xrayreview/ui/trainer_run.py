@@ -5,8 +5,8 @@ R (refer) or U (rescan / unclear); Backspace removes the last box; after the fee
 Space or Enter goes on. The station's image tools are there too, on the toolbar and their own
 keys (right-drag sets window and level), because screeners are trained with the tools they
 screen with; Local contrast and Reset give up their keys (C, R) to the decisions here. Each
-scan starts in the standard view. Each scan has the session's time limit; when it runs out the scan is
-scored as cleared. Each scan is built on a worker thread (a generated scan with a projected
+scan starts in the standard view and has the session's time limit; when it runs out the scan
+is scored as cleared. Each scan is built on a worker thread (a generated scan with a projected
 threat takes a second or more), so the window never freezes; its clock starts only when the
 scan is on screen. When the trainer allowed detector help, the detector's marks are shown
 (``DetectorHelp``); otherwise trainees look for themselves.

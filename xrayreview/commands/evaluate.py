@@ -58,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(images)} images, labels: {label_format}; model {model.name}; threshold {threshold:g}",
           file=sys.stderr)
     report = evaluate(model, images, mapping, threshold)
-    print(format_report(report))
-    if args.json is not None:
+    if args.json is not None:  # first: a reader that stops early (| head) must not cost the scores
         args.json.write_text(json.dumps(_without_nan(report), indent=1), encoding="utf-8")
+    print(format_report(report))
     return 0
 
 

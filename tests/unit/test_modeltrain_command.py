@@ -46,6 +46,18 @@ def test_train_resume_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert any("validation" in r for r in records)
     assert (out / "threat-detector.onnx").stat().st_size < 10_000_000
     assert json.loads((out / "threat-detector.json").read_text())["classes"] == list(CLASSES)
+    # Two checkpoints of one history averaged into the exported model.
+    early = tmp_path / "early"
+    early.mkdir()
+    (early / "last.pt").write_bytes((run_dir / "last.pt").read_bytes())
+    assert main([*common, "--steps", "5", "--resume"]) == 0
+    assert main([*common, "--export-only", "--average-with", str(early)]) == 0
+    from xrayreview.modeltrain.train import average_trained, load_trained  # noqa: PLC0415
+
+    mean = average_trained([run_dir, early]).state_dict()
+    late, first = load_trained(run_dir).state_dict(), load_trained(early).state_dict()
+    name = next(k for k, v in late.items() if v.dtype.is_floating_point and not torch.equal(v, first[k]))
+    assert torch.allclose(mean[name], (late[name] + first[name]) / 2)
 
 
 def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,3 +66,5 @@ def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.Captur
     assert main(["train-model", "--export-only", "--run-dir", str(tmp_path / "none"),
                  "--out", str(tmp_path)]) == 2
     assert "nothing to export" in capsys.readouterr().out
+    assert main(["train-model", "--average-with", str(tmp_path), "--run-dir", str(tmp_path)]) == 2
+    assert "needs --export-only" in capsys.readouterr().out

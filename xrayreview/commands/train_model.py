@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--conf", type=float, default=0.3, help="default confidence threshold in the sidecar")
     parser.add_argument("--export-only", action="store_true", help="export RUN_DIR/last.pt without training")
+    parser.add_argument("--average-with", type=Path, action="append", default=[], metavar="RUN_DIR",
+                        help="with --export-only: export the mean of RUN_DIR's weights and these runs' "
+                             "(repeatable; runs of one training history, e.g. two of its checkpoints)")
     parser.add_argument("--mirror", action="store_true",
                         help="export a model that also runs each tile mirrored and averages the two "
                              "(more accurate, twice the time per tile)")
@@ -59,11 +62,15 @@ def run(args: argparse.Namespace) -> int:
     if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0:
         print("--steps, --batch and --reuse must be positive, --workers zero or more")
         return 2
+    if args.average_with and not args.export_only:
+        print("--average-with needs --export-only")
+        return 2
     if args.export_only:
-        if not (args.run_dir / "last.pt").is_file():
-            print(f"nothing to export: {args.run_dir / 'last.pt'} does not exist")
+        missing = [d / "last.pt" for d in (args.run_dir, *args.average_with) if not (d / "last.pt").is_file()]
+        if missing:
+            print(f"nothing to export: {', '.join(map(str, missing))} does not exist")
             return 2
-        model = training.load_trained(args.run_dir)
+        model = training.average_trained([args.run_dir, *args.average_with])
     else:
         config = training.TrainConfig(
             steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,

@@ -217,6 +217,20 @@ def export(model: ThreatDetector, out_dir: Path, *, confidence: float, note: str
     return path
 
 
+def average_trained(run_dirs: list[Path]) -> ThreatDetector:
+    """The mean of the EMA weights of several runs' last.pt (one run: its own weights).
+
+    Checkpoints of one training history lie in one basin, so their mean is a model too, and
+    often a better one than either end (a "model soup"); counters come from the first run.
+    """
+    models = [load_trained(d) for d in run_dirs]
+    states = [m.state_dict() for m in models]
+    mean = {name: (sum(s[name] for s in states) / len(states)) if value.dtype.is_floating_point else value
+            for name, value in states[0].items()}
+    models[0].load_state_dict(mean)
+    return models[0]
+
+
 def load_trained(run_dir: Path) -> ThreatDetector:
     """The EMA model of run_dir/last.pt (for exporting without training further)."""
     state = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from xrayreview.ui.station import build_station
@@ -48,42 +49,37 @@ def _bag_with_report(tmp_path):
     return path, report
 
 
-def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(qtbot, driver, tmp_path):
+@pytest.fixture
+def station(qtbot):
+    window = build_station()
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+def test_a_dicos_scan_shows_the_alarms_of_its_threat_report(station, driver, tmp_path):
     path, _ = _bag_with_report(tmp_path)
-    window = build_station()
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        driver.open(window, path)
-        overlay = window.scanner_alarms
-        assert len(overlay.items) == 1 and overlay.layer.isVisible()
-        assert overlay.layer in window.viewer.overlays()
-        assert "alarm" in window.statusBar().currentMessage()
-        window.scanner_alarms_action.trigger()
-        assert not overlay.layer.isVisible()
-    finally:
-        window.close()
+    driver.open(station, path)
+    overlay = station.scanner_alarms
+    assert len(overlay.items) == 1 and overlay.layer.isVisible()
+    assert overlay.layer in station.viewer.overlays()
+    assert "alarm" in station.statusBar().currentMessage()
+    station.scanner_alarms_action.trigger()
+    assert not overlay.layer.isVisible()
 
 
-def test_opening_a_threat_report_opens_the_scan_it_is_about(qtbot, driver, tmp_path):
+def test_opening_a_threat_report_opens_the_scan_it_is_about(station, driver, tmp_path):
     path, report = _bag_with_report(tmp_path)
-    window = build_station()
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        scan = driver.open(window, report)
-        assert scan.source[0] == path
-        assert len(window.scanner_alarms.items) == 1
-    finally:
-        window.close()
+    scan = driver.open(station, report)
+    assert scan.source[0] == path
+    assert len(station.scanner_alarms.items) == 1
 
 
 SHARED = __import__("xrayreview.paths", fromlist=["REPO_ROOT"]).REPO_ROOT.parent / "shared"
 
 
 def test_real_scans_and_dicos_files_open_and_render(qtbot, driver):
-    import pytest
-
     real = sorted((SHARED / "real-scans").glob("*.[pj][np]g"))
     dicos = sorted(p for p in (SHARED / "dicos").glob("*.dcs") if "tdr" not in p.stem.lower().split("_")[-1]
                    and not p.stem.startswith("V03_TDR"))

@@ -224,6 +224,8 @@ def average_trained(run_dirs: list[Path]) -> ThreatDetector:
     often a better one than either end (a "model soup"); counters come from the first run.
     """
     models = [load_trained(d) for d in run_dirs]
+    if len(models) == 1:
+        return models[0]
     states = [m.state_dict() for m in models]
     mean = {name: (sum(s[name] for s in states) / len(states)) if value.dtype.is_floating_point else value
             for name, value in states[0].items()}

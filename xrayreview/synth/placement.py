@@ -89,13 +89,12 @@ def threat_layer(
     col1 = min(int(np.ceil(x2)) + 1, grid.col0 + grid.cols)
     row1 = min(int(np.ceil(y2)) + 1, grid.row0 + grid.rows)
     layer = Canvas(max(row1 - row0, 1), max(col1 - col0, 1), grid.pitch, grid.energies, row0, col0)
-    layer.add(world)
+    leads = [p for p in world if p.lead]
+    layer.add([p for p in world if not p.lead])
+    body = (layer.high > 0) if leads else None  # where the body lies, before its leads are drawn
+    layer.add(leads)
     layer.clamp()
-    if not any(p.lead for p in world):
-        return layer, None
-    body = Canvas(layer.rows, layer.cols, grid.pitch, grid.energies, row0, col0)
-    body.add([p for p in world if not p.lead])
-    return layer, body.high > 0
+    return layer, body
 
 
 def _fitting_yaw(parts: list[Part], pose: dict, pitch: float, fit, rng: np.random.Generator) -> float:

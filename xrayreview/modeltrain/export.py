@@ -62,22 +62,26 @@ class ExportWrapper(nn.Module):
         return torch.cat(levels, 1)
 
 
-def export_onnx(model: ThreatDetector, path: Path, *, size: int = IMAGE_SIZE,
-                description: str = "", mirror: bool = False) -> None:
-    """Write ``path`` (ONNX, dynamic batch) with the YOLOv8-style metadata."""
-    import onnx  # noqa: PLC0415  (only the export needs it)
-
-    wrapper = ExportWrapper(model.eval(), size, mirror).eval()
-    dummy = torch.zeros(1, 3, size, size)
+def write_graph(module: nn.Module, path: Path, size: int = IMAGE_SIZE) -> Path:
+    """``module`` as an ONNX graph taking ``images`` [B, 3, size, size] to ``output0`` (dynamic batch)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # The TorchScript exporter is deprecated but needs no onnxscript and gives a plain static graph.
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
-            wrapper, (dummy,), str(path), input_names=["images"], output_names=["output0"],
-            dynamic_axes={"images": {0: "batch"}, "output0": {0: "batch"}},
+            module, (torch.zeros(1, 3, size, size),), str(path), input_names=["images"],
+            output_names=["output0"], dynamic_axes={"images": {0: "batch"}, "output0": {0: "batch"}},
             opset_version=17, do_constant_folding=True, dynamo=False,
         )
+    return path
+
+
+def export_onnx(model: ThreatDetector, path: Path, *, size: int = IMAGE_SIZE,
+                description: str = "", mirror: bool = False) -> None:
+    """Write ``path`` (ONNX, dynamic batch) with the YOLOv8-style metadata."""
+    import onnx  # noqa: PLC0415  (only the export needs it)
+
+    write_graph(ExportWrapper(model.eval(), size, mirror).eval(), path, size)
     proto = onnx.load(str(path))
     metadata = {
         "names": repr(dict(enumerate(CLASSES))),

@@ -1,5 +1,5 @@
-"""How fast an exported model runs one 640 x 640 tile on this machine's CPU (onnxruntime), alone
-and against the YOLOv8n-shaped yardstick timed in the same run."""
+"""How fast an exported model runs one 640 x 640 tile on this machine's CPU (onnxruntime),
+read against the YOLOv8n-shaped yardstick timed in the same run."""
 
 from __future__ import annotations
 
@@ -28,16 +28,6 @@ def _timed_run(session: ort.InferenceSession, tile: np.ndarray) -> float:
 def _tile(size: int) -> np.ndarray:
     # A rendered-looking tile (not zeros) so no kernel takes a shortcut.
     return np.random.default_rng(0).random((1, 3, size, size), dtype=np.float32)
-
-
-def tile_speed(path: Path, *, threads: int = 2, repeats: int = 50, size: int = 640) -> dict[str, float]:
-    """Median and best milliseconds per tile (batch 1, after warm-up) and the file size in MB."""
-    session, tile = _session(path, threads), _tile(size)
-    for _ in range(5):
-        _timed_run(session, tile)
-    times = [_timed_run(session, tile) for _ in range(repeats)]
-    return {"median_ms": statistics.median(times), "best_ms": min(times),
-            "file_mb": path.stat().st_size / 1e6, "threads": threads}
 
 
 def speed_against_yardstick(path: Path, *, threads: int = 2, repeats: int = 50,

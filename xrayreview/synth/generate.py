@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from ..scan.model import Scan
@@ -148,10 +149,11 @@ def _hide_threats(
                     anchor[1] + rng.normal(0, 80 / canvas.pitch),
                 )
             else:
-                spot = _spot(canvas, (x1, y1, x2, y2), rng, difficulty.clutter)
+                spot = _spot(canvas, (x1, y1, x2, y2), rng, difficulty.clutter, scene.outline)
             depth = rng.uniform(*scene.depth_mm)
             placed = place_threat(
-                member, rng, canvas, spot, depth, difficulty, fit=(x1, y1, x2, y2), shapes=shapes
+                member, rng, canvas, spot, depth, difficulty, fit=(x1, y1, x2, y2), shapes=shapes,
+                outline=scene.outline,
             )
             if placed is None:
                 continue
@@ -172,15 +174,23 @@ def _hide_threats(
     return truths
 
 
-def _spot(canvas, area, rng: np.random.Generator, clutter: float) -> tuple[float, float]:
-    """Where to hide a threat: among a few random spots in the area, one inside the goods rather
-    than in open space, and the more clutter is asked for, the denser the spot (not black)."""
+def _spot(
+    canvas, area, rng: np.random.Generator, clutter: float, outline: np.ndarray | None = None
+) -> tuple[float, float]:
+    """Where to hide a threat: among a few random spots in the area (and the outline, if any),
+    one inside the goods rather than in open space, and the more clutter is asked for, the
+    denser the spot (not black)."""
     x1, y1, x2, y2 = area
     xs, ys = rng.uniform(x1, x2, 16), rng.uniform(y1, y2, 16)
     rows = np.clip(ys.astype(int) - canvas.row0, 0, canvas.rows - 1)
     cols = np.clip(xs.astype(int) - canvas.col0, 0, canvas.cols - 1)
     values = canvas.high[rows, cols]
-    usable = np.flatnonzero(values < 4.0)
+    within = np.ones(len(xs), bool)
+    if outline is not None:
+        contour = outline.astype(np.float32).reshape(-1, 1, 2)
+        within = np.array([cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
+                           for x, y in zip(xs, ys, strict=True)])
+    usable = np.flatnonzero((values < 4.0) & within)
     loaded = usable[values[usable] > values.min() + 0.05]  # something there besides the walls
     usable = loaded if loaded.size else usable
     if usable.size == 0:

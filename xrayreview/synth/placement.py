@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import cv2
 import numpy as np
 
 from ..physics.materials import linear_mu_per_mm
@@ -66,10 +67,13 @@ def threat_layer(
     depth_mm: float,
     grid: Canvas,
     fit: tuple[float, float, float, float] | None = None,
+    outline: np.ndarray | None = None,
 ) -> tuple[Canvas, np.ndarray | None]:
     """The posed threat's own attenuation on the pixels of ``grid`` it covers, and where its body
     lies on them when leads trail from it (else None). With ``fit`` (x1, y1, x2, y2 in pixels)
-    the centre moves as little as needed to keep it all inside."""
+    the centre moves as little as needed to keep it all inside; with ``outline`` (a convex
+    polygon, N x 2 pixels) it then moves towards the outline's centre until its extent is inside
+    that too, or reaches the centre."""
     rot = rotation(pose["yaw_deg"], pose["pitch_deg"], pose["roll_deg"])
     scale = pose.get("scale", 1.0)
     local = [posed(p, rot, (0.0, 0.0, depth_mm), scale) for p in parts]
@@ -80,6 +84,8 @@ def threat_layer(
     if fit is not None:
         cx = _inside(cx, fit[0] - lo_x, fit[2] - hi_x)
         cy = _inside(cy, fit[1] - lo_y, fit[3] - hi_y)
+    if outline is not None:
+        cx, cy = _into_outline(outline, cx, cy, (lo_x, lo_y, hi_x, hi_y))
     pose["center_px"] = [round(float(cx), 1), round(float(cy), 1)]
     shift = np.array([cx * grid.pitch, cy * grid.pitch, 0.0])
     world = [posed(p, IDENTITY, shift) for p in local]
@@ -97,9 +103,13 @@ def threat_layer(
     return layer, body
 
 
-def _fitting_yaw(parts: list[Part], pose: dict, pitch: float, fit, rng: np.random.Generator) -> float:
-    """An in-plane angle at which the threat fits the area (a rifle lies along a bag's length);
-    the drawn one when it fits, else the best of a few tries."""
+def _fitting_yaw(
+    parts: list[Part], pose: dict, pitch: float, fit, rng: np.random.Generator,
+    outline: np.ndarray | None = None,
+) -> float:
+    """An in-plane angle at which the threat fits the area, and the outline if any (a rifle lies
+    along a bag's length, also in a bag turned on the belt); the drawn one when it fits, else
+    the best of a few tries."""
     width, height = fit[2] - fit[0], fit[3] - fit[1]
     best, best_over = pose["yaw_deg"], np.inf
     for attempt in range(8):
@@ -108,14 +118,67 @@ def _fitting_yaw(parts: list[Part], pose: dict, pitch: float, fit, rng: np.rando
         extent = (
             np.array([footprint(posed(p, rot, (0, 0, 0), pose.get("scale", 1.0))) for p in parts]) / pitch
         )
-        over = max(extent[:, 2].max() - extent[:, 0].min() - width, 0) + max(
-            extent[:, 3].max() - extent[:, 1].min() - height, 0
-        )
+        span_x = extent[:, 2].max() - extent[:, 0].min()
+        span_y = extent[:, 3].max() - extent[:, 1].min()
+        over = max(span_x - width, 0) + max(span_y - height, 0)
+        if outline is not None:
+            over += (1.0 - _largest_fitting_share(outline, span_x, span_y)) * max(span_x, span_y)
         if over <= 0:
             return yaw
         if over < best_over:
             best, best_over = yaw, over
     return best
+
+
+def _largest_fitting_share(outline: np.ndarray, span_x: float, span_y: float) -> float:
+    """The largest share (0..1) of a span_x x span_y box that fits inside the convex outline
+    when centred on the outline's centre."""
+    contour = outline.astype(np.float32).reshape(-1, 1, 2)
+    centre = outline.mean(axis=0)
+    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [span_x / 2, span_y / 2]
+
+    def fits(share: float) -> bool:
+        return all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
+                   for x, y in centre + corners * share)
+
+    if fits(1.0):
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
+def _into_outline(
+    outline: np.ndarray, cx: float, cy: float, extent: tuple[float, float, float, float]
+) -> tuple[float, float]:
+    """The centre nearest (cx, cy) at which the extent (offsets from the centre) lies inside the
+    convex outline, found along the line that takes the extent's middle to the outline's centre;
+    the extent's middle on the outline's centre when it fits nowhere (bigger than the bag)."""
+    contour = outline.astype(np.float32).reshape(-1, 1, 2)
+    lo_x, lo_y, hi_x, hi_y = extent
+    half = np.array([(hi_x - lo_x) / 2, (hi_y - lo_y) / 2])
+    middle = np.array([(lo_x + hi_x) / 2, (lo_y + hi_y) / 2])  # of the extent, from the centre
+    corners = half * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]])
+
+    def fits(point: np.ndarray) -> bool:
+        return all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
+                   for x, y in point + corners)
+
+    start = np.array([cx, cy]) + middle
+    if fits(start):
+        return cx, cy
+    centre = outline.mean(axis=0)
+    lo, hi = 0.0, 1.0  # share of the way from the outline's centre: lo fits (or is 0), hi does not
+    for _ in range(16):
+        mid = (lo + hi) / 2
+        if fits(centre + (start - centre) * mid):
+            lo = mid
+        else:
+            hi = mid
+    x, y = centre + (start - centre) * lo - middle
+    return float(x), float(y)
 
 
 def _inside(value: float, low: float, high: float) -> float:
@@ -135,6 +198,7 @@ def place_threat(
     pose: dict | None = None,
     fit: tuple[float, float, float, float] | None = None,
     shapes: str = "any",
+    outline: np.ndarray | None = None,
 ) -> PlacedThreat | None:
     """Build, pose and project one threat; None when nothing of its body would be visible in the grid.
 
@@ -147,8 +211,8 @@ def place_threat(
         pose["shape"] = shape
     pose["depth_mm"] = round(float(depth_mm), 1)
     if fit is not None and not pose_chosen:
-        pose["yaw_deg"] = _fitting_yaw(parts, pose, grid.pitch, fit, rng)
-    layer, body = threat_layer(parts, pose, center_px, depth_mm, grid, fit)
+        pose["yaw_deg"] = _fitting_yaw(parts, pose, grid.pitch, fit, rng, outline)
+    layer, body = threat_layer(parts, pose, center_px, depth_mm, grid, fit, outline)
     threshold = VISIBLE_STEEL_MM * linear_mu_per_mm("steel", grid.energies[0])
     box = layer.visible_box(threshold, within=body)
     if box is None:

@@ -27,6 +27,10 @@ class Scene:
     clutter: ClutterBuilder  # builds one more item to lay over a threat
     full_shape: tuple[int, int]  # (rows, cols) of the whole object's image, of which canvas may be a window
     goods_span: tuple[float, float] | None = None  # columns (px) the load spans, when there is one
+    # Convex outline (N x 2, x y in pixels) inside which threats lie, when ``interior`` is only its
+    # bounding box: a bag turned on the belt leaves belt in the box's corners.
+    outline: np.ndarray | None = None
+
 
 
 def smooth_noise(rng: np.random.Generator, rows: int, cols: int, cell_px: float) -> np.ndarray:

@@ -100,7 +100,11 @@ def baggage_scene(
     )
     detector = Detector(air_count=float(rng.uniform(1.5e4, 8e4)), blur_sigma_px=float(rng.uniform(0.5, 0.9)))
     interior = (max(x1, 0.0), max(y1, 0.0), min(x2, cols - 1.0), min(y2, rows - 1.0))
-    return Scene(canvas, interior, (-height / 3, height / 3), metadata, detector, _clutter_item, (rows, cols))
+    # Threats go inside the case, 20 mm in from its walls, however the bag is turned.
+    inner = rounded_rectangle(max(length / 2 - 20, 10.0), max(width / 2 - 20, 10.0), 40.0)
+    outline = (inner @ rot[:2, :2].T + [cx, cy]) / pitch
+    return Scene(canvas, interior, (-height / 3, height / 3), metadata, detector, _clutter_item, (rows, cols),
+                 outline=outline)
 
 
 def _clutter_item(rng: np.random.Generator):

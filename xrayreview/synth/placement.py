@@ -122,7 +122,9 @@ def _fitting_yaw(
         span_y = extent[:, 3].max() - extent[:, 1].min()
         over = max(span_x - width, 0) + max(span_y - height, 0)
         if outline is not None:
-            over += (1.0 - _largest_fitting_share(outline, span_x, span_y)) * max(span_x, span_y)
+            centre, half = outline.mean(axis=0), np.array([span_x / 2, span_y / 2])
+            share = _largest_holding(lambda s, c=centre, h=half: _box_inside(outline, c, h * s), steps=12)
+            over += (1.0 - share) * max(span_x, span_y)
         if over <= 0:
             return yaw
         if over < best_over:
@@ -130,23 +132,25 @@ def _fitting_yaw(
     return best
 
 
-def _largest_fitting_share(outline: np.ndarray, span_x: float, span_y: float) -> float:
-    """The largest share (0..1) of a span_x x span_y box that fits inside the convex outline
-    when centred on the outline's centre."""
+_CORNERS = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+
+
+def _box_inside(outline: np.ndarray, middle: np.ndarray, half: np.ndarray) -> bool:
+    """Whether the box with this middle and these half-sides lies inside the convex outline."""
     contour = outline.astype(np.float32).reshape(-1, 1, 2)
-    centre = outline.mean(axis=0)
-    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [span_x / 2, span_y / 2]
+    return all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
+               for x, y in middle + _CORNERS * half)
 
-    def fits(share: float) -> bool:
-        return all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
-                   for x, y in centre + corners * share)
 
-    if fits(1.0):
+def _largest_holding(test, steps: int) -> float:
+    """The largest t in 0..1 for which ``test(t)`` holds (it holds up to some t and not past it),
+    by bisection; 0 when it holds nowhere."""
+    if test(1.0):
         return 1.0
     lo, hi = 0.0, 1.0
-    for _ in range(12):
+    for _ in range(steps):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+        lo, hi = (mid, hi) if test(mid) else (lo, mid)
     return lo
 
 
@@ -156,28 +160,14 @@ def _into_outline(
     """The centre nearest (cx, cy) at which the extent (offsets from the centre) lies inside the
     convex outline, found along the line that takes the extent's middle to the outline's centre;
     the extent's middle on the outline's centre when it fits nowhere (bigger than the bag)."""
-    contour = outline.astype(np.float32).reshape(-1, 1, 2)
     lo_x, lo_y, hi_x, hi_y = extent
     half = np.array([(hi_x - lo_x) / 2, (hi_y - lo_y) / 2])
     middle = np.array([(lo_x + hi_x) / 2, (lo_y + hi_y) / 2])  # of the extent, from the centre
-    corners = half * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]])
-
-    def fits(point: np.ndarray) -> bool:
-        return all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
-                   for x, y in point + corners)
-
-    start = np.array([cx, cy]) + middle
-    if fits(start):
+    start, centre = np.array([cx, cy]) + middle, outline.mean(axis=0)
+    share = _largest_holding(lambda s: _box_inside(outline, centre + (start - centre) * s, half), steps=16)
+    if share == 1.0:
         return cx, cy
-    centre = outline.mean(axis=0)
-    lo, hi = 0.0, 1.0  # share of the way from the outline's centre: lo fits (or is 0), hi does not
-    for _ in range(16):
-        mid = (lo + hi) / 2
-        if fits(centre + (start - centre) * mid):
-            lo = mid
-        else:
-            hi = mid
-    x, y = centre + (start - centre) * lo - middle
+    x, y = centre + (start - centre) * share - middle
     return float(x), float(y)
 
 

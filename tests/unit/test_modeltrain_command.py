@@ -44,6 +44,9 @@ def test_train_resume_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     records = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
     assert any(r.get("event") == "resumed" for r in records)
     assert any("validation" in r for r in records)
+    # With no workers the tiles are made between steps, so some of the time went to waiting.
+    waits = [r["data_wait"] for r in records if "loss" in r]
+    assert waits and all(0.0 <= w <= 1.0 for w in waits) and max(waits) > 0.0
     assert (out / "threat-detector.onnx").stat().st_size < 10_000_000
     assert json.loads((out / "threat-detector.json").read_text())["classes"] == list(CLASSES)
     # Two checkpoints of one history averaged into the exported model.

@@ -173,8 +173,12 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast(
         "cpu", enabled=False)
     started = time.time()
+    # Seconds spent waiting for the tile workers since the last log line: tells whether a run
+    # is held back by tile making (more workers, --reuse) or by the training step itself.
+    waited, since_log, asked = 0.0, started, started
     model.train()
     for batch in loader:
+        waited += time.time() - asked
         lr = learning_rate(config, step, time.time() - started)
         for group in optimizer.param_groups:
             group["lr"] = lr
@@ -193,8 +197,11 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         elapsed = time.time() - started
         if step % 20 == 0 or step == 1:
             rounded = {k: round(v, 4) for k, v in parts.items()}
+            now = time.time()
             _log(run_dir, {"step": step, "loss": round(float(loss.detach()), 4), **rounded,
-                           "lr": round(lr, 6), "s": round(elapsed, 1)})
+                           "lr": round(lr, 6), "s": round(elapsed, 1),
+                           "data_wait": round(waited / max(now - since_log, 1e-6), 2)})
+            waited, since_log = 0.0, now
         out_of_time = config.time_limit_min > 0 and elapsed > config.time_limit_min * 60
         done = step >= config.steps or out_of_time
         if step % config.checkpoint_every == 0 or done:
@@ -204,6 +211,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
             model.train()
         if done:
             break
+        asked = time.time()
     return ema.model
 
 

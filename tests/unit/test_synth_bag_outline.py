@@ -69,3 +69,17 @@ def test_threats_and_the_parts_of_a_device_lie_inside_a_turned_bag():
             assert _inside(scene.outline, (x1 + x2) / 2, (y1 + y2) / 2), (truth.label, truth.box)
             placed += 1
     assert placed >= 8
+
+
+def test_clutter_laid_over_a_threat_stays_in_the_bag_or_is_left_out():
+    from xrayreview.synth.generate import _packed_inside
+    from xrayreview.synth.shapes import box, footprint
+
+    pitch = 2.0  # mm per pixel: the diamond is 600 px = 1,200 mm across
+    sticking_out = [box("steel", (100.0, 600.0, 0.0), (150.0, 10.0, 5.0))]  # 300 mm bar at the left corner
+    moved = _packed_inside(sticking_out, DIAMOND, pitch)
+    assert len(moved) == 1
+    x1, y1, x2, y2 = (v / pitch for v in footprint(moved[0]))
+    assert _box_inside(DIAMOND, (x1, y1, x2, y2)) and x1 >= 0.0  # it began at x = -25 px
+    too_long = [box("steel", (600.0, 600.0, 0.0), (700.0, 10.0, 5.0))]  # 1,400 mm: longer than the bag
+    assert _packed_inside(too_long, DIAMOND, pitch) == []

@@ -11,11 +11,11 @@ import numpy as np
 
 from ..scan.model import Scan
 from .detector import expose
-from .placement import Difficulty, GroundTruth, PlacedThreat, place_threat
+from .placement import Difficulty, GroundTruth, PlacedThreat, box_inside, into_outline, place_threat
 from .scene import Scene
 from .scenes.baggage import baggage_scene
 from .scenes.cargo import cargo_scene
-from .shapes import posed, rotation
+from .shapes import IDENTITY, Part, footprint, posed, rotation
 from .threats import THREAT_CATEGORIES, draw_label
 from .visibility import seen_box
 
@@ -209,7 +209,25 @@ def _cover(scene: Scene, rng: np.random.Generator, truth: GroundTruth, difficult
         parts, _ = scene.clutter(rng)
         at = (rng.uniform(x1, x2) * pitch, rng.uniform(y1, y2) * pitch, rng.uniform(*scene.depth_mm))
         rot = rotation(yaw=rng.uniform(0, 360)) if scene.metadata.object_kind != "cargo" else rotation()
-        scene.canvas.add(posed(p, rot, at) for p in parts)
+        laid = [posed(p, rot, at) for p in parts]
+        if scene.outline is not None:
+            laid = _packed_inside(laid, scene.outline, pitch)
+        scene.canvas.add(laid)
+
+
+def _packed_inside(parts: list[Part], outline: np.ndarray, pitch: float) -> list[Part]:
+    """The item moved as little as needed to lie inside the bag's outline; nothing when it
+    cannot lie there at this angle (a pole across a small bag was never packed like that)."""
+    extent = np.array([footprint(p) for p in parts]) / pitch
+    x1, y1 = extent[:, 0].min(), extent[:, 1].min()
+    x2, y2 = extent[:, 2].max(), extent[:, 3].max()
+    middle = np.array([(x1 + x2) / 2, (y1 + y2) / 2])
+    half = np.array([(x2 - x1) / 2, (y2 - y1) / 2])
+    x, y = into_outline(outline, middle[0], middle[1], (-half[0], -half[1], half[0], half[1]))
+    if not box_inside(outline, np.array([x, y]), half):
+        return []
+    shift = ((x - middle[0]) * pitch, (y - middle[1]) * pitch, 0.0)
+    return [posed(p, IDENTITY, shift) for p in parts]
 
 
 def _finish(scene: Scene, rng: np.random.Generator, digest: bool = True) -> Scan:

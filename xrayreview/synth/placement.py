@@ -85,7 +85,7 @@ def threat_layer(
         cx = _inside(cx, fit[0] - lo_x, fit[2] - hi_x)
         cy = _inside(cy, fit[1] - lo_y, fit[3] - hi_y)
     if outline is not None:
-        cx, cy = _into_outline(outline, cx, cy, (lo_x, lo_y, hi_x, hi_y))
+        cx, cy = into_outline(outline, cx, cy, (lo_x, lo_y, hi_x, hi_y))
     pose["center_px"] = [round(float(cx), 1), round(float(cy), 1)]
     shift = np.array([cx * grid.pitch, cy * grid.pitch, 0.0])
     world = [posed(p, IDENTITY, shift) for p in local]
@@ -123,7 +123,7 @@ def _fitting_yaw(
         over = max(span_x - width, 0) + max(span_y - height, 0)
         if outline is not None:
             centre, half = outline.mean(axis=0), np.array([span_x / 2, span_y / 2])
-            share = _largest_holding(lambda s, c=centre, h=half: _box_inside(outline, c, h * s), steps=12)
+            share = _largest_holding(lambda s, c=centre, h=half: box_inside(outline, c, h * s), steps=12)
             over += (1.0 - share) * max(span_x, span_y)
         if over <= 0:
             return yaw
@@ -135,8 +135,8 @@ def _fitting_yaw(
 _CORNERS = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
 
 
-def _box_inside(outline: np.ndarray, middle: np.ndarray, half: np.ndarray) -> bool:
-    """Whether the box with this middle and these half-sides lies inside the convex outline."""
+def box_inside(outline: np.ndarray, middle, half) -> bool:
+    """Whether the box with this middle and these half-sides (pixels) lies inside the convex outline."""
     contour = outline.astype(np.float32).reshape(-1, 1, 2)
     return all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
                for x, y in middle + _CORNERS * half)
@@ -154,7 +154,7 @@ def _largest_holding(test, steps: int) -> float:
     return lo
 
 
-def _into_outline(
+def into_outline(
     outline: np.ndarray, cx: float, cy: float, extent: tuple[float, float, float, float]
 ) -> tuple[float, float]:
     """The centre nearest (cx, cy) at which the extent (offsets from the centre) lies inside the
@@ -164,7 +164,7 @@ def _into_outline(
     half = np.array([(hi_x - lo_x) / 2, (hi_y - lo_y) / 2])
     middle = np.array([(lo_x + hi_x) / 2, (lo_y + hi_y) / 2])  # of the extent, from the centre
     start, centre = np.array([cx, cy]) + middle, outline.mean(axis=0)
-    share = _largest_holding(lambda s: _box_inside(outline, centre + (start - centre) * s, half), steps=16)
+    share = _largest_holding(lambda s: box_inside(outline, centre + (start - centre) * s, half), steps=16)
     if share == 1.0:
         return cx, cy
     x, y = centre + (start - centre) * share - middle

@@ -80,7 +80,9 @@ def baggage_scene(
         # Packed along the bag's sides mostly, and inside it.
         quarter = int(rng.integers(4))
         turn = quarter * 90 + (rng.normal(0, 12) if rng.random() < 0.7 else rng.uniform(0, 90))
-        ex, ey = (hy, hx) if quarter % 2 else (hx, hy)
+        # Half-extents along the bag's length and width at this turn.
+        c, s = abs(np.cos(np.radians(turn))), abs(np.sin(np.radians(turn)))
+        ex, ey = hx * c + hy * s, hx * s + hy * c
         if ex > length / 2 or ey > width / 2:  # too long for this bag: it was not packed
             continue
         lx = rng.uniform(-1, 1) * max(length / 2 - ex - 15, 0)

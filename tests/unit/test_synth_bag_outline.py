@@ -83,3 +83,27 @@ def test_clutter_laid_over_a_threat_stays_in_the_bag_or_is_left_out():
     assert _box_inside(DIAMOND, (x1, y1, x2, y2)) and x1 >= 0.0  # it began at x = -25 px
     too_long = [box("steel", (600.0, 600.0, 0.0), (700.0, 10.0, 5.0))]  # 1,400 mm: longer than the bag
     assert _packed_inside(too_long, DIAMOND, pitch) == []
+
+
+def test_a_tile_with_a_long_gun_shows_part_of_a_long_bag():
+    scene = baggage_scene(np.random.default_rng(4), Difficulty(), pitch_mm=1.0, size_px=(480, 480),
+                          min_length_mm=1250.0)
+    gaps = scene.outline[:, None, :] - scene.outline[None, :, :]
+    longest = np.sqrt((gaps**2).sum(-1)).max()
+    assert longest > 1100  # a rifle case, 1.25 m at 1 mm per pixel, more than twice the tile
+
+
+def test_a_rifle_is_laid_along_a_narrow_turned_case():
+    case = np.array([[0.0, 0.0], [1200.0, 0.0], [1200.0, 200.0], [0.0, 200.0]]) - [600.0, 100.0]
+    turn = np.radians(35.0)
+    case = case @ np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]]) + [700.0, 700.0]
+    grid = Canvas(1400, 1400, 1.0, (160.0, 80.0))
+    flat = Difficulty(rotation=0.0)  # lying on its side, as a rifle in a case does
+    for seed in range(5):
+        placed = place_threat("rifle", np.random.default_rng(seed), grid, (700.0, 700.0), 0.0, flat,
+                              fit=(0, 0, 1399, 1399), outline=case)
+        assert placed is not None
+        yaw = placed.truth.pose["yaw_deg"] % 180
+        assert abs(yaw - 35.0) < 10  # along the case (either way round), not across it
+    x1, y1, x2, y2 = placed.truth.box
+    assert _inside(case, (x1 + x2) / 2, (y1 + y2) / 2)

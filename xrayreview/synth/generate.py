@@ -24,6 +24,7 @@ KINDS = ("cargo", "baggage")
 ASSEMBLY = ("wiring", "battery", "timer", "detonator", "circuit_board")
 DEFAULT_DIFFICULTY = Difficulty()
 LONG_GUNS = ("rifle", "shotgun")
+LONG_BAG_MM = 1250.0  # a rifle or shotgun case
 MAIN_CHARGES = ("pipe_bomb", "explosive_charge")
 
 
@@ -50,7 +51,7 @@ def generate_scan(
         scene = cargo_scene(rng, difficulty, pixel_pitch_mm)
     else:
         long_gun = any(label in LONG_GUNS for label in labels)
-        scene = baggage_scene(rng, difficulty, pixel_pitch_mm, min_length_mm=1250.0 if long_gun else 0.0)
+        scene = baggage_scene(rng, difficulty, pixel_pitch_mm, min_length_mm=LONG_BAG_MM if long_gun else 0.0)
     return complete_scene(scene, rng, labels, difficulty, assemble=threats is None, shapes=shapes)
 
 
@@ -91,9 +92,11 @@ def generate_tile(
         col0 = int(np.clip(centre_x - size / 2, 0, max(full_cols - size, 0)))
         row0 = int(np.clip(rng.uniform(y1 - size * 0.3, y2 - size * 0.5), 0, max(full_rows - size, 0)))
         scene = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(row0, col0, size, size))
-    else:
-        scene = baggage_scene(rng, difficulty, size_px=(size, size))
     labels = [] if rng.random() < clean_probability else _draw_threats(rng, kind)
+    if kind == "baggage":
+        long_gun = any(label in LONG_GUNS for label in labels)
+        length = LONG_BAG_MM if long_gun else 0.0
+        scene = baggage_scene(rng, difficulty, size_px=(size, size), min_length_mm=length)
     truths = _hide_threats(scene, labels, rng, difficulty, assemble=True, shapes=shapes)
     # A window on a truck counts its pixels from the window's corner.
     dx, dy = scene.canvas.col0, scene.canvas.row0

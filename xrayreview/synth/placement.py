@@ -107,29 +107,50 @@ def _fitting_yaw(
     parts: list[Part], pose: dict, pitch: float, fit, rng: np.random.Generator,
     outline: np.ndarray | None = None,
 ) -> float:
-    """An in-plane angle at which the threat fits the area, and the outline if any (a rifle lies
-    along a bag's length, also in a bag turned on the belt); the drawn one when it fits, else
-    the best of a few tries."""
+    """An in-plane angle at which the threat fits the outline if there is one, else the area (a
+    rifle lies along a bag's length, also in a bag turned on the belt); the drawn one when it
+    fits, else the best of a few tries."""
     width, height = fit[2] - fit[0], fit[3] - fit[1]
+    if outline is not None:
+        # Judged in the bag's own frame, squared up: there a rifle along a turned case has a
+        # tight box, where in the image's axes its box would fill the case's diagonal.
+        axis = _long_axis_deg(outline)
+        centre = outline.mean(axis=0)
+        turn = np.radians(-axis)
+        squared = (outline - centre) @ np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])
     best, best_over = pose["yaw_deg"], np.inf
     for attempt in range(8):
         yaw = pose["yaw_deg"] if attempt == 0 else float(rng.uniform(0, 360))
-        rot = rotation(yaw, pose["pitch_deg"], pose["roll_deg"])
+        if attempt == 1 and outline is not None:
+            # Along the bag's length, either way round: random tries seldom hit the few degrees
+            # at which a rifle fits a rifle case.
+            yaw = axis + (180.0 if yaw >= 180.0 else 0.0)
+        seen_yaw = yaw - axis if outline is not None else yaw
+        rot = rotation(seen_yaw, pose["pitch_deg"], pose["roll_deg"])
         extent = (
             np.array([footprint(posed(p, rot, (0, 0, 0), pose.get("scale", 1.0))) for p in parts]) / pitch
         )
         span_x = extent[:, 2].max() - extent[:, 0].min()
         span_y = extent[:, 3].max() - extent[:, 1].min()
-        over = max(span_x - width, 0) + max(span_y - height, 0)
-        if outline is not None:
-            centre, half = outline.mean(axis=0), np.array([span_x / 2, span_y / 2])
-            share = _largest_holding(lambda s, c=centre, h=half: box_inside(outline, c, h * s), steps=12)
-            over += (1.0 - share) * max(span_x, span_y)
+        if outline is None:
+            over = max(span_x - width, 0) + max(span_y - height, 0)
+        else:  # the bag, not the area (a tile's window on a long bag is smaller than a rifle)
+            half = np.array([span_x / 2, span_y / 2])
+            share = _largest_holding(lambda s, h=half: box_inside(squared, np.zeros(2), h * s), steps=12)
+            over = (1.0 - share) * max(span_x, span_y)
         if over <= 0:
             return yaw
         if over < best_over:
             best, best_over = yaw, over
     return best
+
+
+def _long_axis_deg(outline: np.ndarray) -> float:
+    """Direction (degrees, image axes) of the outline's longest extent."""
+    spread = np.cov((outline - outline.mean(axis=0)).T)
+    values, vectors = np.linalg.eigh(spread)
+    x, y = vectors[:, int(np.argmax(values))]
+    return float(np.degrees(np.arctan2(y, x)))
 
 
 _CORNERS = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])

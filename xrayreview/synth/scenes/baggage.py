@@ -28,7 +28,7 @@ def baggage_scene(
 ) -> Scene:
     """A whole bag with a margin of belt around it; ``size_px`` (rows, cols) fixes the image size
     (a training tile) and the bag is drawn to fit it, or to overflow it a little. A long gun
-    travels in a long bag: ``min_length_mm``."""
+    travels in a long bag: ``min_length_mm``, which a tile may show only part of."""
     pitch = float(pitch_mm or rng.uniform(0.8, 1.5))
     pick = int(rng.integers(len(ENERGIES_KV)))
     energies = ENERGIES_KV[pick]
@@ -52,7 +52,8 @@ def baggage_scene(
             rows * pitch * fill / (length * sin + width * cos),
             1.0,
         )
-        length, width = length * shrink, width * shrink
+        # A long gun travels in a long bag, of which the tile sees a part.
+        length, width = max(length * shrink, min_length_mm), width * shrink
         span_x, span_y = length * cos + width * sin, length * sin + width * cos
     canvas = Canvas(rows, cols, pitch, energies)
     cx, cy = cols * pitch / 2 + rng.normal(0, 15), rows * pitch / 2 + rng.normal(0, 15)

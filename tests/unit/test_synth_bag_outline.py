@@ -105,5 +105,5 @@ def test_a_rifle_is_laid_along_a_narrow_turned_case():
         assert placed is not None
         yaw = placed.truth.pose["yaw_deg"] % 180
         assert abs(yaw - 35.0) < 10  # along the case (either way round), not across it
-    x1, y1, x2, y2 = placed.truth.box
-    assert _inside(case, (x1 + x2) / 2, (y1 + y2) / 2)
+        x1, y1, x2, y2 = placed.truth.box
+        assert _inside(case, (x1 + x2) / 2, (y1 + y2) / 2)

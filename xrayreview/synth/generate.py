@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from ..scan.model import Scan
@@ -190,9 +189,7 @@ def _spot(
     values = canvas.high[rows, cols]
     within = np.ones(len(xs), bool)
     if outline is not None:
-        contour = outline.astype(np.float32).reshape(-1, 1, 2)
-        within = np.array([cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
-                           for x, y in zip(xs, ys, strict=True)])
+        within = np.array([box_inside(outline, (x, y), (0.0, 0.0)) for x, y in zip(xs, ys, strict=True)])
     usable = np.flatnonzero((values < 4.0) & within)
     loaded = usable[values[usable] > values.min() + 0.05]  # something there besides the walls
     usable = loaded if loaded.size else usable

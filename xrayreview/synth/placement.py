@@ -160,7 +160,7 @@ def box_inside(outline: np.ndarray, middle, half) -> bool:
     """Whether the box with this middle and these half-sides (pixels) lies inside the convex outline."""
     contour = outline.astype(np.float32).reshape(-1, 1, 2)
     return all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0
-               for x, y in middle + _CORNERS * half)
+               for x, y in np.asarray(middle) + _CORNERS * np.asarray(half))
 
 
 def _largest_holding(test, steps: int) -> float:

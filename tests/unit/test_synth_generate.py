@@ -149,3 +149,19 @@ def test_drawn_device_parts_come_together_not_alone(monkeypatch):
     built.clear()
     generate.generate_scan("baggage", 4, threats=["battery"], pixel_pitch_mm=1.5)
     assert built == ["battery"]  # a caller who names the threats gets just those
+
+
+def test_cargo_training_windows_mostly_show_the_load_and_sometimes_the_cab():
+    from xrayreview.synth.generate import cargo_window
+    from xrayreview.synth.scenes.cargo import cargo_scene
+
+    layout = cargo_scene(np.random.default_rng(3), Difficulty(), 4.0, size="40ft", with_truck=True,
+                         window=(0, 0, 1, 1))
+    container_start = layout.interior[0]
+    rng = np.random.default_rng(0)
+    cols = [cargo_window(layout, rng, 640)[1] for _ in range(400)]
+    on_cab = sum(col + 640 < container_start for col in cols) / len(cols)
+    on_load = sum(col + 640 > container_start for col in cols) / len(cols)
+    # A station runs the model over the whole vehicle, cab included (its steering wheel was taken
+    # for a gun by a model that had hardly seen one).
+    assert 0.02 < on_cab < 0.15 and on_load > 0.8

@@ -83,13 +83,7 @@ def generate_tile(
     difficulty = Difficulty(*(float(v) for v in rng.uniform(0.1, 1.0, 4)))
     if kind == "cargo":
         layout = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(0, 0, 1, 1))
-        x1, y1, x2, y2 = layout.interior
-        if layout.goods_span is not None and rng.random() < 0.85:  # mostly where the load is
-            x1, x2 = layout.goods_span
-        full_rows, full_cols = layout.full_shape
-        centre_x = rng.uniform(x1, max(x2, x1 + 1)) + rng.normal(0, size * 0.15)
-        col0 = int(np.clip(centre_x - size / 2, 0, max(full_cols - size, 0)))
-        row0 = int(np.clip(rng.uniform(y1 - size * 0.3, y2 - size * 0.5), 0, max(full_rows - size, 0)))
+        row0, col0 = cargo_window(layout, rng, size)
         scene = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(row0, col0, size, size))
     labels = [] if rng.random() < clean_probability else _draw_threats(rng, kind)
     if kind == "baggage":
@@ -101,6 +95,26 @@ def generate_tile(
     dx, dy = scene.canvas.col0, scene.canvas.row0
     truths = [replace(t, box=(t.box[0] - dx, t.box[1] - dy, t.box[2] - dx, t.box[3] - dy)) for t in truths]
     return _finish(scene, rng, digest=False), truths
+
+
+# Share of cargo tiles anywhere along the vehicle rather than on its load: the station looks
+# at the whole scan, and a model that never saw a cab took its steering wheel for a gun.
+WHOLE_VEHICLE_SHARE = 0.15
+
+
+def cargo_window(layout: Scene, rng: np.random.Generator, size: int) -> tuple[int, int]:
+    """(row0, col0) of a size x size training window on a cargo scene laid out whole: mostly
+    where the load is, sometimes anywhere from the cab's bumper to the container's rear."""
+    x1, y1, x2, y2 = layout.interior
+    full_rows, full_cols = layout.full_shape
+    if rng.random() < WHOLE_VEHICLE_SHARE:
+        x1, x2 = 0.0, float(full_cols)
+    elif layout.goods_span is not None and rng.random() < 0.85:  # mostly where the load is
+        x1, x2 = layout.goods_span
+    centre_x = rng.uniform(x1, max(x2, x1 + 1)) + rng.normal(0, size * 0.15)
+    col0 = int(np.clip(centre_x - size / 2, 0, max(full_cols - size, 0)))
+    row0 = int(np.clip(rng.uniform(y1 - size * 0.3, y2 - size * 0.5), 0, max(full_rows - size, 0)))
+    return row0, col0
 
 
 def _check(kind: str, threats: Sequence[str] | None) -> None:

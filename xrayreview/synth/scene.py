@@ -32,7 +32,6 @@ class Scene:
     outline: np.ndarray | None = None
 
 
-
 def smooth_noise(rng: np.random.Generator, rows: int, cols: int, cell_px: float) -> np.ndarray:
     """Smooth random field, mean 0, std about 1, varying over ``cell_px`` pixels (float32)."""
     gh, gw = max(int(rows / cell_px) + 2, 2), max(int(cols / cell_px) + 2, 2)

@@ -38,6 +38,7 @@ class DetectionController(QObject):
         self.model: ModelInfo | None = None
         self.current: tuple[int, Scan] | None = None
         self.auto_run = panel.auto_box.isChecked()
+        self._counting_tiles = False  # the status bar shows "Detecting: tile …" for the run on screen
 
         panel.threshold_changed.connect(self.overlay.set_threshold)
         panel.threshold_changed.connect(self._summarise)
@@ -131,6 +132,7 @@ class DetectionController(QObject):
         if self.current and scan_id == self.current[0]:
             self.panel.set_progress(done, total)
             self.status_message.emit(f"Detecting: tile {done} of {total}", 2000)
+            self._counting_tiles = True
 
     def _result(self, scan_id: int, result: DetectionResult) -> None:
         self.results[scan_id] = result
@@ -138,6 +140,10 @@ class DetectionController(QObject):
             self.results.popitem(last=False)
         if self.current and scan_id == self.current[0]:
             self._display(scan_id, result)
+            if self._counting_tiles:  # the bar must not go on saying "Detecting" once it is done
+                marks = len(result.above(self.panel.threshold))
+                self.status_message.emit(f"Detection done: {marks} mark(s)", 3000)
+            self._counting_tiles = False
 
     def _display(self, scan_id: int, result: DetectionResult) -> None:
         self.overlay.set_detections(result.detections)

@@ -141,8 +141,8 @@ class DetectionController(QObject):
         if self.current and scan_id == self.current[0]:
             self._display(scan_id, result)
             if self._counting_tiles:  # the bar must not go on saying "Detecting" once it is done
-                marks = len(result.above(self.panel.threshold))
-                self.status_message.emit(f"Detection done: {marks} mark(s)", 3000)
+                # No count here: the panel keeps it, current as the threshold slider moves.
+                self.status_message.emit("Detection done", 3000)
             self._counting_tiles = False
 
     def _display(self, scan_id: int, result: DetectionResult) -> None:

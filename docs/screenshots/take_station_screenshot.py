@@ -52,15 +52,13 @@ def main() -> int:
         window.show()
         window.open_paths(_scans_to_open(Path(tmp)))
 
-        detection = window.detection.service
-        waited = {"ms": 0, "busy": False}
+        waited = {"ms": 0}
 
         def shoot() -> None:
-            # The marks belong in the picture: wait for the detector's run to end (a busy machine
-            # can take many seconds), but not for ever when there is no model to run.
-            waited["busy"] = waited["busy"] or detection.busy
-            detecting = detection.busy or (not waited["busy"] and waited["ms"] < 30_000)
-            if window.current is None or window.loader.pending or (detecting and waited["ms"] < 180_000):
+            # The marks belong in the picture: wait for the detector's result on the scan shown (a
+            # busy machine can take many seconds), but not for ever when there is no model to run.
+            no_marks_yet = window.detection.current_result() is None and waited["ms"] < 120_000
+            if window.current is None or window.loader.pending or no_marks_yet:
                 waited["ms"] += 100
                 QTimer.singleShot(100, shoot)
                 return

@@ -63,8 +63,28 @@ def test_train_resume_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert torch.allclose(mean[name], (late[name] + first[name]) / 2)
 
 
+def test_continuing_with_accumulated_batches_and_fixed_norm_statistics(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    run_dir, out = tmp_path / "run", tmp_path / "models"
+    common = ["train-model", "--out", str(out), "--run-dir", str(run_dir), "--batch", "1", "--crop", "256",
+              "--workers", "0", "--val-tiles", "0"]
+    assert main([*common, "--steps", "1"]) == 0
+    before = torch.load(run_dir / "last.pt", weights_only=False)["model"]
+    assert main([*common, "--steps", "2", "--resume", "--accumulate", "2", "--freeze-norm"]) == 0
+    state = torch.load(run_dir / "last.pt", weights_only=False)
+    assert state["step"] == 2  # two batches made one optimizer step
+    after = state["model"]
+    statistics = [k for k in before if k.endswith(("running_mean", "running_var"))]
+    weights = [k for k in before if k.endswith(".weight") and before[k].ndim == 4]
+    assert statistics and all(torch.equal(before[k], after[k]) for k in statistics)
+    assert any(not torch.equal(before[k], after[k]) for k in weights)
+
+
 def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train-model", "--steps", "0", "--run-dir", str(tmp_path)]) == 2
+    assert "must be positive" in capsys.readouterr().out
+    assert main(["train-model", "--accumulate", "0", "--run-dir", str(tmp_path)]) == 2
     assert "must be positive" in capsys.readouterr().out
     assert main(["train-model", "--export-only", "--run-dir", str(tmp_path / "none"),
                  "--out", str(tmp_path)]) == 2

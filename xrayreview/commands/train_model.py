@@ -27,6 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="training input size (crops of the 640 tiles; smaller trains faster)")
     parser.add_argument("--workers", type=int, default=2, help="tile-generating processes")
     parser.add_argument("--reuse", type=int, default=2, help="augmented samples served per generated tile")
+    parser.add_argument("--accumulate", type=int, default=1, metavar="K",
+                        help="add up K batches' gradients per optimizer step (a small CPU batch then "
+                             "steps like a K times larger one)")
+    parser.add_argument("--freeze-norm", action="store_true",
+                        help="keep BatchNorm statistics fixed (for continuing a run with a smaller batch)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--val-tiles", type=int, default=64, help="held-out tiles for the progress check")
     parser.add_argument("--val-every", type=int, default=500)
@@ -59,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from ..modeltrain import train as training  # noqa: PLC0415
 
-    if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0:
-        print("--steps, --batch and --reuse must be positive, --workers zero or more")
+    if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0 or args.accumulate <= 0:
+        print("--steps, --batch, --reuse and --accumulate must be positive, --workers zero or more")
         return 2
     if args.average_with and not args.export_only:
         print("--average-with needs --export-only")
@@ -74,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         config = training.TrainConfig(
             steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,
-            reuse=args.reuse,
+            reuse=args.reuse, accumulate=args.accumulate, freeze_norm=args.freeze_norm,
             seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
             time_limit_min=args.time_limit)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)

@@ -41,6 +41,10 @@ class TrainConfig:
     val_every: int = 500
     checkpoint_every: int = 100
     time_limit_min: float = 0.0  # stop early (with a checkpoint) after this long; 0 = no limit
+    accumulate: int = 1  # batches whose gradients make one optimizer step (batch 8 x 4 acts like 32)
+    # Keep BatchNorm's running statistics fixed: a small CPU batch gives noisy batch statistics
+    # that pull a model trained at batch 32 away from what it learnt.
+    freeze_norm: bool = False
     net: NetConfig = field(default_factory=lambda: NetConfig(num_classes=len(CLASSES)))
 
 
@@ -82,6 +86,15 @@ def pick_device(asked: str) -> torch.device:
     if asked == "cuda" and not torch.cuda.is_available():
         raise RuntimeError("--device cuda asked for, but torch sees no CUDA device")
     return torch.device(asked)
+
+
+def training_mode(model: torch.nn.Module, freeze_norm: bool) -> None:
+    """Put the model in training mode; with freeze_norm its BatchNorm layers keep their statistics."""
+    model.train()
+    if freeze_norm:
+        for module in model.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                module.eval()
 
 
 def _log(run_dir: Path, record: dict) -> None:
@@ -159,8 +172,9 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         _log(run_dir, {"event": "resumed", "step": step})
     if step >= config.steps:
         return ema.model
-    # Fresh seeds after a resume: each step consumes at most `batch` new tiles.
-    stream = TileStream(TRAIN_SEED_BASE + config.seed * 100_000_000 + step * config.batch, config.size,
+    # Fresh seeds after a resume: each step consumes at most `batch` x `accumulate` new tiles.
+    first_seed = TRAIN_SEED_BASE + config.seed * 100_000_000 + step * config.batch * config.accumulate
+    stream = TileStream(first_seed, config.size,
                         reuse=config.reuse, crop=config.crop)
     loader = DataLoader(stream, batch_size=config.batch, num_workers=config.workers, collate_fn=collate,
                         worker_init_fn=quiet_worker, pin_memory=device.type == "cuda",
@@ -176,22 +190,28 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     # Seconds spent waiting for the tile workers since the last log line: tells whether a run
     # is held back by tile making (more workers, --reuse) or by the training step itself.
     waited, since_log, asked = 0.0, started, started
-    model.train()
+    training_mode(model, config.freeze_norm)
+    pending = 0  # batches whose gradients wait for the next optimizer step
     for batch in loader:
         waited += time.time() - asked
-        lr = learning_rate(config, step, time.time() - started)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
         images = batch["images"].to(device, non_blocking=True).float() / 255.0
         with autocast:
             logits, distances = model(images)
         loss, parts = detection_loss(logits.float(), distances.float(), points, strides,
                                      batch["boxes"].to(device), batch["classes"].to(device),
                                      batch["valid"].to(device))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss / config.accumulate).backward()
+        pending += 1
+        if pending < config.accumulate:
+            asked = time.time()
+            continue
+        pending = 0
+        lr = learning_rate(config, step, time.time() - started)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
         step += 1
         ema.update(model, step)
         elapsed = time.time() - started
@@ -208,7 +228,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
             save_checkpoint(checkpoint, model, ema, optimizer, step, config)
         if val_tiles and (step % config.val_every == 0 or done):
             _log(run_dir, {"step": step, "validation": validate(ema.model, val_tiles)})
-            model.train()
+            training_mode(model, config.freeze_norm)
         if done:
             break
         asked = time.time()

@@ -5,10 +5,11 @@ import json
 import numpy as np
 import pytest
 
+from xrayreview.imaging.standard import render_standard
 from xrayreview.paths import REPO_ROOT, SAMPLES_DIR
 from xrayreview.scan import load_scan
 from xrayreview.synth import THREAT_CATEGORIES, project_threat
-from xrayreview.synth.samples import SAMPLES
+from xrayreview.synth.samples import SAMPLES, make
 
 REAL_SCANS = REPO_ROOT.parent / "shared" / "real-scans"
 
@@ -59,3 +60,24 @@ def test_projection_into_a_real_pseudo_colour_scan():
     before = scan.colour[y1:y2, x1:x2].astype(int)
     assert inside.sum() < before.sum() * 0.95
     assert np.array_equal(out.colour[:, : max(x1 - 5, 0)], scan.colour[:, : max(x1 - 5, 0)])
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.name for s in SAMPLES])
+def test_sample_is_what_the_generator_makes_today(sample):
+    """A generator change that moves threats or goods shows here: rebuild the samples
+    (python -m xrayreview.synth.samples) in the same change, so the station never ships
+    scans and truths from an older generator."""
+    scan, truths = make(sample)
+    stored = json.loads((SAMPLES_DIR / f"{sample.name}.json").read_text(encoding="utf-8"))["threats"]
+    assert [t.label for t in truths] == [t["label"] for t in stored]
+    for made, kept in zip(truths, stored, strict=True):
+        assert made.box == pytest.approx(kept["box"], abs=1.0)
+    opened = load_scan(SAMPLES_DIR / _file(sample))
+    if sample.form == "colour":
+        made_pixels, kept_pixels = render_standard(scan), opened.colour
+    else:
+        made_pixels, kept_pixels = scan.high, opened.high
+    assert made_pixels.shape == kept_pixels.shape
+    # Loose enough for another machine's float rounding, tight enough for a moved bag or item.
+    difference = np.abs(made_pixels.astype(float) - kept_pixels.astype(float)).mean()
+    assert difference < 0.0005 * float(kept_pixels.max())

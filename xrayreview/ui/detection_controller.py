@@ -67,6 +67,7 @@ class DetectionController(QObject):
     def show_scan(self, scan_id: int, scan: Scan) -> None:
         """The officer is now looking at this scan: show its marks, or start the detector on it."""
         self.current = (scan_id, scan)
+        self._counting_tiles = False  # a count shown for the previous scan says nothing of this one
         self.overlay.set_detections([])
         self.panel.clear()
         self.panel.set_running(False)

@@ -93,7 +93,7 @@ def training_mode(model: torch.nn.Module, freeze_norm: bool) -> None:
     model.train()
     if freeze_norm:
         for module in model.modules():
-            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            if isinstance(module, torch.nn.BatchNorm2d):
                 module.eval()
 
 

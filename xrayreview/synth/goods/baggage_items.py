@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..shapes import Part, box, cylinder, ellipsoid, prism, rotation, tube, wire
+from ..threats.ied import timer_body
 from ..threats.pieces import AX_X, AX_Y, cell, hollow_box, insulated_wire, smooth_curve
 
 Item = tuple[list[Part], tuple[float, float]]
@@ -197,6 +198,14 @@ def electronics(rng: np.random.Generator) -> Item:
     return parts, (w / 2, h / 2)
 
 
+def phone_or_clock(rng: np.random.Generator) -> Item:
+    """A phone, travel alarm clock or kitchen timer, unwired: the same objects an IED's timer is
+    made from, here as the harmless goods nearly every bag holds."""
+    variant = str(rng.choice(["phone", "phone", "alarm-clock", "digital"]))
+    parts, _, (w, h) = timer_body(rng, variant)
+    return parts, (w / 2, h / 2)
+
+
 def small_metal(rng: np.random.Generator) -> Item:
     """Keys, coins, a lock, glasses, a pen: the small metal things every bag has."""
     parts: list[Part] = []
@@ -328,6 +337,7 @@ BAG_ITEMS: dict[str, tuple[float, Callable[[np.random.Generator], Item]]] = {
     "poles": (0.5, poles),
     "belt": (0.6, belt),
     "electronics": (0.9, electronics),
+    "phone_or_clock": (1.0, phone_or_clock),
     "small_metal": (1.2, small_metal),
     "food": (0.8, food),
     "clothing_hardware": (2.5, clothing_hardware),

@@ -137,8 +137,22 @@ def circuit_board(rng: np.random.Generator) -> tuple[list[Part], str, str]:
 
 
 def timer(rng: np.random.Generator) -> tuple[list[Part], str, str]:
-    """A digital kitchen timer / alarm clock, a wrist watch or a mobile phone used as a timer."""
+    """A digital kitchen timer, an alarm clock or a mobile phone wired in as a device's timer.
+
+    The leads are what make it a threat: the same clocks and phones travel in bags as goods
+    (see goods.baggage_items), so without them the detector could only learn "phone = IED".
+    """
     variant = str(rng.choice(["digital", "alarm-clock", "phone"]))
+    parts, material, (_, h) = timer_body(rng, variant)
+    for side in (-1, 1):
+        start = (side * 8.0, -h / 2, 0.0)
+        end = (side * rng.uniform(10, 90), -h / 2 - rng.uniform(60, 180), rng.normal(0, 5))
+        parts += lead_wire(smooth_curve(rng, start, end, 25), rng.uniform(0.3, 0.5), rng)
+    return parts, material, variant
+
+
+def timer_body(rng: np.random.Generator, variant: str) -> tuple[list[Part], str, tuple[float, float]]:
+    """A clock or phone as sold, unwired: its parts, material and (width, height) in mm."""
     if variant == "phone":
         w, h = rng.uniform(60, 78), rng.uniform(120, 160)
         parts = [box("aluminium", (0, 0, 0), (w / 2, h / 2, 4))]
@@ -147,7 +161,7 @@ def timer(rng: np.random.Generator) -> tuple[list[Part], str, str]:
         parts.append(box("li_ion_core", (0, h * 0.1, 0), (w / 2 - 6, h * 0.28, 2.5)))
         parts.append(box("fr4", (0, -h * 0.3, 0), (w / 2 - 4, h * 0.15, 0.6)))
         parts += _components(rng, w - 10, h * 0.25, 8)
-        return parts, "aluminium+li_ion", variant
+        return parts, "aluminium+li_ion", (w, h)
     w, h = rng.uniform(50, 110), rng.uniform(40, 90)
     parts = [
         box("abs", (0, 0, 0), (w / 2, h / 2, 12)),
@@ -159,7 +173,7 @@ def timer(rng: np.random.Generator) -> tuple[list[Part], str, str]:
     for x in (-w * 0.25, w * 0.25):
         parts += cell("aaa" if variant == "alarm-clock" else "aa", (x, h * 0.15, 6), AX_X)
     parts.append(cylinder("brass", (w * 0.3, -h * 0.3, 6), 10, 0.3))  # piezo buzzer
-    return parts, "abs+fr4", variant
+    return parts, "abs+fr4", (w, h)
 
 
 def explosive_charge(rng: np.random.Generator) -> tuple[list[Part], str, str]:

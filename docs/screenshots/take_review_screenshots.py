@@ -58,7 +58,8 @@ def main() -> int:
         from xrayreview.ui.audit_view import AuditView
         from xrayreview.ui.station import build_station
 
-        synthetic, truths = generate_scan("baggage", seed=3)
+        # Named threats: a seed alone may draw a clean bag, and the picture is of marks being reviewed.
+        synthetic, truths = generate_scan("baggage", seed=3, threats=["pistol", "battery"])
         path = write_scan(Path(tmp), "synthetic-bag", synthetic, truths)
         window = build_station()  # image window, detector (the shipped model) and decision desk
         desk = window.review

@@ -11,11 +11,17 @@ from xrayreview.synth.threats.ied import detonator, timer
 FLAT = {"yaw_deg": 0.0, "pitch_deg": 0.0, "roll_deg": 0.0, "scale": 1.0}
 
 
-def test_a_detonators_legs_are_in_the_image_but_not_in_its_box():
+def _placed_flat(name: str, seed: int):
+    """The threat laid flat, unturned, mid-canvas at 1 mm per pixel, with its leads drawn."""
     grid = Canvas(400, 800, 1.0, (160.0, 80.0))
-    placed = place_threat("detonator", np.random.default_rng(3), grid, (400.0, 200.0), 0.0, Difficulty(),
+    placed = place_threat(name, np.random.default_rng(seed), grid, (400.0, 200.0), 0.0, Difficulty(),
                           dict(FLAT))
     assert placed is not None and placed.body is not None
+    return placed
+
+
+def test_a_detonators_legs_are_in_the_image_but_not_in_its_box():
+    placed = _placed_flat("detonator", 3)
     x1, y1, x2, y2 = placed.truth.box
     drawn = placed.layer.visible_box(1e-3)
     assert drawn is not None
@@ -42,10 +48,7 @@ def test_a_timer_is_wired_and_the_same_clock_or_phone_packed_as_goods_is_not():
 
 
 def test_a_timers_leads_stay_out_of_its_box():
-    grid = Canvas(400, 800, 1.0, (160.0, 80.0))
-    placed = place_threat("timer", np.random.default_rng(5), grid, (400.0, 200.0), 0.0, Difficulty(),
-                          dict(FLAT))
-    assert placed is not None and placed.body is not None
+    placed = _placed_flat("timer", 5)
     x1, y1, x2, y2 = placed.truth.box
     # The largest clock is 110 x 90 mm, the largest phone 78 x 160 mm; the leads add 60-180 mm.
     assert max(x2 - x1, y2 - y1) <= 165

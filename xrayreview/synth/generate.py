@@ -49,8 +49,7 @@ def generate_scan(
     if kind == "cargo":
         scene = cargo_scene(rng, difficulty, pixel_pitch_mm)
     else:
-        long_gun = any(label in LONG_GUNS for label in labels)
-        scene = baggage_scene(rng, difficulty, pixel_pitch_mm, min_length_mm=LONG_BAG_MM if long_gun else 0.0)
+        scene = baggage_scene(rng, difficulty, pixel_pitch_mm, min_length_mm=_bag_length(labels))
     return complete_scene(scene, rng, labels, difficulty, assemble=threats is None, shapes=shapes)
 
 
@@ -87,9 +86,7 @@ def generate_tile(
         scene = cargo_scene(np.random.default_rng([seed, 8]), difficulty, window=(row0, col0, size, size))
     labels = [] if rng.random() < clean_probability else _draw_threats(rng, kind)
     if kind == "baggage":
-        long_gun = any(label in LONG_GUNS for label in labels)
-        length = LONG_BAG_MM if long_gun else 0.0
-        scene = baggage_scene(rng, difficulty, size_px=(size, size), min_length_mm=length)
+        scene = baggage_scene(rng, difficulty, size_px=(size, size), min_length_mm=_bag_length(labels))
     truths = _hide_threats(scene, labels, rng, difficulty, assemble=True, shapes=shapes)
     # A window on a truck counts its pixels from the window's corner.
     dx, dy = scene.canvas.col0, scene.canvas.row0
@@ -115,6 +112,11 @@ def cargo_window(layout: Scene, rng: np.random.Generator, size: int) -> tuple[in
     col0 = int(np.clip(centre_x - size / 2, 0, max(full_cols - size, 0)))
     row0 = int(np.clip(rng.uniform(y1 - size * 0.3, y2 - size * 0.5), 0, max(full_rows - size, 0)))
     return row0, col0
+
+
+def _bag_length(labels: Sequence[str]) -> float:
+    """The shortest bag (mm) these threats travel in: a long gun's case, else any bag."""
+    return LONG_BAG_MM if any(label in LONG_GUNS for label in labels) else 0.0
 
 
 def _check(kind: str, threats: Sequence[str] | None) -> None:

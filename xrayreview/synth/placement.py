@@ -111,6 +111,7 @@ def _fitting_yaw(
     rifle lies along a bag's length, also in a bag turned on the belt); the drawn one when it
     fits, else the best of a few tries."""
     width, height = fit[2] - fit[0], fit[3] - fit[1]
+    axis = 0.0  # the frame the fit is judged in, against the image's axes
     if outline is not None:
         # Judged in the bag's own frame, squared up: there a rifle along a turned case has a
         # tight box, where in the image's axes its box would fill the case's diagonal.
@@ -125,8 +126,7 @@ def _fitting_yaw(
             # Along the bag's length, either way round: random tries seldom hit the few degrees
             # at which a rifle fits a rifle case.
             yaw = axis + (180.0 if yaw >= 180.0 else 0.0)
-        seen_yaw = yaw - axis if outline is not None else yaw
-        rot = rotation(seen_yaw, pose["pitch_deg"], pose["roll_deg"])
+        rot = rotation(yaw - axis, pose["pitch_deg"], pose["roll_deg"])
         extent = (
             np.array([footprint(posed(p, rot, (0, 0, 0), pose.get("scale", 1.0))) for p in parts]) / pitch
         )

@@ -81,6 +81,36 @@ def test_continuing_with_accumulated_batches_and_fixed_norm_statistics(
     assert any(not torch.equal(before[k], after[k]) for k in weights)
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_either_number_format_trains_and_the_log_says_which(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, precision: str) -> None:
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    run_dir = tmp_path / "run"
+    assert main(["train-model", "--out", str(tmp_path / "models"), "--run-dir", str(run_dir), "--batch", "2",
+                 "--crop", "256", "--workers", "0", "--val-tiles", "0", "--steps", "2",
+                 "--precision", precision]) == 0
+    records = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
+    assert next(r for r in records if r.get("event") == "started")["precision"] == precision
+    assert all(np.isfinite(r["loss"]) for r in records if "loss" in r)
+    weights = torch.load(run_dir / "last.pt", weights_only=False)["model"]
+    assert all(torch.isfinite(v).all() for v in weights.values() if v.dtype.is_floating_point)
+
+
+def test_auto_precision_takes_bf16_only_where_the_hardware_runs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xrayreview.modeltrain import train as training  # noqa: PLC0415
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    monkeypatch.setattr(training, "cpu_has_bf16", lambda: False)
+    assert training.pick_precision("auto", cpu) == "fp32"
+    assert training.pick_precision("bf16", cpu) == "bf16"  # asked for: emulated, but honoured
+    monkeypatch.setattr(training, "cpu_has_bf16", lambda: True)
+    assert training.pick_precision("auto", cpu) == "bf16"
+    assert training.pick_precision("auto", cuda) == "bf16"
+    assert training.pick_precision("fp32", cuda) == "fp32"
+    with pytest.raises(ValueError, match="fp16"):
+        training.pick_precision("fp16", cpu)
+
+
 def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train-model", "--steps", "0", "--run-dir", str(tmp_path)]) == 2
     assert "must be positive" in capsys.readouterr().out

@@ -21,6 +21,7 @@ SUITES = {
     "synth": "xrayreview.synth.bench",
     "detection": "xrayreview.detection.bench",
     "log": "xrayreview.decisions.bench",
+    "training": "xrayreview.modeltrain.bench",
 }
 
 

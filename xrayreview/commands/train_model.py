@@ -39,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="stop after this many minutes with a checkpoint (continue with --resume)")
     parser.add_argument("--resume", action="store_true", help="continue from RUN_DIR/last.pt")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                        help="number format of the forward pass; auto: bf16 on CUDA and on CPUs with "
+                             "bfloat16 instructions, else fp32")
     parser.add_argument("--conf", type=float, default=0.3, help="default confidence threshold in the sidecar")
     parser.add_argument("--export-only", action="store_true", help="export RUN_DIR/last.pt without training")
     parser.add_argument("--average-with", type=Path, action="append", default=[], metavar="RUN_DIR",
@@ -80,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         config = training.TrainConfig(
             steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,
             reuse=args.reuse, accumulate=args.accumulate, freeze_norm=args.freeze_norm,
-            seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
+            precision=args.precision, seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
             time_limit_min=args.time_limit)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
     path = training.export(model, args.out, confidence=args.conf, mirror=args.mirror)

@@ -45,6 +45,7 @@ class TrainConfig:
     # Keep BatchNorm's running statistics fixed: a small CPU batch gives noisy batch statistics
     # that pull a model trained at batch 32 away from what it learnt.
     freeze_norm: bool = False
+    precision: str = "auto"  # "auto", "fp32" or "bf16"; see pick_precision
     net: NetConfig = field(default_factory=lambda: NetConfig(num_classes=len(CLASSES)))
 
 
@@ -88,6 +89,31 @@ def pick_device(asked: str) -> torch.device:
     return torch.device(asked)
 
 
+def pick_precision(asked: str, device: torch.device) -> str:
+    """The number format the forward pass runs in: "bf16" or "fp32".
+
+    bfloat16 halves the memory traffic of every layer, and this net's depthwise layers are
+    bound by memory, not arithmetic. On a CPU it pays only where oneDNN has bfloat16
+    instructions (AVX-512 BF16, AMX); elsewhere it is emulated and slower, so "auto" asks
+    torch whether they are there. Weights, gradients and the loss stay in fp32 either way.
+    """
+    if asked not in ("auto", "fp32", "bf16"):
+        raise ValueError(f"precision {asked!r}: expected auto, fp32 or bf16")
+    if asked != "auto":
+        return asked
+    if device.type == "cuda":
+        return "bf16"
+    return "bf16" if device.type == "cpu" and cpu_has_bf16() else "fp32"
+
+
+def cpu_has_bf16() -> bool:
+    """Whether oneDNN runs bfloat16 natively on this CPU (torch's own check, as its tests use)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch build without oneDNN
+        return False
+
+
 def training_mode(model: torch.nn.Module, freeze_norm: bool) -> None:
     """Put the model in training mode; with freeze_norm its BatchNorm layers keep their statistics."""
     model.train()
@@ -95,6 +121,19 @@ def training_mode(model: torch.nn.Module, freeze_norm: bool) -> None:
         for module in model.modules():
             if isinstance(module, torch.nn.BatchNorm2d):
                 module.eval()
+
+
+def batch_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], points: torch.Tensor,
+               strides: torch.Tensor, autocast: torch.autocast,
+               memory_format: torch.memory_format = torch.channels_last) -> tuple[torch.Tensor, dict]:
+    """The detection loss of one collated batch (the forward pass under ``autocast``)."""
+    device = points.device
+    images = batch["images"].to(device, non_blocking=True).float() / 255.0
+    with autocast:
+        logits, distances = model(images.contiguous(memory_format=memory_format))
+    # The loss in fp32 whatever the forward pass ran in: its box terms need the precision.
+    return detection_loss(logits.float(), distances.float(), points, strides, batch["boxes"].to(device),
+                          batch["classes"].to(device), batch["valid"].to(device))
 
 
 def _log(run_dir: Path, record: dict) -> None:
@@ -154,7 +193,10 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     device = pick_device(device_name)
     torch.manual_seed(config.seed)
     torch.backends.cudnn.benchmark = True  # one fixed input size: let cuDNN pick its fastest kernels
-    model = ThreatDetector(config.net).to(device)
+    precision = pick_precision(config.precision, device)
+    # Channels-last lays out each pixel's channels together, the order oneDNN and cuDNN convolve in,
+    # which spares a reorder around every layer (1.5x faster training steps on the 2-core CPU).
+    model = ThreatDetector(config.net).to(device, memory_format=torch.channels_last)
     ema = EMA(model)
     decay, no_decay = [], []
     for name, p in model.named_parameters():
@@ -170,6 +212,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         optimizer.load_state_dict(state["optimizer"])
         step = int(state["step"])
         _log(run_dir, {"event": "resumed", "step": step})
+    _log(run_dir, {"event": "started", "step": step, "device": device.type, "precision": precision})
     if step >= config.steps:
         return ema.model
     # Fresh seeds after a resume: each step consumes at most `batch` x `accumulate` new tiles.
@@ -184,8 +227,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
                         persistent_workers=config.workers > 0, prefetch_factor=4 if config.workers else None)
     points, strides = anchor_points(config.crop, config.crop, device)
     val_tiles = validation_set(config) if config.val_tiles else []
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast(
-        "cpu", enabled=False)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
     started = time.time()
     # Seconds spent waiting for the tile workers since the last log line: tells whether a run
     # is held back by tile making (more workers, --reuse) or by the training step itself.
@@ -194,12 +236,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     pending = 0  # batches whose gradients wait for the next optimizer step
     for batch in loader:
         waited += time.time() - asked
-        images = batch["images"].to(device, non_blocking=True).float() / 255.0
-        with autocast:
-            logits, distances = model(images)
-        loss, parts = detection_loss(logits.float(), distances.float(), points, strides,
-                                     batch["boxes"].to(device), batch["classes"].to(device),
-                                     batch["valid"].to(device))
+        loss, parts = batch_loss(model, batch, points, strides, autocast)
         (loss / config.accumulate).backward()
         pending += 1
         if pending < config.accumulate:
@@ -238,7 +275,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
 def export(model: ThreatDetector, out_dir: Path, *, confidence: float, note: str = "",
            mirror: bool = False) -> Path:
     """Write the ONNX model and its sidecar into out_dir; returns the model's path."""
-    model = copy.deepcopy(model).cpu().float().eval()
+    model = copy.deepcopy(model).cpu().float().to(memory_format=torch.contiguous_format).eval()
     path = out_dir / MODEL_FILE
     export_onnx(model, path, description=note, mirror=mirror)
     write_sidecar(path.with_suffix(".json"), sidecar(confidence=confidence))

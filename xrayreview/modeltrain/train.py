@@ -234,10 +234,13 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     waited, since_log, asked = 0.0, started, started
     training_mode(model, config.freeze_norm)
     pending = 0  # batches whose gradients wait for the next optimizer step
+    summed: dict[str, float] = {}  # their losses, so the log reports the step's mean, not its last batch's
     for batch in loader:
         waited += time.time() - asked
         loss, parts = batch_loss(model, batch, points, strides, autocast)
         (loss / config.accumulate).backward()
+        for key, value in {"loss": float(loss.detach()), **parts}.items():
+            summed[key] = summed.get(key, 0.0) + float(value)
         pending += 1
         if pending < config.accumulate:
             asked = time.time()
@@ -253,12 +256,12 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         ema.update(model, step)
         elapsed = time.time() - started
         if step % 20 == 0 or step == 1:
-            rounded = {k: round(v, 4) for k, v in parts.items()}
+            means = {k: round(v / config.accumulate, 4) for k, v in summed.items()}
             now = time.time()
-            _log(run_dir, {"step": step, "loss": round(float(loss.detach()), 4), **rounded,
-                           "lr": round(lr, 6), "s": round(elapsed, 1),
+            _log(run_dir, {"step": step, **means, "lr": round(lr, 6), "s": round(elapsed, 1),
                            "data_wait": round(waited / max(now - since_log, 1e-6), 2)})
             waited, since_log = 0.0, now
+        summed = {}
         out_of_time = config.time_limit_min > 0 and elapsed > config.time_limit_min * 60
         done = step >= config.steps or out_of_time
         if step % config.checkpoint_every == 0 or done:

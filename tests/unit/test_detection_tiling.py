@@ -124,6 +124,20 @@ def test_partial_views_from_different_tiles_are_joined():
     assert got == [(0, (100, 10, 150, 40), 0.9), (1, (300, 10, 370, 40), 0.8), (2, (105, 12, 112, 38), 0.5)]
 
 
+def test_a_faint_guess_from_another_tile_does_not_stretch_a_confident_mark():
+    # Tile 1's faint box covers most of tile 0's confident one: joined, the mark would grow to
+    # the union, which is wrong for the object the officer sees marked at the working threshold.
+    b = np.array([[100, 10, 150, 40], [90, 5, 200, 60]], np.float32)
+    s = np.array([0.9, 0.2], np.float32)
+    mb, ms, _ = merge_tiles(b, s, np.array([0, 0]), np.array([0, 1]), 0.5)
+    assert [tuple(int(v) for v in box) for box in mb] == [(100, 10, 150, 40), (90, 5, 200, 60)]
+    assert [round(float(v), 2) for v in ms] == [0.9, 0.2]
+    # A partner scoring near the mark is a partial view of the same object and is joined.
+    s = np.array([0.9, 0.5], np.float32)
+    mb, ms, _ = merge_tiles(b, s, np.array([0, 0]), np.array([0, 1]), 0.5)
+    assert [tuple(int(v) for v in box) for box in mb] == [(90, 5, 200, 60)]
+
+
 def test_boxes_one_tile_found_side_by_side_stay_apart():
     # The model's own output within one tile is trusted: two overlapping objects stay two.
     b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [0, 0, 20, 10]], np.float32)

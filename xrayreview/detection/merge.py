@@ -4,6 +4,11 @@ Overlapping tiles find the same object twice (NMS per class removes the copy). A
 sees only part of an object gives a partial box, which overlaps the whole one poorly by IoU.
 Boxes of one class from different tiles are therefore also joined by how much of the smaller
 box the other covers (intersection over the smaller area), as sliced-inference tools do.
+
+A mark only takes in partners that score at least a share of its own score. Without that, a
+faint guess from a neighbouring tile stretches a confident mark when detection runs at a low
+floor (as `evaluate` does), and the marks scored there are not the ones an officer sees at the
+working threshold.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import cv2
 import numpy as np
 
 CUT_COVERAGE = 0.4  # share of the smaller box that must be covered for boxes from two tiles to join
+JOIN_SCORE_SHARE = 0.3  # a partner must score at least this share of the mark it joins
 # Marks kept per scan, best first: more is noise to an officer, and bounds the merging work.
 MAX_DETECTIONS = 1000
 
@@ -42,7 +48,8 @@ def coverage(box: np.ndarray, others: np.ndarray) -> np.ndarray:
 def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, sources: np.ndarray,
                 iou: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NMS per class, then boxes of one class from different tiles (``sources``) joined when the
-    smaller is mostly covered: the partial views of one object that NMS cannot pair by IoU."""
+    smaller is mostly covered and scores comparably: the partial views of one object that NMS
+    cannot pair by IoU."""
     keep = nms(boxes, scores, classes, iou)[:MAX_DETECTIONS]
     boxes, scores, classes, sources = boxes[keep].copy(), scores[keep], classes[keep], sources[keep]
     alive = np.ones(len(boxes), bool)
@@ -50,8 +57,9 @@ def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, sour
         if not alive[i]:
             continue
         while True:
-            partners = alive & (classes == classes[i]) & (sources != sources[i])
-            partners[i] = False
+            partners = (alive & (classes == classes[i]) & (sources != sources[i])
+                        & (scores >= JOIN_SCORE_SHARE * scores[i]))
+            partners[:i + 1] = False  # a better mark has already had its chance to take this one
             if not partners.any():
                 break
             idx = np.flatnonzero(partners)

@@ -48,6 +48,7 @@ def test_sidecar_adds_what_metadata_lacks(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps({
         "name": "customs v2", "classes": ["revolver", "battery"], "categories": {"battery": "other"},
         "input": "BGR", "mm_per_px": 4.0, "conf": 0.4, "iou": 0.6, "imgsz": 96, "layout": "end_to_end",
+        "whole_scan_pass": True, "whole_scan_min_scale": 0.5,
     }))
     model = ThreatModel.load(path)
     assert model.name == "customs v2"
@@ -58,6 +59,7 @@ def test_sidecar_adds_what_metadata_lacks(tmp_path):
     assert model.default_conf == 0.4
     assert model.imgsz == (96, 96)  # dynamic input: the sidecar's size is the tile size
     assert not model.fixed_size
+    assert model.spec.whole_scan_pass and model.spec.whole_scan_min_scale == 0.5
 
 
 @pytest.mark.parametrize("sidecar, message", [
@@ -65,6 +67,7 @@ def test_sidecar_adds_what_metadata_lacks(tmp_path):
     ('{"categories": {"gun": "weapon"}}', "not one of firearm"),
     ('{"input": "cmyk"}', "input 'cmyk'"),
     ('{"conf": 3}', "conf must be"),
+    ('{"whole_scan_min_scale": 2}', "whole_scan_min_scale must be"),
     ('{"layout": "yolov99"}', "layout 'yolov99' is unknown"),
 ])
 def test_bad_sidecar_is_refused_with_reason(tmp_path, sidecar, message):

@@ -102,6 +102,17 @@ def test_whole_scan_pass_adds_one_run(squares):
     assert whole.tiles_run == plain.tiles_run + 1
 
 
+def test_whole_scan_pass_skipped_where_the_scan_would_shrink_too_far(squares, monkeypatch):
+    # 160 x 208 px fits a 64-px tile at 0.31: the pass runs for a limit below that, not above it.
+    scan = scan_with_squares(160, 208, [(16, 16)])
+    plain = detect(squares, scan, conf=0.9, options=Options(skip_empty=False))
+    whole = Options(skip_empty=False, whole_scan=True)
+    monkeypatch.setattr(squares.spec, "whole_scan_min_scale", 0.3)
+    assert detect(squares, scan, conf=0.9, options=whole).tiles_run == plain.tiles_run + 1
+    monkeypatch.setattr(squares.spec, "whole_scan_min_scale", 0.5)
+    assert detect(squares, scan, conf=0.9, options=whole).tiles_run == plain.tiles_run
+
+
 def test_nms_is_per_class():
     b = np.array([[0, 0, 10, 10], [1, 1, 10, 10], [0, 0, 10, 10]], np.float32)
     s = np.array([0.9, 0.8, 0.7], np.float32)

@@ -12,7 +12,8 @@ Exported detectors carry metadata (``names`` as a Python dict literal, ``imgsz``
      "imgsz": 640 | [640, 640],                   # tile size when the input size is dynamic
      "layout": "yolov8",                          # yolov5 | yolov8 | end_to_end | rtdetr
      "resize": "letterbox" | "stretch",
-     "tile_overlap": 0.25, "whole_scan_pass": false}
+     "tile_overlap": 0.25, "whole_scan_pass": false,
+     "whole_scan_min_scale": 0.0}                # skip the whole-scan pass below this shrink
 
 Sidecar values win over embedded metadata; nothing here is ever evaluated as code.
 """
@@ -50,6 +51,9 @@ class ModelSpec:
     resize: str | None = None
     tile_overlap: float = 0.25
     whole_scan_pass: bool = False
+    # The whole-scan pass runs only where fitting the scan to the input keeps at least this
+    # scale: shrunk further, a model trained at native pitch finds little but noise there.
+    whole_scan_min_scale: float = 0.0
     hints: str = ""  # free text (description, author) that may name the architecture
     end_to_end: bool = False
 
@@ -164,6 +168,7 @@ def _apply_sidecar(spec: ModelSpec, data: dict[str, Any]) -> None:
     if spec.tile_overlap >= 0.9:
         raise ModelError(f"{where}: tile_overlap must be below 0.9")
     spec.whole_scan_pass = bool(data.get("whole_scan_pass", spec.whole_scan_pass))
+    spec.whole_scan_min_scale = _fraction(data, "whole_scan_min_scale", spec.whole_scan_min_scale)
 
 
 def _positive(data: dict[str, Any], key: str, default: float | None) -> float | None:

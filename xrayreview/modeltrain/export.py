@@ -19,6 +19,7 @@ from .classes import CATEGORY, CLASSES
 from .net import STRIDES, ThreatDetector, anchor_points, distances_to_boxes
 
 IMAGE_SIZE = 640
+WHOLE_SCAN_MIN_SCALE = 0.5  # a bag fits a tile at about 0.85, a container at about 0.15
 
 
 class ExportWrapper(nn.Module):
@@ -113,6 +114,10 @@ def sidecar(*, confidence: float, name: str = "threat-detector",
         "resize": "letterbox",
         "conf": confidence,
         "iou": 0.5,
+        # A long gun in a bag is often wider than a tile; the whole bag, shrunk a little, shows
+        # it whole. A container shrunk to one tile shows nothing, so the pass stops there.
+        "whole_scan_pass": True,
+        "whole_scan_min_scale": WHOLE_SCAN_MIN_SCALE,
     }
     if extra:
         data.update(extra)

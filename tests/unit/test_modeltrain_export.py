@@ -68,7 +68,7 @@ def test_the_station_engine_loads_the_export(exported: tuple[ThreatDetector, Pat
     assert loaded.categories["handgun"] == "firearm" and loaded.categories["detonator"] == "ied_component"
     assert loaded.default_conf == pytest.approx(0.3)
     # Bags get the whole-scan pass (a long gun is often wider than a tile); containers do not.
-    assert loaded.spec.whole_scan_pass and loaded.spec.whole_scan_min_scale == pytest.approx(0.5)
+    assert loaded.spec.whole_scan_pass and loaded.spec.whole_scan_min_scale == pytest.approx(0.3)
 
 
 def test_mirrored_export_sees_a_tile_and_its_mirror_image_alike(exported: tuple[ThreatDetector, Path],

@@ -13,7 +13,7 @@ Exported detectors carry metadata (``names`` as a Python dict literal, ``imgsz``
      "layout": "yolov8",                          # yolov5 | yolov8 | end_to_end | rtdetr
      "resize": "letterbox" | "stretch",
      "tile_overlap": 0.25, "whole_scan_pass": false,
-     "whole_scan_min_scale": 0.0}                # skip the whole-scan pass below this shrink
+     "whole_scan_min_scale": 0.0}                # no whole-scan pass where the fit is smaller
 
 Sidecar values win over embedded metadata; nothing here is ever evaluated as code.
 """

@@ -5,10 +5,10 @@ sees only part of an object gives a partial box, which overlaps the whole one po
 Boxes of one class from different tiles are therefore also joined by how much of the smaller
 box the other covers (intersection over the smaller area), as sliced-inference tools do.
 
-A mark only takes in partners that score at least a share of its own score. Without that, a
-faint guess from a neighbouring tile stretches a confident mark when detection runs at a low
-floor (as `evaluate` does), and the marks scored there are not the ones an officer sees at the
-working threshold.
+A mark only takes in partners that score at least a share of its own score. Detection runs
+at a low floor and the threshold is applied after (the station's slider, `evaluate`'s sweep);
+without the share, a faint guess from a neighbouring tile stretches a confident mark far past
+the object.
 """
 
 from __future__ import annotations

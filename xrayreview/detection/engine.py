@@ -117,8 +117,8 @@ def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[li
     # Skipped counts the runs of the plain full grid that were spared.
     skipped = max(0, len(full_grid) - len(tiles))
     whole = model.spec.whole_scan_pass if options.whole_scan is None else options.whole_scan
-    fitted_scale = min(tile_h / height, tile_w / width)
-    if whole and len(full_grid) > 1 and fitted_scale >= model.spec.whole_scan_min_scale:
+    if (whole and len(full_grid) > 1
+            and min(tile_h / height, tile_w / width) >= model.spec.whole_scan_min_scale):
         image, placement = fit(rgb, model.imgsz, model.resize)
         jobs.append(_Job(image, placement, None))
     return jobs, skipped

@@ -117,8 +117,7 @@ def sidecar(*, confidence: float, name: str = "threat-detector",
         "resize": "letterbox",
         "conf": confidence,
         "iou": 0.5,
-        # A long gun in a bag is often wider than a tile; the whole bag, shrunk a little, shows
-        # it whole. A container shrunk to one tile shows nothing, so the pass stops there.
+        # A long gun in a bag is often wider than a tile; the whole bag, shrunk a little, shows it.
         "whole_scan_pass": True,
         "whole_scan_min_scale": WHOLE_SCAN_MIN_SCALE,
     }

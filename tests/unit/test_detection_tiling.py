@@ -149,6 +149,16 @@ def test_a_faint_guess_from_another_tile_does_not_stretch_a_confident_mark():
     assert [tuple(int(v) for v in box) for box in mb] == [(90, 5, 200, 60)]
 
 
+def test_a_weaker_mark_that_grew_never_swallows_a_better_one():
+    # The best mark covers too little of either other box to join it (0.3 each). The second
+    # joins the third and grows over the best; it must not then take the best in.
+    b = np.array([[0, 0, 10, 10], [7, 0, 20, 30], [0, 7, 40, 30]], np.float32)
+    s = np.array([0.9, 0.8, 0.7], np.float32)
+    mb, ms, _ = merge_tiles(b, s, np.array([0, 0, 0]), np.array([0, 1, 2]), 0.5)
+    got = [(tuple(int(v) for v in box), round(float(sc), 2)) for box, sc in zip(mb, ms, strict=True)]
+    assert got == [((0, 0, 10, 10), 0.9), ((0, 0, 40, 30), 0.8)]
+
+
 def test_boxes_one_tile_found_side_by_side_stay_apart():
     # The model's own output within one tile is trusted: two overlapping objects stay two.
     b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [0, 0, 20, 10]], np.float32)

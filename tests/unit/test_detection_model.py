@@ -48,14 +48,14 @@ def test_sidecar_adds_what_metadata_lacks(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps({
         "name": "customs v2", "classes": ["revolver", "battery"], "categories": {"battery": "other"},
         "input": "BGR", "mm_per_px": 4.0, "conf": 0.4, "iou": 0.6, "imgsz": 96, "layout": "end_to_end",
-        "whole_scan_pass": True, "whole_scan_min_scale": 0.5,
+        "whole_scan_pass": True, "whole_scan_min_scale": 0.5, "coarsest_mm_per_px": 3.5,
     }))
     model = ThreatModel.load(path)
     assert model.name == "customs v2"
     assert model.classes == ["revolver", "battery"]
     assert model.categories == {"revolver": "firearm", "battery": "other"}
     assert model.spec.input_convention == "bgr"
-    assert model.spec.mm_per_px == 4.0
+    assert model.spec.mm_per_px == 4.0 and model.spec.coarsest_mm_per_px == 3.5
     assert model.default_conf == 0.4
     assert model.imgsz == (96, 96)  # dynamic input: the sidecar's size is the tile size
     assert not model.fixed_size
@@ -68,6 +68,7 @@ def test_sidecar_adds_what_metadata_lacks(tmp_path):
     ('{"input": "cmyk"}', "input 'cmyk'"),
     ('{"conf": 3}', "conf must be"),
     ('{"whole_scan_min_scale": 2}', "whole_scan_min_scale must be"),
+    ('{"coarsest_mm_per_px": 0}', "coarsest_mm_per_px must be a positive number"),
     ('{"layout": "yolov99"}', "layout 'yolov99' is unknown"),
 ])
 def test_bad_sidecar_is_refused_with_reason(tmp_path, sidecar, message):

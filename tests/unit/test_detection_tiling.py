@@ -84,6 +84,21 @@ def test_scan_is_resampled_to_the_models_pitch(tmp_path):
     assert boxes(detect(model, scan, conf=0.9)) == {(64, 32, 96, 64)}
 
 
+def test_only_scans_coarser_than_the_models_coarsest_pitch_are_enlarged(tmp_path):
+    path = dark_square_model(tmp_path / "squares.onnx")
+    (tmp_path / "squares.json").write_text('{"coarsest_mm_per_px": 4.0}')
+    model = ThreatModel.load(path)
+    # At 8 mm/px an 8-px square, too small for the model, is enlarged to its 16 px; boxes come
+    # back in scan pixels.
+    coarse = scan_with_squares(64, 64, [(16, 16)], pitch=8.0, size=8)
+    assert boxes(detect(model, coarse, conf=0.9)) == {(16, 16, 24, 24)}
+    plain = ThreatModel.load(dark_square_model(tmp_path / "plain.onnx"))
+    assert boxes(detect(plain, coarse, conf=0.9)) == set()
+    # A finer scan runs as it is: the 16-px square is found where a shrunk scan would lose it.
+    fine = scan_with_squares(128, 128, [(64, 32)], pitch=2.0)
+    assert boxes(detect(model, fine, conf=0.9)) == {(64, 32, 80, 48)}
+
+
 def test_progress_and_cancel(squares):
     scan = scan_with_squares(160, 400, [(16, 16), (320, 96)])
     seen = []

@@ -92,11 +92,15 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
 
 
 def resample_factor(model: ThreatModel, scan: Scan) -> float:
-    """Model pixels per scan pixel, when both pitches are known; else 1."""
-    pitch, native = scan.metadata.pixel_pitch_mm, model.spec.mm_per_px
-    if not pitch or not native:
+    """Model pixels per scan pixel: to the model's pitch, and no coarser than its coarsest, where
+    the scan states its pitch; else 1."""
+    pitch = scan.metadata.pixel_pitch_mm
+    if not pitch:
         return 1.0
-    factor = pitch / native
+    target = model.spec.mm_per_px or pitch
+    if model.spec.coarsest_mm_per_px:
+        target = min(target, model.spec.coarsest_mm_per_px)
+    factor = pitch / target
     return 1.0 if abs(factor - 1.0) < RESAMPLE_TOLERANCE else factor
 
 

@@ -8,6 +8,7 @@ Exported detectors carry metadata (``names`` as a Python dict literal, ``imgsz``
      "categories": {"pistol": "firearm", "pipe_bomb": "ied_component"},
      "input": "rgb" | "bgr" | "grey",            # colour convention of the model input
      "mm_per_px": 4.0,                            # the pixel pitch the model was trained at
+     "coarsest_mm_per_px": 3.5,                   # coarser scans are enlarged to this pitch
      "conf": 0.25, "iou": 0.5,                    # default thresholds
      "imgsz": 640 | [640, 640],                   # tile size when the input size is dynamic
      "layout": "yolov8",                          # yolov5 | yolov8 | end_to_end | rtdetr
@@ -45,6 +46,9 @@ class ModelSpec:
     task: str = ""
     input_convention: str = "rgb"
     mm_per_px: float | None = None
+    # Scans coarser than this are enlarged to it before detection: a model trained over a range
+    # of pitches finds the smallest threats at the coarse end poorly, a few pixels too small.
+    coarsest_mm_per_px: float | None = None
     conf: float = 0.25
     iou: float = 0.5
     layout: str | None = None
@@ -162,6 +166,7 @@ def _apply_sidecar(spec: ModelSpec, data: dict[str, Any]) -> None:
     if data.get("layout") is not None:
         spec.layout = str(data["layout"])
     spec.mm_per_px = _positive(data, "mm_per_px", spec.mm_per_px)
+    spec.coarsest_mm_per_px = _positive(data, "coarsest_mm_per_px", spec.coarsest_mm_per_px)
     spec.conf = _fraction(data, "conf", spec.conf)
     spec.iou = _fraction(data, "iou", spec.iou)
     spec.tile_overlap = _fraction(data, "tile_overlap", spec.tile_overlap)

@@ -69,6 +69,8 @@ def test_the_station_engine_loads_the_export(exported: tuple[ThreatDetector, Pat
     assert loaded.default_conf == pytest.approx(0.3)
     # Bags get the whole-scan pass (a long gun is often wider than a tile); containers do not.
     assert loaded.spec.whole_scan_pass and loaded.spec.whole_scan_min_scale == pytest.approx(0.3)
+    # Coarse container scans are enlarged; bags (about 1 mm a pixel) are not.
+    assert loaded.spec.coarsest_mm_per_px == pytest.approx(3.5) and loaded.spec.mm_per_px is None
 
 
 def test_mirrored_export_sees_a_tile_and_its_mirror_image_alike(exported: tuple[ThreatDetector, Path],

@@ -15,6 +15,7 @@ import time
 import cv2
 import numpy as np
 
+from ..scan.model import Scan
 from .detector import Detector, expose
 from .generate import complete_scene, generate_tile
 from .placement import Difficulty
@@ -33,7 +34,7 @@ def run(quick: bool) -> str:
     cargo_times, cargo_cpu, shape = [], [], (0, 0)
     for seed in range(cargo_repeats):
         started, cpu = time.perf_counter(), time.process_time()
-        scan = _cargo_40ft(seed)
+        scan = cargo_40ft(seed)
         cargo_times.append(time.perf_counter() - started)
         cargo_cpu.append(time.process_time() - cpu)
         shape = scan.high.shape
@@ -86,7 +87,8 @@ def run(quick: bool) -> str:
     return "\n".join(lines) + "\n" + notes
 
 
-def _cargo_40ft(seed: int):
+def cargo_40ft(seed: int) -> Scan:
+    """A 40 ft container on its truck at 5 mm a pixel, with a pistol in the load."""
     rng = np.random.default_rng([seed, 99])
     scene = cargo_scene(rng, Difficulty(), 5.0, size="40ft", with_truck=True)
     scan, _ = complete_scene(scene, rng, ["pistol"], Difficulty())

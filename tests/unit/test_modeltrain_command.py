@@ -111,7 +111,23 @@ def test_auto_precision_takes_bf16_only_where_the_hardware_runs_it(monkeypatch: 
         training.pick_precision("fp16", cpu)
 
 
+def test_class_weights_reach_the_run_and_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    run_dir = tmp_path / "run"
+    assert main(["train-model", "--out", str(tmp_path / "models"), "--run-dir", str(run_dir), "--batch", "2",
+                 "--crop", "256", "--workers", "0", "--val-tiles", "0", "--steps", "1",
+                 "--class-weight", "detonator=3", "--class-weight", "battery=2"]) == 0
+    records = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
+    started = next(r for r in records if r.get("event") == "started")
+    assert started["class_weights"] == {"detonator": 3.0, "battery": 2.0}
+    saved = torch.load(run_dir / "last.pt", weights_only=False)["config"]["class_weights"]
+    assert saved == {"detonator": 3.0, "battery": 2.0}
+
+
 def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("fuse=2", "detonator=0", "detonator=lots", "detonator"):
+        assert main(["train-model", "--class-weight", bad, "--run-dir", str(tmp_path)]) == 2
+        assert "--class-weight" in capsys.readouterr().out
     assert main(["train-model", "--steps", "0", "--run-dir", str(tmp_path)]) == 2
     assert "must be positive" in capsys.readouterr().out
     assert main(["train-model", "--accumulate", "0", "--run-dir", str(tmp_path)]) == 2

@@ -72,6 +72,29 @@ def test_padding_threats_are_ignored_and_a_clean_tile_has_no_positives() -> None
     assert not bool(result.foreground.any()) and float(result.target_scores.sum()) == 0.0
 
 
+def test_class_weights_scale_only_the_positives_of_their_class() -> None:
+    torch.manual_seed(0)
+    model = ThreatDetector(TINY)
+    images = torch.rand(1, 3, 64, 64)
+    gt, classes = torch.tensor([[[8.0, 16.0, 48.0, 28.0]]]), torch.tensor([[3]])
+    valid = torch.ones(1, 1, dtype=torch.bool)
+    points, strides = anchor_points(64, 64)
+    logits, distances = model(images)
+
+    def class_loss(weights: list[float] | None) -> float:
+        vector = None if weights is None else torch.tensor(weights)
+        return detection_loss(logits, distances, points, strides, gt, classes, valid, vector)[1]["cls"]
+
+    plain = class_loss(None)
+    assert class_loss([1.0] * len(CLASSES)) == pytest.approx(plain)
+    absent = [1.0] * len(CLASSES)
+    absent[0] = 3.0  # no handgun in this tile: nothing of it to weigh
+    assert class_loss(absent) == pytest.approx(plain)
+    present = [1.0] * len(CLASSES)
+    present[3] = 3.0  # the detonator's positive cells count three times
+    assert class_loss(present) > plain * 1.05
+
+
 def test_a_few_steps_learn_to_find_a_bright_bar() -> None:
     torch.manual_seed(0)
     model = ThreatDetector(TINY)

@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "steps like a K times larger one)")
     parser.add_argument("--freeze-norm", action="store_true",
                         help="keep BatchNorm statistics fixed (for continuing a run with a smaller batch)")
+    parser.add_argument("--class-weight", action="append", default=[], metavar="CLASS=W",
+                        help="weigh a class's positives W times in the class loss (repeatable), "
+                             "e.g. detonator=3 for a rare, small class")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--val-tiles", type=int, default=64, help="held-out tiles for the progress check")
     parser.add_argument("--val-every", type=int, default=500)
@@ -70,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0 or args.accumulate <= 0:
         print("--steps, --batch, --reuse and --accumulate must be positive, --workers zero or more")
         return 2
+    class_weights = _class_weights(args.class_weight)
+    if class_weights is None:
+        return 2
     if args.average_with and not args.export_only:
         print("--average-with needs --export-only")
         return 2
@@ -84,11 +90,29 @@ def run(args: argparse.Namespace) -> int:
             steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,
             reuse=args.reuse, accumulate=args.accumulate, freeze_norm=args.freeze_norm,
             precision=args.precision, seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
-            time_limit_min=args.time_limit)
+            time_limit_min=args.time_limit, class_weights=class_weights)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
     path = training.export(model, args.out, confidence=args.conf, mirror=args.mirror)
     print(f"exported {path} and {path.with_suffix('.json')}")
     return 0
+
+
+def _class_weights(items: list[str]) -> dict[str, float] | None:
+    """CLASS=W options as a dict; None (after saying why) when one is malformed."""
+    from ..modeltrain.classes import CLASSES  # noqa: PLC0415
+
+    weights: dict[str, float] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = -1.0
+        if name not in CLASSES or not weight > 0:
+            print(f"--class-weight {item!r}: give CLASS=W with W > 0 and CLASS one of {', '.join(CLASSES)}")
+            return None
+        weights[name] = weight
+    return weights
 
 
 def _speed(path: Path) -> int:

@@ -34,13 +34,17 @@ def detection_loss(
     gt_boxes: torch.Tensor,
     gt_classes: torch.Tensor,
     gt_valid: torch.Tensor,
+    class_weights: torch.Tensor | None = None,  # [C]: how much a class's positives count
 ) -> tuple[torch.Tensor, dict[str, float]]:
-    """Total loss and its parts (for the log)."""
+    """Total loss and its parts (for the log). ``class_weights`` scale each class's positive
+    term: a rare, small class (a detonator) gets few positive cells and is otherwise drowned by
+    the many cells of firearms and background."""
     boxes = distances_to_boxes(points, distances)
     target = assign(logits.detach().sigmoid(), boxes.detach(), points, strides,
                     gt_boxes, gt_classes, gt_valid)
     normaliser = target.target_scores.sum().clamp(min=1.0)
-    class_loss = F.binary_cross_entropy_with_logits(logits, target.target_scores, reduction="sum")
+    class_loss = F.binary_cross_entropy_with_logits(logits, target.target_scores, reduction="sum",
+                                                    pos_weight=class_weights)
     class_loss = class_loss / normaliser
     if bool(target.foreground.any()):
         weight = target.target_scores.sum(-1)[target.foreground]

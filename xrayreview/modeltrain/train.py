@@ -46,6 +46,8 @@ class TrainConfig:
     # that pull a model trained at batch 32 away from what it learnt.
     freeze_norm: bool = False
     precision: str = "auto"  # "auto", "fp32" or "bf16"; see pick_precision
+    # Class name -> weight of its positives in the class loss (default 1); see detection_loss.
+    class_weights: dict[str, float] = field(default_factory=dict)
     net: NetConfig = field(default_factory=lambda: NetConfig(num_classes=len(CLASSES)))
 
 
@@ -123,9 +125,20 @@ def training_mode(model: torch.nn.Module, freeze_norm: bool) -> None:
                 module.eval()
 
 
+def class_weight_vector(weights: dict[str, float], device: torch.device) -> torch.Tensor | None:
+    """The loss's per-class positive weights in the model's class order; None when all are 1."""
+    unknown = sorted(set(weights) - set(CLASSES))
+    if unknown:
+        raise ValueError(f"unknown class(es) {', '.join(unknown)}; the classes are {', '.join(CLASSES)}")
+    if all(weights.get(name, 1.0) == 1.0 for name in CLASSES):
+        return None
+    return torch.tensor([float(weights.get(name, 1.0)) for name in CLASSES], device=device)
+
+
 def batch_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], points: torch.Tensor,
                strides: torch.Tensor, autocast: torch.autocast,
-               memory_format: torch.memory_format = torch.channels_last) -> tuple[torch.Tensor, dict]:
+               memory_format: torch.memory_format = torch.channels_last,
+               class_weights: torch.Tensor | None = None) -> tuple[torch.Tensor, dict]:
     """The detection loss of one collated batch (the forward pass under ``autocast``)."""
     device = points.device
     images = batch["images"].to(device, non_blocking=True).float() / 255.0
@@ -133,7 +146,7 @@ def batch_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], points: t
         logits, distances = model(images.contiguous(memory_format=memory_format))
     # The loss in fp32 whatever the forward pass ran in: its box terms need the precision.
     return detection_loss(logits.float(), distances.float(), points, strides, batch["boxes"].to(device),
-                          batch["classes"].to(device), batch["valid"].to(device))
+                          batch["classes"].to(device), batch["valid"].to(device), class_weights)
 
 
 def _log(run_dir: Path, record: dict) -> None:
@@ -212,7 +225,8 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         optimizer.load_state_dict(state["optimizer"])
         step = int(state["step"])
         _log(run_dir, {"event": "resumed", "step": step})
-    _log(run_dir, {"event": "started", "step": step, "device": device.type, "precision": precision})
+    _log(run_dir, {"event": "started", "step": step, "device": device.type, "precision": precision,
+                   **({"class_weights": config.class_weights} if config.class_weights else {})})
     if step >= config.steps:
         return ema.model
     # Fresh seeds after a resume: each step consumes at most `batch` x `accumulate` new tiles.
@@ -228,6 +242,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     points, strides = anchor_points(config.crop, config.crop, device)
     val_tiles = validation_set(config) if config.val_tiles else []
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+    class_weights = class_weight_vector(config.class_weights, device)
     started = time.time()
     # Seconds spent waiting for the tile workers since the last log line: tells whether a run
     # is held back by tile making (more workers, --reuse) or by the training step itself.
@@ -237,7 +252,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     summed: dict[str, float] = {}  # their losses, so the log reports the step's mean, not its last batch's
     for batch in loader:
         waited += time.time() - asked
-        loss, parts = batch_loss(model, batch, points, strides, autocast)
+        loss, parts = batch_loss(model, batch, points, strides, autocast, class_weights=class_weights)
         (loss / config.accumulate).backward()
         for key, value in {"loss": float(loss.detach()), **parts}.items():
             summed[key] = summed.get(key, 0.0) + float(value)

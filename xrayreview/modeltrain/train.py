@@ -207,6 +207,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     torch.manual_seed(config.seed)
     torch.backends.cudnn.benchmark = True  # one fixed input size: let cuDNN pick its fastest kernels
     precision = pick_precision(config.precision, device)
+    class_weights = class_weight_vector(config.class_weights, device)  # refused before any work starts
     # Channels-last lays out each pixel's channels together, the order oneDNN and cuDNN convolve in,
     # which spares a reorder around every layer (`xrayreview bench training` times the gain).
     model = ThreatDetector(config.net).to(device, memory_format=torch.channels_last)
@@ -242,7 +243,6 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     points, strides = anchor_points(config.crop, config.crop, device)
     val_tiles = validation_set(config) if config.val_tiles else []
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
-    class_weights = class_weight_vector(config.class_weights, device)
     started = time.time()
     # Seconds spent waiting for the tile workers since the last log line: tells whether a run
     # is held back by tile making (more workers, --reuse) or by the training step itself.

@@ -124,6 +124,17 @@ def test_class_weights_reach_the_run_and_its_log(tmp_path: Path, monkeypatch: py
     assert saved == {"detonator": 3.0, "battery": 2.0}
 
 
+def test_class_weight_vector_follows_the_class_order_and_refuses_unknown_names() -> None:
+    from xrayreview.modeltrain.train import class_weight_vector  # noqa: PLC0415
+
+    cpu = torch.device("cpu")
+    assert class_weight_vector({}, cpu) is None and class_weight_vector({"handgun": 1.0}, cpu) is None
+    vector = class_weight_vector({"detonator": 3.0}, cpu)
+    assert vector.tolist() == [3.0 if name == "detonator" else 1.0 for name in CLASSES]
+    with pytest.raises(ValueError, match="fuse"):
+        class_weight_vector({"fuse": 2.0}, cpu)
+
+
 def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for bad in ("fuse=2", "detonator=0", "detonator=lots", "detonator"):
         assert main(["train-model", "--class-weight", bad, "--run-dir", str(tmp_path)]) == 2

@@ -17,7 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "train-model", help="train the reference threat detector on generated scans; export ONNX",
         description="Train the reference threat detector on tiles made by the scan generator and export "
         "it (ONNX + sidecar). Needs PyTorch: pip install '.[train]'. Re-run with --resume to continue.")
-    parser.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for threat-detector.onnx/.json")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for threat-detector.onnx/.json (default RUN_DIR/export, so a trial "
+                             "never replaces the shipped model; give models/ to ship; --speed times "
+                             "models/ unless given)")
     parser.add_argument("--run-dir", type=Path, default=REPO_ROOT / "runs" / "threat-detector",
                         help="checkpoints and log (default runs/threat-detector)")
     parser.add_argument("--steps", type=int, default=3000, help="optimizer steps in total")
@@ -61,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.speed:
-        return _speed(args.out / "threat-detector.onnx")
+        return _speed((args.out or MODELS_DIR) / "threat-detector.onnx")
     try:
         import torch  # noqa: F401, PLC0415
     except ImportError:
@@ -92,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
             precision=args.precision, seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
             time_limit_min=args.time_limit, class_weights=class_weights)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
-    path = training.export(model, args.out, confidence=args.conf, mirror=args.mirror)
+    out = args.out or args.run_dir / "export"
+    path = training.export(model, out, confidence=args.conf, mirror=args.mirror)
     print(f"exported {path} and {path.with_suffix('.json')}")
     return 0
 

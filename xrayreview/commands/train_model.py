@@ -1,4 +1,4 @@
-"""`xrayreview train-model`: train the reference threat detector and export it to models/.
+"""`xrayreview train-model`: train the reference threat detector and export it (run folder or models/).
 
 Needs the optional `train` extra (PyTorch); torch is imported only when the command runs, so
 the station's start-up never pays for it.

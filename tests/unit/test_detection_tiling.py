@@ -75,25 +75,26 @@ def test_empty_tiles_are_skipped_and_nothing_found_there(squares):
     assert boxes(result) == boxes(naive) == {(32, 32, 48, 48)}
 
 
+def squares_with_sidecar(folder, sidecar: str) -> ThreatModel:
+    path = dark_square_model(folder / "squares.onnx")
+    path.with_suffix(".json").write_text(sidecar)
+    return ThreatModel.load(path)
+
+
 def test_scan_is_resampled_to_the_models_pitch(tmp_path):
-    path = dark_square_model(tmp_path / "squares.onnx")
-    (tmp_path / "squares.json").write_text('{"mm_per_px": 4.0}')
-    model = ThreatModel.load(path)
+    model = squares_with_sidecar(tmp_path, '{"mm_per_px": 4.0}')
     # At 2 mm/px a 32-px square is the model's 16-px square at 4 mm/px; boxes come back in scan pixels.
     scan = scan_with_squares(128, 128, [(64, 32)], pitch=2.0, size=32)
     assert boxes(detect(model, scan, conf=0.9)) == {(64, 32, 96, 64)}
 
 
-def test_only_scans_coarser_than_the_models_coarsest_pitch_are_enlarged(tmp_path):
-    path = dark_square_model(tmp_path / "squares.onnx")
-    (tmp_path / "squares.json").write_text('{"coarsest_mm_per_px": 4.0}')
-    model = ThreatModel.load(path)
+def test_only_scans_coarser_than_the_models_coarsest_pitch_are_enlarged(tmp_path, squares):
+    model = squares_with_sidecar(tmp_path, '{"coarsest_mm_per_px": 4.0}')
     # At 8 mm/px an 8-px square, too small for the model, is enlarged to its 16 px; boxes come
     # back in scan pixels.
     coarse = scan_with_squares(64, 64, [(16, 16)], pitch=8.0, size=8)
     assert boxes(detect(model, coarse, conf=0.9)) == {(16, 16, 24, 24)}
-    plain = ThreatModel.load(dark_square_model(tmp_path / "plain.onnx"))
-    assert boxes(detect(plain, coarse, conf=0.9)) == set()
+    assert boxes(detect(squares, coarse, conf=0.9)) == set()  # the same model without the key
     # A finer scan runs as it is: the 16-px square is found where a shrunk scan would lose it.
     fine = scan_with_squares(128, 128, [(64, 32)], pitch=2.0)
     assert boxes(detect(model, fine, conf=0.9)) == {(64, 32, 80, 48)}

@@ -126,17 +126,19 @@ def test_class_weights_reach_the_run_and_its_log(tmp_path: Path, monkeypatch: py
 
 def test_a_run_without_out_exports_into_its_run_folder_not_over_the_shipped_model(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from xrayreview.paths import MODELS_DIR  # noqa: PLC0415
+    from xrayreview.commands import train_model  # noqa: PLC0415
 
     monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
-    shipped = MODELS_DIR / "threat-detector.onnx"
-    before = shipped.stat().st_mtime_ns if shipped.exists() else None
+    # The shipped folder, moved into tmp_path: were the default still models/, the export would
+    # land there, not in the repository.
+    shipped = tmp_path / "shipped"
+    monkeypatch.setattr(train_model, "MODELS_DIR", shipped)
     run_dir = tmp_path / "run"
     assert main(["train-model", "--run-dir", str(run_dir), "--batch", "1", "--crop", "256", "--workers", "0",
                  "--val-tiles", "0", "--steps", "1"]) == 0
     assert (run_dir / "export" / "threat-detector.onnx").is_file()
     assert (run_dir / "export" / "threat-detector.json").is_file()
-    assert (shipped.stat().st_mtime_ns if shipped.exists() else None) == before
+    assert not shipped.exists()
 
 
 def test_class_weight_vector_follows_the_class_order_and_refuses_unknown_names() -> None:

@@ -107,16 +107,16 @@ def model_gflops(path: Path) -> float | None:
     return flops / 1e9 if flops else None
 
 
-def _rounds(model: ThreatModel, scan: Scan, variants: dict[str, Options],
+def _rounds(scan: Scan, variants: dict[str, tuple[ThreatModel, Options]],
             repeats: int) -> dict[str, tuple[float, DetectionResult]]:
-    """Median time and last result per variant, the variants interleaved round by round so that
-    load from other processes on a shared machine falls on all of them alike. The result's
-    ``model_s`` is replaced by its median over the rounds too."""
+    """Median time and last result per variant (a model and how to run it), the variants
+    interleaved round by round so that load from other processes on a shared machine falls on
+    all of them alike. The result's ``model_s`` is replaced by its median over the rounds too."""
     times: dict[str, list[float]] = {name: [] for name in variants}
     in_model: dict[str, list[float]] = {name: [] for name in variants}
     results: dict[str, DetectionResult] = {}
     for _ in range(repeats):
-        for name, options in variants.items():
+        for name, (model, options) in variants.items():
             result = detect(model, scan, options=options)
             times[name].append(result.elapsed_s)
             in_model[name].append(result.model_s)
@@ -143,12 +143,12 @@ def run(quick: bool) -> str:
         detect(model, scan)  # warm-up: the first run on a scan this size allocates its buffers
         variants = {"engine": Options(), "naive": Options(batch=1, skip_empty=False)}
         variants.update({f"batch {size}": Options(batch=size) for size in BATCH_SIZES})
-        measured = _rounds(model, scan, variants, repeats)
+        measured = _rounds(scan, {name: (model, options) for name, options in variants.items()}, repeats)
         (engine_s, engine), (naive_s, naive) = measured["engine"], measured["naive"]
         batches = {size: measured[f"batch {size}"][0] for size in BATCH_SIZES}
         total_tiles = engine.tiles_run + engine.tiles_skipped
-        short = _rounds(model, cargo_scan(load_share=SHORT_LOAD),
-                        {"engine": Options(), "naive": variants["naive"]}, repeats)
+        short = _rounds(cargo_scan(load_share=SHORT_LOAD),
+                        {"engine": (model, Options()), "naive": (model, variants["naive"])}, repeats)
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         # Peaks are measured twice, before and after the detection runs, and the best kept:
         # other processes on a shared machine only ever lower them.
@@ -218,19 +218,13 @@ def _container_rows(model: ThreatModel, repeats: int) -> list[tuple[str, str]]:
     scan = cargo_40ft(0)
     as_is = copy.copy(model)
     as_is.spec = replace(model.spec, coarsest_mm_per_px=None)
-    times: dict[str, list[float]] = {"sidecar": [], "as is": []}
-    runs: dict[str, int] = {}
-    for _ in range(repeats):  # interleaved, as in _rounds
-        for name, which in (("sidecar", model), ("as is", as_is)):
-            result = detect(which, scan)
-            times[name].append(result.elapsed_s)
-            runs[name] = result.tiles_run
-    sidecar, plain = statistics.median(times["sidecar"]), statistics.median(times["as is"])
+    measured = _rounds(scan, {"sidecar": (model, Options()), "as is": (as_is, Options())}, repeats)
+    (sidecar, enlarged), (plain, native) = measured["sidecar"], measured["as is"]
     coarsest = model.spec.coarsest_mm_per_px
     how = f"enlarged to {coarsest:g} mm a pixel" if coarsest else "the sidecar sets no coarsest pitch"
     return [(f"generated 40 ft container on its truck, {scan.width} × {scan.height} px at "
              f"{scan.metadata.pixel_pitch_mm:g} mm/px: as the sidecar asks ({how}) / at its own pitch",
-             f"{sidecar:.2f} s ({runs['sidecar']} runs) / {plain:.2f} s ({runs['as is']} runs) = "
+             f"{sidecar:.2f} s ({enlarged.tiles_run} runs) / {plain:.2f} s ({native.tiles_run} runs) = "
              f"{sidecar / plain:.2f}×")]
 
 

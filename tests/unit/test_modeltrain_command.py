@@ -25,6 +25,28 @@ def test_generated_tiles_are_standard_renderings_with_boxes_inside() -> None:
         assert set(tile.classes.tolist()) <= set(range(len(CLASSES)))
 
 
+def test_tiles_coarser_than_the_limit_are_enlarged_to_it_as_the_station_enlarges_scans() -> None:
+    coarse, fine = 10_000_308, 10_000_312  # cargo at 4.92 and 3.41 mm a pixel, two threats each
+    as_generated = make_tile(coarse, 640, kind="cargo")
+    enlarged = make_tile(coarse, 640, kind="cargo", coarsest_mm_per_px=3.5)
+    factor = 4.92 / 3.5
+    assert enlarged.image.shape == (round(640 * factor), round(640 * factor), 3)
+    np.testing.assert_allclose(enlarged.boxes, as_generated.boxes * factor, rtol=1e-3)
+    assert enlarged.classes.tolist() == as_generated.classes.tolist() and len(enlarged.boxes) == 2
+    untouched = make_tile(fine, 640, kind="cargo", coarsest_mm_per_px=3.5)
+    assert untouched.image.shape == (640, 640, 3)
+    np.testing.assert_array_equal(untouched.boxes, make_tile(fine, 640, kind="cargo").boxes)
+
+
+def test_enlarged_tiles_are_cropped_back_to_the_training_size() -> None:
+    stream = iter(TileStream(10_000_300, 640, reuse=1, crop=320, coarsest_mm_per_px=3.0))
+    for _ in range(6):
+        image, boxes, classes = next(stream)
+        assert image.shape == (3, 320, 320) and len(boxes) == len(classes)
+        if len(boxes):
+            assert float(boxes.min()) >= 0 and float(boxes.max()) <= 320
+
+
 def test_stream_serves_augmented_crops_that_collate_into_a_batch() -> None:
     stream = iter(TileStream(10_000_200, 640, reuse=2, crop=256))
     batch = collate([next(stream) for _ in range(4)])
@@ -124,6 +146,17 @@ def test_class_weights_reach_the_run_and_its_log(tmp_path: Path, monkeypatch: py
     assert saved == {"detonator": 3.0, "battery": 2.0}
 
 
+def test_the_training_pitch_limit_reaches_the_run_and_its_log(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    run_dir = tmp_path / "run"
+    assert main(["train-model", "--run-dir", str(run_dir), "--batch", "2", "--crop", "256", "--workers", "0",
+                 "--val-tiles", "0", "--steps", "1", "--coarsest-mm-per-px", "3.5"]) == 0
+    records = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
+    assert next(r for r in records if r.get("event") == "started")["coarsest_mm_per_px"] == 3.5
+    assert torch.load(run_dir / "last.pt", weights_only=False)["config"]["coarsest_mm_per_px"] == 3.5
+
+
 def test_a_run_without_out_exports_into_its_run_folder_not_over_the_shipped_model(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from xrayreview.commands import train_model  # noqa: PLC0415
@@ -160,6 +193,8 @@ def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.Captur
     assert "must be positive" in capsys.readouterr().out
     assert main(["train-model", "--accumulate", "0", "--run-dir", str(tmp_path)]) == 2
     assert "must be positive" in capsys.readouterr().out
+    assert main(["train-model", "--coarsest-mm-per-px", "-1", "--run-dir", str(tmp_path)]) == 2
+    assert "--coarsest-mm-per-px" in capsys.readouterr().out
     assert main(["train-model", "--export-only", "--run-dir", str(tmp_path / "none"),
                  "--out", str(tmp_path)]) == 2
     assert "nothing to export" in capsys.readouterr().out

@@ -38,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--class-weight", action="append", default=[], metavar="CLASS=W",
                         help="weigh a class's positives W times in the class loss (repeatable), "
                              "e.g. detonator=3 for a rare, small class")
+    parser.add_argument("--coarsest-mm-per-px", type=float, default=0.0, metavar="MM",
+                        help="enlarge training tiles coarser than MM mm a pixel to MM, as the station "
+                             "does with scans coarser than the sidecar's coarsest_mm_per_px "
+                             "(default 0: every pitch as generated)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--val-tiles", type=int, default=64, help="held-out tiles for the progress check")
     parser.add_argument("--val-every", type=int, default=500)
@@ -76,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
     if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0 or args.accumulate <= 0:
         print("--steps, --batch, --reuse and --accumulate must be positive, --workers zero or more")
         return 2
+    if not args.coarsest_mm_per_px >= 0:
+        print("--coarsest-mm-per-px must be 0 (off) or a pitch in mm")
+        return 2
     class_weights = _class_weights(args.class_weight)
     if class_weights is None:
         return 2
@@ -93,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
             steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,
             reuse=args.reuse, accumulate=args.accumulate, freeze_norm=args.freeze_norm,
             precision=args.precision, seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
-            time_limit_min=args.time_limit, class_weights=class_weights)
+            time_limit_min=args.time_limit, class_weights=class_weights,
+            coarsest_mm_per_px=args.coarsest_mm_per_px)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
     out = args.out or args.run_dir / "export"
     path = training.export(model, out, confidence=args.conf, mirror=args.mirror)

@@ -143,8 +143,10 @@ def augment(image: np.ndarray, boxes: np.ndarray, classes: np.ndarray, rng: np.r
     """The full chain for one training tile; returns (image size x size, boxes, classes)."""
     boxes = boxes.astype(np.float32).reshape(-1, 4)
     image, boxes = flip_rotate(image, boxes, rng)
-    if rng.random() < 0.6 or image.shape[:2] != (size, size):
-        image, boxes, kept = rescale(image, boxes, rng, size)
+    zoom = rng.random() < 0.6
+    if zoom or image.shape[:2] != (size, size):
+        # A tile of another size that draws no zoom is only cropped or padded to ``size``.
+        image, boxes, kept = rescale(image, boxes, rng, size, *((0.6, 1.5) if zoom else (1.0, 1.0)))
         classes = classes[kept]
     image = photometric(image, rng)
     return image, boxes, classes

@@ -32,9 +32,17 @@ class Tile:
     classes: np.ndarray  # int64 [K]
 
 
-def make_tile(seed: int, size: int, kind: str | None = None) -> Tile:
+def make_tile(seed: int, size: int, kind: str | None = None,
+              coarsest_mm_per_px: float | None = None) -> Tile:
     """One generated tile with its boxes mapped to the model's classes. Threats come from the
-    "train" shape pool only, so a test set made with ``--shapes heldout`` holds unseen shapes."""
+    "train" shape pool only, so a test set made with ``--shapes heldout`` holds unseen shapes.
+
+    With ``coarsest_mm_per_px`` a tile coarser than that pitch is enlarged to it, as the station
+    enlarges such scans before the model sees them (the sidecar key of the same name), so the
+    model trains on threats at the sizes it meets at run time. The tile may then exceed ``size``;
+    augmentation crops it back.
+    """
+    from ..detection.tiling import resample  # noqa: PLC0415
     from ..imaging.standard import render_standard  # noqa: PLC0415
     from ..synth import generate_tile  # noqa: PLC0415
 
@@ -47,15 +55,20 @@ def make_tile(seed: int, size: int, kind: str | None = None) -> Tile:
             boxes.append([float(v) for v in truth.box])
             classes.append(index)
     box_array = np.asarray(boxes, np.float32).reshape(-1, 4)
+    pitch = scan.metadata.pixel_pitch_mm
+    if coarsest_mm_per_px and pitch and pitch > coarsest_mm_per_px:
+        factor = pitch / coarsest_mm_per_px
+        image = resample(image, factor)
+        box_array = box_array * np.float32(factor)
     h, w = image.shape[:2]
     box_array, kept = clip_boxes(box_array, w, h)
     return Tile(image, box_array, np.asarray(classes, np.int64)[kept])
 
 
-def safe_tile(seed: int, size: int) -> Tile | None:
+def safe_tile(seed: int, size: int, coarsest_mm_per_px: float | None = None) -> Tile | None:
     """make_tile, or None when the generator fails on this seed (one bad scene must not stop a run)."""
     try:
-        return make_tile(seed, size)
+        return make_tile(seed, size, coarsest_mm_per_px=coarsest_mm_per_px)
     except Exception as exc:  # noqa: BLE001 - any generator bug; the seed is reported and skipped
         print(f"generator failed on seed {seed}: {type(exc).__name__}: {exc}", flush=True)
         return None
@@ -65,11 +78,13 @@ class TileStream(IterableDataset):
     """An endless stream of (image uint8 [3, S, S], boxes [K, 4], classes [K])."""
 
     def __init__(self, seed_start: int, size: int = 640, reuse: int = 2, pool: int = 12,
-                 augmentation: bool = True, crop: int | None = None) -> None:
+                 augmentation: bool = True, crop: int | None = None,
+                 coarsest_mm_per_px: float | None = None) -> None:
         super().__init__()
         self.seed_start, self.size, self.reuse, self.pool_size = seed_start, size, reuse, pool
         self.crop = crop or size
         self.augmentation = augmentation
+        self.coarsest_mm_per_px = coarsest_mm_per_px
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
         info = get_worker_info()
@@ -81,7 +96,7 @@ class TileStream(IterableDataset):
             # One new tile per `reuse` samples; the pool mixes them so a batch is not one scene.
             seed = self.seed_start + worker + counter * workers
             counter += 1
-            tile = safe_tile(seed, self.size)
+            tile = safe_tile(seed, self.size, self.coarsest_mm_per_px)
             if tile is None:
                 continue
             if len(pool) < self.pool_size:

@@ -48,6 +48,9 @@ class TrainConfig:
     precision: str = "auto"  # "auto", "fp32" or "bf16"; see pick_precision
     # Class name -> weight of its positives in the class loss (default 1); see detection_loss.
     class_weights: dict[str, float] = field(default_factory=dict)
+    # Enlarge training tiles coarser than this pitch to it, as the station does before detection
+    # (the sidecar's coarsest_mm_per_px); 0 trains on every pitch as generated.
+    coarsest_mm_per_px: float = 0.0
     net: NetConfig = field(default_factory=lambda: NetConfig(num_classes=len(CLASSES)))
 
 
@@ -226,14 +229,15 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         optimizer.load_state_dict(state["optimizer"])
         step = int(state["step"])
         _log(run_dir, {"event": "resumed", "step": step})
+    settings = {"class_weights": config.class_weights, "coarsest_mm_per_px": config.coarsest_mm_per_px}
     _log(run_dir, {"event": "started", "step": step, "device": device.type, "precision": precision,
-                   **({"class_weights": config.class_weights} if config.class_weights else {})})
+                   **{key: value for key, value in settings.items() if value}})
     if step >= config.steps:
         return ema.model
     # Fresh seeds after a resume: each step consumes at most `batch` x `accumulate` new tiles.
     first_seed = TRAIN_SEED_BASE + config.seed * 100_000_000 + step * config.batch * config.accumulate
-    stream = TileStream(first_seed, config.size,
-                        reuse=config.reuse, crop=config.crop)
+    stream = TileStream(first_seed, config.size, reuse=config.reuse, crop=config.crop,
+                        coarsest_mm_per_px=config.coarsest_mm_per_px or None)
     loader = DataLoader(stream, batch_size=config.batch, num_workers=config.workers, collate_fn=collate,
                         worker_init_fn=quiet_worker, pin_memory=device.type == "cuda",
                         # Fresh worker processes: forking after OpenCV's thread pool, CUDA or an open

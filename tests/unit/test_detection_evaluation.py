@@ -8,7 +8,7 @@ import pytest
 
 from xrayreview.cli import main
 from xrayreview.detection.datasets import read_dataset
-from xrayreview.detection.evaluation import Box, average_precision, image_rates, score
+from xrayreview.detection.evaluation import SIZES, Box, average_precision, image_rates, score, score_by_size
 from xrayreview.detection.synthetic_models import dark_square_model
 
 GT = (0.0, 0.0, 100.0, 100.0)
@@ -43,6 +43,37 @@ def test_ap50_95_counts_the_iou_thresholds_a_box_passes():
     result = score([Box(0, "gun", GT)], [Box(0, "gun", (0, 0, 100, 72), 0.9)], 1, 0.5).per_key[0]
     assert result.ap50 == 1.0
     assert result.ap50_95 == pytest.approx(0.5)
+
+
+SMALL = (0.0, 0.0, 20.0, 20.0)  # 400 px², under 32²
+LARGE = (0.0, 0.0, 200.0, 100.0)  # 20,000 px², over 96²
+
+
+def test_a_size_is_scored_without_the_objects_of_other_sizes():
+    truths = [Box(0, "gun", SMALL), Box(1, "gun", LARGE)]
+    # The large gun is found first; for small objects that hit is left out, not a false alarm.
+    dets = [Box(1, "gun", LARGE, 0.9), Box(0, "gun", SMALL, 0.6)]
+    assert average_precision(truths, dets, 0.5, SIZES["small"]) == 1.0
+    assert average_precision(truths, dets, 0.5, SIZES["large"]) == 1.0
+    assert np.isnan(average_precision(truths, dets, 0.5, SIZES["medium"]))
+    # A small mark on nothing counts against small objects only.
+    stray = [*dets, Box(2, "gun", (50, 50, 60, 60), 0.95)]
+    assert average_precision(truths, stray, 0.5, SIZES["small"]) < 1.0
+    assert average_precision(truths, stray, 0.5, SIZES["large"]) == 1.0
+    # Two marks on one object of another size: COCO counts the second as a false alarm where it
+    # is of the size being scored, and leaves it out where it is not.
+    twice = [Box(1, "gun", LARGE, 0.9), Box(1, "gun", (1, 1, 199, 99), 0.8), Box(0, "gun", SMALL, 0.6)]
+    assert average_precision(truths, twice, 0.5, SIZES["small"]) == 1.0
+
+
+def test_recall_by_size_at_the_operating_threshold():
+    truths = [Box(0, "firearm", SMALL), Box(1, "firearm", SMALL), Box(2, "firearm", LARGE)]
+    dets = [Box(0, "firearm", SMALL, 0.8), Box(1, "firearm", SMALL, 0.2), Box(2, "firearm", LARGE, 0.9)]
+    table = score_by_size(truths, dets, threshold=0.5, keys=("firearm", "ied_component"))
+    assert table["firearm"]["small"] == {"truths": 2, "ap50": 1.0, "recall": 0.5}
+    assert table["firearm"]["large"] == {"truths": 1, "ap50": 1.0, "recall": 1.0}
+    assert table["firearm"]["medium"]["truths"] == 0 and np.isnan(table["firearm"]["medium"]["recall"])
+    assert table["ied_component"]["small"]["truths"] == 0
 
 
 def test_image_rates():
@@ -104,6 +135,9 @@ def test_evaluate_command_scores_per_class_category_and_image(tmp_path):
     assert row["false_alarms_per_image"] == pytest.approx(1 / 3)  # the decoy
     assert report["per_category"]["rows"]["firearm"]["ap50"] == 1.0
     assert report["per_category"]["rows"]["ied_component"]["truths"] == 0
+    by_size = report["per_category_and_size"]["firearm"]  # the 16-px square is a small object
+    assert by_size["small"] == {"truths": 1, "ap50": 1.0, "recall": 1.0}
+    assert by_size["medium"] == {"truths": 0, "ap50": None, "recall": None}
     assert report["image_level"] == {"threat_images": 1, "clean_images": 2, "hit_rate": 1.0,
                                      "false_alarm_rate": 0.5, "alarms_per_clean_image": 0.5}
 
@@ -115,6 +149,7 @@ def test_evaluate_by_category_when_names_differ(tmp_path, capsys):
     assert main(["evaluate", "--data", str(tmp_path / "data"), "--model", str(model)]) == 0
     printed = capsys.readouterr().out
     assert "scored per category only" in printed and "Gun" in printed
+    assert "threat categories by object size" in printed
     assert "hit rate 1.000, false-alarm rate 0.000, alarms per clean image 0.000" in printed  # decoy < 0.9
 
 

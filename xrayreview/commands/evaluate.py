@@ -11,7 +11,7 @@ from pathlib import Path
 from ..detection import CATEGORIES, THREAT_CATEGORIES, ThreatModel, detect
 from ..detection.categories import guess_category
 from ..detection.datasets import DatasetError, LabelledImage, Truth, read_dataset
-from ..detection.evaluation import Box, ImageRates, Scores, image_rates, score
+from ..detection.evaluation import SIZES, Box, ImageRates, Scores, image_rates, score, score_by_size
 from ..detection.progress import ProgressBar
 from ..scan import ScanError, load_scan
 from .detect import add_model_arguments, load_model
@@ -103,6 +103,8 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
         "threshold": threshold, "images": scored, "unreadable": unreadable,
         "per_class": _table(score(class_truths, class_dets, scored, threshold)),
         "per_category": _table(score(cat_truths, cat_dets, scored, threshold), CATEGORIES),
+        # Where a detector is weak, it is mostly weak on small objects; this says how much.
+        "per_category_and_size": score_by_size(cat_truths, cat_dets, threshold, THREAT_CATEGORIES),
         "not_scored_per_class": sorted(unscored),
         "image_level": {"threat_images": rates.threat_images, "clean_images": rates.clean_images,
                         "hit_rate": rates.hit_rate, "false_alarm_rate": rates.false_alarm_rate,
@@ -161,6 +163,14 @@ def format_report(report: dict) -> str:
             lines.append(f"  {key:<20} {row['truths']:>6} {_f(row['ap50']):>6} {_f(row['ap50_95']):>8} "
                          f"{_f(row['recall']):>7} {row['false_alarms_per_image']:>7.3f}")
         lines.append(f"  {'mean':<20} {'':>6} {_f(table['mean_ap50']):>6} {_f(table['mean_ap50_95']):>8}")
+    lines.append(f"\nthreat categories by object size (box area in image pixels: small < 32², "
+                 f"medium < 96²; threshold {report['threshold']:g}):")
+    header = " ".join(f"{name + ' truths':>14} {'AP50':>6} {'recall':>7}" for name in SIZES)
+    lines.append(f"  {'':<20} {header}")
+    for key, sizes in report["per_category_and_size"].items():
+        cells = " ".join(f"{row['truths']:>14} {_f(row['ap50']):>6} {_f(row['recall']):>7}"
+                         for row in sizes.values())
+        lines.append(f"  {key:<20} {cells}")
     if report["not_scored_per_class"]:
         lines.append("\nno model class of that name (scored per category only; see --map): "
                      + ", ".join(report["not_scored_per_class"]))

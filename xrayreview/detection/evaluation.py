@@ -2,7 +2,9 @@
 
 AP follows the COCO convention (101-point interpolated precision envelope, greedy matching by
 score); AP50:95 averages IoU thresholds 0.50, 0.55 … 0.95. A scan "alarms" when any detection
-of a threat category passes the operating threshold.
+of a threat category passes the operating threshold. Scores by object size use COCO's areas and
+its rule for the objects of other sizes: a detection that finds one of them, or that is itself of
+another size and finds nothing, is left out rather than counted as a false alarm.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import numpy as np
 
 IOU_THRESHOLDS = np.round(np.arange(0.5, 0.96, 0.05), 2)
 RECALL_POINTS = np.linspace(0, 1, 101)
+# COCO's object sizes by box area in image pixels: small under 32², medium under 96².
+SIZES = {"small": (0.0, 32.0**2), "medium": (32.0**2, 96.0**2), "large": (96.0**2, float("inf"))}
 
 
 @dataclass(frozen=True)
@@ -79,33 +83,62 @@ def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def match(truths: list[Box], detections: list[Box], iou: float) -> np.ndarray:
     """True for each detection (in the given order, best score first) that finds an unclaimed truth."""
+    return _match(truths, detections, iou, np.ones(len(truths), bool))[0]
+
+
+def _match(truths: list[Box], detections: list[Box], iou: float,
+           counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hit, left out) per detection, best score first: a hit claims a counted truth; a detection
+    that finds none but claims a truth not ``counted`` is left out, neither hit nor false alarm."""
     hits = np.zeros(len(detections), bool)
+    left_out = np.zeros(len(detections), bool)
     by_image: dict[int, list[int]] = {}
     for i, t in enumerate(truths):
         by_image.setdefault(t.image, []).append(i)
     claimed = np.zeros(len(truths), bool)
     for d_index, det in enumerate(detections):
-        candidates = by_image.get(det.image, [])
-        if not candidates:
+        candidates = np.array(by_image.get(det.image, []), int)
+        if not candidates.size:
             continue
         overlaps = iou_matrix(np.array([det.box]), np.array([truths[i].box for i in candidates]))[0]
-        overlaps[claimed[candidates]] = -1
-        best = int(overlaps.argmax())
-        if overlaps[best] >= iou:
-            claimed[candidates[best]] = True
-            hits[d_index] = True
-    return hits
+        for wanted, outcome in ((True, hits), (False, left_out)):
+            open_ = (counted[candidates] == wanted) & ~claimed[candidates]
+            if open_.any() and overlaps[open_].max() >= iou:
+                claimed[candidates[open_][int(overlaps[open_].argmax())]] = True
+                outcome[d_index] = True
+                break
+    return hits, left_out
 
 
-def average_precision(truths: list[Box], detections: list[Box], iou: float) -> float:
-    """COCO-style AP for one key at one IoU threshold; NaN when there is nothing to find."""
-    if not truths:
-        return float("nan")
+def _area(box: tuple[float, float, float, float]) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def _sized(truths: list[Box], ordered: list[Box], iou: float,
+           size: tuple[float, float] | None) -> tuple[np.ndarray, int]:
+    """Hits among the detections that count (best score first) and the truths that count, for
+    objects of ``size`` (area range) or all."""
+    if size is None:
+        return match(truths, ordered, iou), len(truths)
+    low, high = size
+    counted = np.array([low <= _area(t.box) < high for t in truths], bool)
+    hits, left_out = _match(truths, ordered, iou, counted)
+    other_size = np.array([not low <= _area(d.box) < high for d in ordered], bool)
+    keep = ~(left_out | (other_size & ~hits))
+    return hits[keep], int(counted.sum())
+
+
+def average_precision(truths: list[Box], detections: list[Box], iou: float,
+                      size: tuple[float, float] | None = None) -> float:
+    """COCO-style AP for one key at one IoU threshold, of objects of ``size`` (an area range, see
+    SIZES) or all; NaN when there is nothing to find."""
     ordered = sorted(detections, key=lambda d: -d.score)
-    hits = match(truths, ordered, iou)
+    hits, found = _sized(truths, ordered, iou, size)
+    if not found:
+        return float("nan")
     tp = np.cumsum(hits)
     fp = np.cumsum(~hits)
-    recall = tp / len(truths)
+    recall = tp / found
     precision = tp / np.maximum(tp + fp, 1e-9)
     # Precision envelope: the best precision at any recall at least as high.
     envelope = np.maximum.accumulate(precision[::-1])[::-1] if len(precision) else precision
@@ -130,6 +163,23 @@ def score(truths: list[Box], detections: list[Box], images: int, threshold: floa
         result.per_key.append(KeyScore(key, len(key_truths), aps[0], float(np.mean(aps)), float(recall),
                                        float((~hits).sum()) / max(images, 1)))
     return result
+
+
+def score_by_size(truths: list[Box], detections: list[Box], threshold: float,
+                  keys: tuple[str, ...]) -> dict[str, dict[str, dict[str, float]]]:
+    """For each of ``keys`` and each of SIZES: truths, AP50 and recall at ``threshold`` (IoU 0.5)."""
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for key in keys:
+        key_truths = [t for t in truths if t.key == key]
+        key_dets = sorted((d for d in detections if d.key == key), key=lambda d: -d.score)
+        operating = [d for d in key_dets if d.score >= threshold]
+        table[key] = {}
+        for name, size in SIZES.items():
+            hits, found = _sized(key_truths, operating, 0.5, size)
+            table[key][name] = {"truths": found,
+                                "ap50": average_precision(key_truths, key_dets, 0.5, size),
+                                "recall": hits.sum() / found if found else float("nan")}
+    return table
 
 
 def image_rates(threat_truth: list[bool], alarmed: list[bool]) -> ImageRates:

@@ -193,6 +193,31 @@ def test_controller_runs_on_open_caches_and_shows_only_the_current_scan(qtbot, t
         controller.shutdown()
 
 
+def test_the_panel_says_what_the_model_is_known_to_do_or_that_nobody_said(qtbot, tmp_path, view):
+    panel = DetectionPanel()
+    qtbot.addWidget(panel)
+    controller = DetectionController(view, panel)
+    try:
+        model = dark_square_model(tmp_path / "squares.onnx")
+        (tmp_path / "squares.json").write_text(
+            '{"known_performance": "Finds 9 of 10 dark squares,\\n  1 false mark in 20 clean scans."}')
+        with qtbot.waitSignal(controller.service.model_loaded, timeout=20000):
+            controller.load_model(model)
+        assert panel.known_performance.isVisibleTo(panel)
+        assert panel.known_performance.text() == "Finds 9 of 10 dark squares, 1 false mark in 20 clean scans."
+        (tmp_path / "squares.json").write_text("{}")
+        with qtbot.waitSignal(controller.service.model_loaded, timeout=20000):
+            controller.load_model(model)
+        assert "state no measured performance" in panel.known_performance.text()
+        (tmp_path / "squares.json").write_text('{"known_performance": 0.9}')
+        with qtbot.waitSignal(controller.service.model_failed, timeout=20000):
+            controller.load_model(model)
+        assert not panel.known_performance.isVisibleTo(panel)  # no model, nothing to vouch for
+        assert "known_performance must be text" in panel.status.text()
+    finally:
+        controller.shutdown()
+
+
 def test_summary_counts_marks_at_the_slider_threshold(qtbot):
     scene = QGraphicsScene()
     view = QGraphicsView(scene)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from xrayreview.detection import ModelError, ThreatModel
+from xrayreview.detection import DEFAULT_MODEL, ModelError, ThreatModel
 from xrayreview.detection.spec import parse_imgsz, parse_names
 from xrayreview.detection.synthetic_models import constant_model
 
@@ -69,6 +69,8 @@ def test_sidecar_adds_what_metadata_lacks(tmp_path):
     ('{"conf": 3}', "conf must be"),
     ('{"whole_scan_min_scale": 2}', "whole_scan_min_scale must be"),
     ('{"coarsest_mm_per_px": 0}', "coarsest_mm_per_px must be a positive number"),
+    ('{"known_performance": ["finds guns"]}', "known_performance must be text"),
+    ('{"known_performance": "%s"}' % ("x" * 601), "at most 600 characters"),
     ('{"layout": "yolov99"}', "layout 'yolov99' is unknown"),
 ])
 def test_bad_sidecar_is_refused_with_reason(tmp_path, sidecar, message):
@@ -138,3 +140,10 @@ def test_providers_from_the_environment(tmp_path, monkeypatch):
     assert chosen[-1] == "CPUExecutionProvider"
     assert notes == [] if "OpenVINOExecutionProvider" in chosen else "openvino" in notes[0]
     assert choose_providers([]) == (["CPUExecutionProvider"], [])
+
+
+def test_the_shipped_model_tells_the_officer_what_it_was_measured_to_do():
+    model = ThreatModel.load(DEFAULT_MODEL)
+    known = model.info().known_performance
+    assert "synthetic" in known and "not measured on real scans" in known
+    assert f"default threshold {model.default_conf:g}" in known  # the figures are at the slider's start

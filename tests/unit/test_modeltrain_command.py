@@ -146,6 +146,16 @@ def test_class_weights_reach_the_run_and_its_log(tmp_path: Path, monkeypatch: py
     assert saved == {"detonator": 3.0, "battery": 2.0}
 
 
+def test_an_export_carries_what_its_weights_were_measured_to_do(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    run_dir = tmp_path / "run"
+    assert main(["train-model", "--run-dir", str(run_dir), "--batch", "1", "--crop", "256", "--workers", "0",
+                 "--val-tiles", "0", "--steps", "1", "--known-performance", "Finds 1 of 2 guns."]) == 0
+    sidecar = json.loads((run_dir / "export" / "threat-detector.json").read_text())
+    assert sidecar["known_performance"] == "Finds 1 of 2 guns."
+
+
 def test_the_training_pitch_limit_reaches_the_run_and_its_log(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
@@ -195,6 +205,8 @@ def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.Captur
     assert "must be positive" in capsys.readouterr().out
     assert main(["train-model", "--coarsest-mm-per-px", "-1", "--run-dir", str(tmp_path)]) == 2
     assert "--coarsest-mm-per-px" in capsys.readouterr().out
+    assert main(["train-model", "--known-performance", "x" * 601, "--run-dir", str(tmp_path)]) == 2
+    assert "at most 600 characters" in capsys.readouterr().out
     assert main(["train-model", "--export-only", "--run-dir", str(tmp_path / "none"),
                  "--out", str(tmp_path)]) == 2
     assert "nothing to export" in capsys.readouterr().out

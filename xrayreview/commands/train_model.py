@@ -54,6 +54,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "bfloat16 instructions, else fp32")
     parser.add_argument("--conf", type=float, default=0.3, help="default confidence threshold in the sidecar")
     parser.add_argument("--export-only", action="store_true", help="export RUN_DIR/last.pt without training")
+    parser.add_argument("--known-performance", default="", metavar="TEXT",
+                        help="what the exported weights were measured to do, for the sidecar; the "
+                             "station shows it beside the model's name (write it from `xrayreview "
+                             "evaluate` on held-out scans)")
     parser.add_argument("--average-with", type=Path, action="append", default=[], metavar="RUN_DIR",
                         help="with --export-only: export the mean of RUN_DIR's weights and these runs' "
                              "(repeatable; runs of one training history, e.g. two of its checkpoints)")
@@ -75,10 +79,15 @@ def run(args: argparse.Namespace) -> int:
         print("train-model needs PyTorch: pip install 'xrayreview[train]' "
               "(or torch==2.13.0 for the CPU build)")
         return 2
+    from ..detection.spec import KNOWN_PERFORMANCE_LIMIT  # noqa: PLC0415
     from ..modeltrain import train as training  # noqa: PLC0415
 
     if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0 or args.accumulate <= 0:
         print("--steps, --batch, --reuse and --accumulate must be positive, --workers zero or more")
+        return 2
+    if len(args.known_performance) > KNOWN_PERFORMANCE_LIMIT:
+        print(f"--known-performance: at most {KNOWN_PERFORMANCE_LIMIT} characters "
+              "(the model card holds the rest)")
         return 2
     if not args.coarsest_mm_per_px >= 0:
         print("--coarsest-mm-per-px must be 0 (off) or a pitch in mm")
@@ -104,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
             coarsest_mm_per_px=args.coarsest_mm_per_px)
         model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
     out = args.out or args.run_dir / "export"
-    path = training.export(model, out, confidence=args.conf, mirror=args.mirror)
+    path = training.export(model, out, confidence=args.conf, mirror=args.mirror,
+                           known_performance=args.known_performance)
     print(f"exported {path} and {path.with_suffix('.json')}")
     return 0
 

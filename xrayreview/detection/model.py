@@ -132,7 +132,8 @@ class ThreatModel:
         return cls(path, session, spec, layout, sha, notes)
 
     def info(self) -> ModelInfo:
-        return ModelInfo(self.name, self.sha256, str(self.path), self.default_conf, tuple(self.classes))
+        return ModelInfo(self.name, self.sha256, str(self.path), self.default_conf, tuple(self.classes),
+                         self.spec.known_performance)
 
     def label(self, class_id: int) -> str:
         return self.classes[class_id] if 0 <= class_id < len(self.classes) else f"class{class_id}"

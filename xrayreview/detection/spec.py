@@ -14,7 +14,8 @@ Exported detectors carry metadata (``names`` as a Python dict literal, ``imgsz``
      "layout": "yolov8",                          # yolov5 | yolov8 | end_to_end | rtdetr
      "resize": "letterbox" | "stretch",
      "tile_overlap": 0.25, "whole_scan_pass": false,
-     "whole_scan_min_scale": 0.0}                # no whole-scan pass where the fit is smaller
+     "whole_scan_min_scale": 0.0,                # no whole-scan pass where the fit is smaller
+     "known_performance": "Held-out tests: ..."}  # shown to the officer beside the model's name
 
 Sidecar values win over embedded metadata; nothing here is ever evaluated as code.
 """
@@ -32,6 +33,7 @@ from .types import CATEGORIES, ModelError
 
 INPUT_CONVENTIONS = ("rgb", "bgr", "grey")
 RESIZE_MODES = ("letterbox", "stretch")
+KNOWN_PERFORMANCE_LIMIT = 600  # a few lines in the detector panel, not a model card
 
 
 @dataclass
@@ -59,6 +61,9 @@ class ModelSpec:
     # scale: shrunk further, a model trained at native pitch finds little but noise there.
     whole_scan_min_scale: float = 0.0
     hints: str = ""  # free text (description, author) that may name the architecture
+    # What the model's makers measured, in a sentence or two; the station shows it beside the
+    # model's name so an officer knows how far to trust the marks.
+    known_performance: str = ""
     end_to_end: bool = False
 
 
@@ -174,6 +179,11 @@ def _apply_sidecar(spec: ModelSpec, data: dict[str, Any]) -> None:
         raise ModelError(f"{where}: tile_overlap must be below 0.9")
     spec.whole_scan_pass = bool(data.get("whole_scan_pass", spec.whole_scan_pass))
     spec.whole_scan_min_scale = _fraction(data, "whole_scan_min_scale", spec.whole_scan_min_scale)
+    known = data.get("known_performance", spec.known_performance)
+    if not isinstance(known, str) or len(known) > KNOWN_PERFORMANCE_LIMIT:
+        raise ModelError(f"{where}: known_performance must be text of at most "
+                         f"{KNOWN_PERFORMANCE_LIMIT} characters")
+    spec.known_performance = " ".join(known.split())
 
 
 def _positive(data: dict[str, Any], key: str, default: float | None) -> float | None:

@@ -47,6 +47,7 @@ class ModelInfo:
     path: str
     default_conf: float
     classes: tuple[str, ...]
+    known_performance: str = ""  # the sidecar's own statement of what was measured, if any
 
 
 @dataclass

@@ -295,12 +295,13 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
 
 
 def export(model: ThreatDetector, out_dir: Path, *, confidence: float, note: str = "",
-           mirror: bool = False) -> Path:
+           mirror: bool = False, known_performance: str = "") -> Path:
     """Write the ONNX model and its sidecar into out_dir; returns the model's path."""
     model = copy.deepcopy(model).cpu().float().to(memory_format=torch.contiguous_format).eval()
     path = out_dir / MODEL_FILE
     export_onnx(model, path, description=note, mirror=mirror)
-    write_sidecar(path.with_suffix(".json"), sidecar(confidence=confidence))
+    extra = {"known_performance": known_performance} if known_performance else None
+    write_sidecar(path.with_suffix(".json"), sidecar(confidence=confidence, extra=extra))
     return path
 
 

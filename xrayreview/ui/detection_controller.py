@@ -19,6 +19,8 @@ from .detection_panel import DetectionPanel
 from .detection_worker import DetectionService
 
 KEEP_RESULTS = 200  # results remembered per scan id, so going back to a scan shows it at once
+UNSTATED_PERFORMANCE = ("Its makers state no measured performance (sidecar known_performance): "
+                        "ask them how it was tested before relying on its marks.")
 
 
 class DetectionController(QObject):
@@ -121,11 +123,13 @@ class DetectionController(QObject):
         self.results.clear()
         self.panel.set_threshold(info.default_conf)
         self.panel.set_status(f"Detector: {info.name} ({len(info.classes)} classes)")
+        self.panel.set_known_performance(info.known_performance or UNSTATED_PERFORMANCE)
         if self.current is not None and self.auto_run:
             self.run_now()
 
     def _model_failed(self, message: str) -> None:
         self.model = None
+        self.panel.set_known_performance("")
         self.panel.set_status(f"No detector model: {message}")
         self.status_message.emit(f"Detector model refused: {message}", 15000)
 

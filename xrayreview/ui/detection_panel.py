@@ -40,6 +40,14 @@ class DetectionPanel(QWidget):
         super().__init__(parent)
         self.status = QLabel("No detector model")
         self.status.setWordWrap(True)
+        # What the model is known to do, kept in view: marks are read differently from a model
+        # that finds six threats in ten than from one that finds ninety-five.
+        self.known_performance = QLabel()
+        self.known_performance.setWordWrap(True)
+        self.known_performance.setVisible(False)
+        font = self.known_performance.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.known_performance.setFont(font)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.progress.setTextVisible(True)
@@ -80,6 +88,7 @@ class DetectionPanel(QWidget):
         row.addWidget(self.slider_value)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.known_performance)
         layout.addWidget(self.progress)
         layout.addLayout(row)
         layout.addWidget(self.hide_box)
@@ -108,6 +117,12 @@ class DetectionPanel(QWidget):
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
+
+    def set_known_performance(self, text: str) -> None:
+        """The model's measured performance as its makers state it; empty text hides the line."""
+        self.known_performance.setText(text)
+        self.known_performance.setToolTip(text)
+        self.known_performance.setVisible(bool(text))
 
     def set_running(self, running: bool) -> None:
         self.stop_button.setVisible(running)

@@ -45,6 +45,16 @@ def test_ap50_95_counts_the_iou_thresholds_a_box_passes():
     assert result.ap50_95 == pytest.approx(0.5)
 
 
+def test_a_mark_on_part_of_a_threat_marks_it_without_recalling_it():
+    truths = [Box(0, "gun", GT), Box(1, "gun", GT), Box(2, "gun", GT)]
+    dets = [Box(0, "gun", (0, 0, 100, 30), 0.9),  # the densest third: IoU 0.3
+            Box(1, "gun", (95, 95, 200, 200), 0.9),  # a corner only: IoU under 0.1
+            Box(2, "gun", (0, 0, 100, 30), 0.2)]  # below the threshold
+    result = score(truths, dets, images=3, threshold=0.5).per_key[0]
+    assert result.recall == 0.0
+    assert result.marked == pytest.approx(1 / 3)
+
+
 SMALL = (0.0, 0.0, 20.0, 20.0)  # 400 px², under 32²
 LARGE = (0.0, 0.0, 200.0, 100.0)  # 20,000 px², over 96²
 
@@ -131,7 +141,7 @@ def test_evaluate_command_scores_per_class_category_and_image(tmp_path):
     assert code == 0
     report = json.loads(out.read_text())
     row = report["per_class"]["rows"]["dark_square"]
-    assert row["truths"] == 1 and row["ap50"] == 1.0 and row["recall"] == 1.0
+    assert row["truths"] == 1 and row["ap50"] == 1.0 and row["recall"] == 1.0 and row["marked"] == 1.0
     assert row["false_alarms_per_image"] == pytest.approx(1 / 3)  # the decoy
     assert report["per_category"]["rows"]["firearm"]["ap50"] == 1.0
     assert report["per_category"]["rows"]["ied_component"]["truths"] == 0

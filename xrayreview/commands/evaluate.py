@@ -11,7 +11,7 @@ from pathlib import Path
 from ..detection import CATEGORIES, THREAT_CATEGORIES, ThreatModel, detect
 from ..detection.categories import guess_category
 from ..detection.datasets import DatasetError, LabelledImage, Truth, read_dataset
-from ..detection.evaluation import SIZES, Box, ImageRates, Scores, image_rates, score, score_by_size
+from ..detection.evaluation import MARK_IOU, SIZES, Box, ImageRates, Scores, image_rates, score, score_by_size
 from ..detection.progress import ProgressBar
 from ..scan import ScanError, load_scan
 from .detect import add_model_arguments, load_model
@@ -147,10 +147,11 @@ def truth_key(truth: Truth, mapping: dict[str, str], model: ThreatModel) -> tupl
 
 def _table(scores: Scores, keys: tuple[str, ...] = ()) -> dict:
     rows = {k.key: {"truths": k.truths, "ap50": k.ap50, "ap50_95": k.ap50_95, "recall": k.recall,
-                    "false_alarms_per_image": k.false_alarms_per_image} for k in scores.per_key}
+                    "marked": k.marked, "false_alarms_per_image": k.false_alarms_per_image}
+            for k in scores.per_key}
     for key in keys:
         rows.setdefault(key, {"truths": 0, "ap50": math.nan, "ap50_95": math.nan, "recall": math.nan,
-                              "false_alarms_per_image": 0.0})
+                              "marked": math.nan, "false_alarms_per_image": 0.0})
     return {"rows": rows, "mean_ap50": scores.mean_ap50, "mean_ap50_95": scores.mean_ap50_95}
 
 
@@ -158,11 +159,15 @@ def format_report(report: dict) -> str:
     lines = []
     for title, table in (("per class", report["per_class"]), ("per category", report["per_category"])):
         lines.append(f"\n{title} (threshold {report['threshold']:g}):")
-        lines.append(f"  {'':<20} {'truths':>6} {'AP50':>6} {'AP50:95':>8} {'recall':>7} {'FA/img':>7}")
+        lines.append(f"  {'':<20} {'truths':>6} {'AP50':>6} {'AP50:95':>8} {'recall':>7} {'marked':>7} "
+                     f"{'FA/img':>7}")
         for key, row in table["rows"].items():
             lines.append(f"  {key:<20} {row['truths']:>6} {_f(row['ap50']):>6} {_f(row['ap50_95']):>8} "
-                         f"{_f(row['recall']):>7} {row['false_alarms_per_image']:>7.3f}")
+                         f"{_f(row['recall']):>7} {_f(row['marked']):>7} "
+                         f"{row['false_alarms_per_image']:>7.3f}")
         lines.append(f"  {'mean':<20} {'':>6} {_f(table['mean_ap50']):>6} {_f(table['mean_ap50_95']):>8}")
+    lines.append(f"recall: objects boxed at IoU 0.5; marked: objects a mark overlaps at all "
+                 f"(IoU at least {MARK_IOU:g}), though it may box only part of them")
     lines.append(f"\nthreat categories by object size (box area in image pixels: small < 32², "
                  f"medium < 96²; threshold {report['threshold']:g}):")
     header = " ".join(f"{name + ' truths':>14} {'AP50':>6} {'recall':>7}" for name in SIZES)

@@ -15,6 +15,9 @@ import numpy as np
 
 IOU_THRESHOLDS = np.round(np.arange(0.5, 0.96, 0.05), 2)
 RECALL_POINTS = np.linspace(0, 1, 101)
+# A mark that overlaps a threat this much points the officer at it, though it may box only its
+# densest part: "marked" counts those, beside recall's IoU 0.5.
+MARK_IOU = 0.1
 # COCO's object sizes by box area in image pixels: small under 32², medium under 96².
 SIZES = {"small": (0.0, 32.0**2), "medium": (32.0**2, 96.0**2), "large": (96.0**2, float("inf"))}
 
@@ -37,6 +40,7 @@ class KeyScore:
     ap50_95: float
     recall: float  # at the operating threshold, IoU 0.5
     false_alarms_per_image: float
+    marked: float = float("nan")  # share of truths a mark at the threshold overlaps by MARK_IOU
 
 
 @dataclass
@@ -161,8 +165,20 @@ def score(truths: list[Box], detections: list[Box], images: int, threshold: floa
         hits = match(key_truths, operating, 0.5)
         recall = hits.sum() / len(key_truths) if key_truths else float("nan")
         result.per_key.append(KeyScore(key, len(key_truths), aps[0], float(np.mean(aps)), float(recall),
-                                       float((~hits).sum()) / max(images, 1)))
+                                       float((~hits).sum()) / max(images, 1), marked(key_truths, operating)))
     return result
+
+
+def marked(truths: list[Box], detections: list[Box]) -> float:
+    """Share of ``truths`` that some detection overlaps by at least MARK_IOU (NaN without truths)."""
+    if not truths:
+        return float("nan")
+    pointed = 0
+    for truth in truths:
+        boxes = [d.box for d in detections if d.image == truth.image]
+        if boxes and iou_matrix(np.array([truth.box]), np.array(boxes)).max() >= MARK_IOU:
+            pointed += 1
+    return pointed / len(truths)
 
 
 def score_by_size(truths: list[Box], detections: list[Box], threshold: float,

@@ -133,38 +133,35 @@ def test_auto_precision_takes_bf16_only_where_the_hardware_runs_it(monkeypatch: 
         training.pick_precision("fp16", cpu)
 
 
-def test_class_weights_reach_the_run_and_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def one_step_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *options: str) -> tuple[Path, dict, dict]:
+    """A one-step run with ``options``: its folder, its log's "started" record, its saved config."""
     monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
     run_dir = tmp_path / "run"
-    assert main(["train-model", "--out", str(tmp_path / "models"), "--run-dir", str(run_dir), "--batch", "2",
-                 "--crop", "256", "--workers", "0", "--val-tiles", "0", "--steps", "1",
-                 "--class-weight", "detonator=3", "--class-weight", "battery=2"]) == 0
+    assert main(["train-model", "--run-dir", str(run_dir), "--batch", "2", "--crop", "256", "--workers", "0",
+                 "--val-tiles", "0", "--steps", "1", *options]) == 0
     records = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
     started = next(r for r in records if r.get("event") == "started")
+    return run_dir, started, torch.load(run_dir / "last.pt", weights_only=False)["config"]
+
+
+def test_class_weights_reach_the_run_and_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, started, saved = one_step_run(tmp_path, monkeypatch,
+                                     "--class-weight", "detonator=3", "--class-weight", "battery=2")
     assert started["class_weights"] == {"detonator": 3.0, "battery": 2.0}
-    saved = torch.load(run_dir / "last.pt", weights_only=False)["config"]["class_weights"]
-    assert saved == {"detonator": 3.0, "battery": 2.0}
+    assert saved["class_weights"] == {"detonator": 3.0, "battery": 2.0}
 
 
 def test_an_export_carries_what_its_weights_were_measured_to_do(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
-    run_dir = tmp_path / "run"
-    assert main(["train-model", "--run-dir", str(run_dir), "--batch", "1", "--crop", "256", "--workers", "0",
-                 "--val-tiles", "0", "--steps", "1", "--known-performance", "Finds 1 of 2 guns."]) == 0
+    run_dir, _, _ = one_step_run(tmp_path, monkeypatch, "--known-performance", "Finds 1 of 2 guns.")
     sidecar = json.loads((run_dir / "export" / "threat-detector.json").read_text())
     assert sidecar["known_performance"] == "Finds 1 of 2 guns."
 
 
 def test_the_training_pitch_limit_reaches_the_run_and_its_log(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
-    run_dir = tmp_path / "run"
-    assert main(["train-model", "--run-dir", str(run_dir), "--batch", "2", "--crop", "256", "--workers", "0",
-                 "--val-tiles", "0", "--steps", "1", "--coarsest-mm-per-px", "3.5"]) == 0
-    records = [json.loads(line) for line in (run_dir / "log.jsonl").read_text().splitlines()]
-    assert next(r for r in records if r.get("event") == "started")["coarsest_mm_per_px"] == 3.5
-    assert torch.load(run_dir / "last.pt", weights_only=False)["config"]["coarsest_mm_per_px"] == 3.5
+    _, started, saved = one_step_run(tmp_path, monkeypatch, "--coarsest-mm-per-px", "3.5")
+    assert started["coarsest_mm_per_px"] == 3.5 and saved["coarsest_mm_per_px"] == 3.5
 
 
 def test_a_run_without_out_exports_into_its_run_folder_not_over_the_shipped_model(

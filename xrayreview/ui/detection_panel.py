@@ -46,8 +46,9 @@ class DetectionPanel(QWidget):
         self.known_performance.setWordWrap(True)
         self.known_performance.setVisible(False)
         font = self.known_performance.font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-        self.known_performance.setFont(font)
+        if font.pointSizeF() > 0:  # -1 where the font is sized in pixels
+            font.setPointSizeF(font.pointSizeF() * 0.9)
+            self.known_performance.setFont(font)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.progress.setTextVisible(True)

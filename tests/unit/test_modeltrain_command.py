@@ -170,14 +170,11 @@ def test_a_run_without_out_exports_into_its_run_folder_not_over_the_shipped_mode
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from xrayreview.commands import train_model  # noqa: PLC0415
 
-    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
     # The shipped folder, moved into tmp_path: were the default still models/, the export would
     # land there, not in the repository.
     shipped = tmp_path / "shipped"
     monkeypatch.setattr(train_model, "MODELS_DIR", shipped)
-    run_dir = tmp_path / "run"
-    assert main(["train-model", "--run-dir", str(run_dir), "--batch", "1", "--crop", "256", "--workers", "0",
-                 "--val-tiles", "0", "--steps", "1"]) == 0
+    run_dir, _, _ = one_step_run(tmp_path, monkeypatch)
     assert (run_dir / "export" / "threat-detector.onnx").is_file()
     assert (run_dir / "export" / "threat-detector.json").is_file()
     assert not shipped.exists()

@@ -173,9 +173,12 @@ def marked(truths: list[Box], detections: list[Box]) -> float:
     """Share of ``truths`` that some detection overlaps by at least MARK_IOU (NaN without truths)."""
     if not truths:
         return float("nan")
+    by_image: dict[int, list[tuple[float, float, float, float]]] = {}
+    for det in detections:
+        by_image.setdefault(det.image, []).append(det.box)
     pointed = 0
     for truth in truths:
-        boxes = [d.box for d in detections if d.image == truth.image]
+        boxes = by_image.get(truth.image)
         if boxes and iou_matrix(np.array([truth.box]), np.array(boxes)).max() >= MARK_IOU:
             pointed += 1
     return pointed / len(truths)

@@ -6,7 +6,7 @@ import pytest
 from xrayreview.detection import Options, ThreatModel, detect
 from xrayreview.detection.merge import merge_tiles, nms
 from xrayreview.detection.synthetic_models import dark_square_model
-from xrayreview.detection.tiling import axis_starts, tile_grid
+from xrayreview.detection.tiling import Tile, axis_starts, cut_by_edge, tile_grid
 from xrayreview.scan import Scan, ScanMetadata
 
 
@@ -173,6 +173,30 @@ def test_a_weaker_mark_that_grew_never_swallows_a_better_one():
     mb, ms, _ = merge_tiles(b, s, np.array([0, 0, 0]), np.array([0, 1, 2]), 0.5)
     got = [(tuple(int(v) for v in box), round(float(sc), 2)) for box, sc in zip(mb, ms, strict=True)]
     assert got == [((0, 0, 10, 10), 0.9), ((0, 0, 40, 30), 0.8)]
+
+
+def test_two_whole_views_of_one_object_are_not_joined():
+    # The whole-bag pass boxes a small part loosely; the tile that saw it whole boxes it tight.
+    # Neither box is cut by a tile edge, so the better one stands as it is and the other goes.
+    b = np.array([[100, 10, 150, 40], [90, 5, 200, 60]], np.float32)
+    s = np.array([0.9, 0.5], np.float32)
+    whole_views = np.array([False, False])
+    mb, ms, _ = merge_tiles(b, s, np.array([0, 0]), np.array([0, 1]), 0.5, whole_views)
+    assert [tuple(int(v) for v in box) for box in mb] == [(100, 10, 150, 40)]
+    assert [round(float(v), 2) for v in ms] == [0.9]
+    # The same pair where the tile's edge cuts the tight box: a partial view, joined.
+    mb, _, _ = merge_tiles(b, s, np.array([0, 0]), np.array([0, 1]), 0.5, np.array([True, False]))
+    assert [tuple(int(v) for v in box) for box in mb] == [(90, 5, 200, 60)]
+
+
+def test_a_box_is_cut_only_by_tile_edges_inside_the_scan():
+    tile = Tile(100, 0, 64, 64)  # in a 300 × 64 rendering: its left and right edges are inside
+    b = np.array([[102, 10, 120, 30],   # reaches the left edge
+                  [140, 40, 160, 63],   # reaches the right edge (within the margin) and the bottom
+                  [120, 0, 140, 64],    # spans the tile's height, whose edges are the scan's
+                  [115, 20, 145, 40]], np.float32)
+    assert list(cut_by_edge(b, tile, 300, 64, 8.0)) == [True, True, False, False]
+    assert list(cut_by_edge(b, Tile(0, 0, 300, 64), 300, 64, 8.0)) == [False] * 4
 
 
 def test_boxes_one_tile_found_side_by_side_stay_apart():

@@ -17,6 +17,7 @@ from .tiling import (
     Tile,
     block_means,
     busy_region,
+    cut_by_edge,
     fit,
     is_uniform,
     region_grid,
@@ -29,6 +30,7 @@ from .types import Detection, DetectionResult
 MAX_CANDIDATES = 3000  # best raw boxes per tile that go through the tile's own NMS
 MAX_PER_IMAGE = 100  # boxes a tile hands on to the merge across tiles
 RESAMPLE_TOLERANCE = 0.05  # pitches this close to the model's are used as they are
+EDGE_MARGIN = 8.0  # px: a box this near a tile's inner edge may be only the part of an object that tile saw
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
         rgb = resample(rgb, factor)
     jobs, skipped = plan_jobs(model, rgb, options)
     batch = model.max_batch or max(1, options.batch or model.preferred_batch)
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     done = 0
     model_s = 0.0
     cancelled = False
@@ -83,7 +85,9 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
         model_s += time.perf_counter() - ran
         for offset, (job, out) in enumerate(zip(chunk, outputs, strict=False)):
             boxes, scores, ids = _decode(model, job, out, conf, rgb.shape)
-            found.append((boxes, scores, ids, np.full(len(ids), first + offset)))
+            cut = (np.zeros(len(ids), bool) if job.tile is None
+                   else cut_by_edge(boxes, job.tile, rgb.shape[1], rgb.shape[0], EDGE_MARGIN))
+            found.append((boxes, scores, ids, np.full(len(ids), first + offset), cut))
         done += len(chunk)
         if progress:
             progress(done, len(jobs))
@@ -153,7 +157,8 @@ def _merge(model: ThreatModel, found: list, factor: float, scan: Scan) -> list[D
     scores = np.concatenate([f[1] for f in found])
     ids = np.concatenate([f[2] for f in found])
     sources = np.concatenate([f[3] for f in found])  # which run of the model found each box
-    boxes, scores, ids = merge_tiles(boxes, scores, ids, sources, model.spec.iou)
+    cut = np.concatenate([f[4] for f in found])
+    boxes, scores, ids = merge_tiles(boxes, scores, ids, sources, model.spec.iou, cut)
     boxes = boxes / np.float32(factor)
     np.clip(boxes[:, 0::2], 0, scan.width, out=boxes[:, 0::2])
     np.clip(boxes[:, 1::2], 0, scan.height, out=boxes[:, 1::2])

@@ -5,6 +5,11 @@ sees only part of an object gives a partial box, which overlaps the whole one po
 Boxes of one class from different tiles are therefore also joined by how much of the smaller
 box the other covers (intersection over the smaller area), as sliced-inference tools do.
 
+Only a box that a tile's inner edge cuts can be a part: when neither box of such a pair is
+cut, both tiles saw the whole object and the better box stands alone. Joining them grew the
+mark to the union of two views of one object, worst with the whole-bag pass, whose shrunk view
+boxes small IED parts loosely.
+
 A mark only takes in partners that score at least a share of its own score. Detection runs
 at a low floor and the threshold is applied after (the station's slider, `evaluate`'s sweep);
 without the share, a faint guess from a neighbouring tile stretches a confident mark far past
@@ -46,28 +51,31 @@ def coverage(box: np.ndarray, others: np.ndarray) -> np.ndarray:
 
 
 def merge_tiles(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, sources: np.ndarray,
-                iou: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """NMS per class, then boxes of one class from different tiles (``sources``) joined when the
-    smaller is mostly covered and scores comparably: the partial views of one object that NMS
-    cannot pair by IoU."""
+                iou: float, cut: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NMS per class, then boxes of one class from different tiles (``sources``) that mostly
+    cover one another: joined when one of the two is ``cut`` by its tile's edge and the partner
+    scores comparably (the partial views NMS cannot pair by IoU), the weaker dropped when
+    neither is cut. ``cut`` None counts every box as cut."""
     keep = nms(boxes, scores, classes, iou)[:MAX_DETECTIONS]
     boxes, scores, classes, sources = boxes[keep].copy(), scores[keep], classes[keep], sources[keep]
+    cut = np.ones(len(boxes), bool) if cut is None else np.asarray(cut, bool)[keep].copy()
     alive = np.ones(len(boxes), bool)
     for i in range(len(boxes)):  # best score first: the merged mark keeps the best score
         if not alive[i]:
             continue
         while True:
-            partners = (alive & (classes == classes[i]) & (sources != sources[i])
-                        & (scores >= JOIN_SCORE_SHARE * scores[i]))
-            partners[:i + 1] = False  # a better mark has already had its chance to take this one
-            if not partners.any():
-                break
-            idx = np.flatnonzero(partners)
-            join = idx[coverage(boxes[i], boxes[idx]) >= CUT_COVERAGE]
+            others = alive & (classes == classes[i]) & (sources != sources[i])
+            others[:i + 1] = False  # a better mark has already had its chance to take this one
+            idx = np.flatnonzero(others)
+            idx = idx[coverage(boxes[i], boxes[idx]) >= CUT_COVERAGE]
+            partial = cut[idx] | cut[i]
+            alive[idx[~partial]] = False
+            join = idx[partial & (scores[idx] >= JOIN_SCORE_SHARE * scores[i])]
             if len(join) == 0:
                 break
             group = np.concatenate([[i], join])
             boxes[i, :2] = boxes[group, :2].min(axis=0)
             boxes[i, 2:] = boxes[group, 2:].max(axis=0)
+            cut[i] = cut[group].all()
             alive[join] = False
     return boxes[alive], scores[alive], classes[alive]

@@ -31,6 +31,21 @@ class Tile:
     h: int
 
 
+def cut_by_edge(boxes: np.ndarray, tile: Tile, width: int, height: int, margin: float) -> np.ndarray:
+    """Which boxes (in rendering pixels) reach within ``margin`` of an edge of ``tile`` that lies
+    inside the rendering: the object may run on past it, so the tile saw only part of it."""
+    cut = np.zeros(len(boxes), bool)
+    if tile.x > 0:
+        cut |= boxes[:, 0] <= tile.x + margin
+    if tile.x + tile.w < width:
+        cut |= boxes[:, 2] >= tile.x + tile.w - margin
+    if tile.y > 0:
+        cut |= boxes[:, 1] <= tile.y + margin
+    if tile.y + tile.h < height:
+        cut |= boxes[:, 3] >= tile.y + tile.h - margin
+    return cut
+
+
 @dataclass(frozen=True)
 class Placement:
     """How an image sits in the model input: input = image × scale + pad (per axis)."""

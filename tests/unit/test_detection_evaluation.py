@@ -109,9 +109,9 @@ def test_yolo_and_voc_labels_beside_images(tmp_path):
     (tmp_path / "annotations" / "b.xml").write_text(
         "<annotation><object><name>Gun</name><bndbox><xmin>64</xmin><ymin>32</ymin><xmax>80</xmax>"
         "<ymax>48</ymax></bndbox></object></annotation>")
-    images, label_format = read_dataset(tmp_path)
-    assert label_format == "Pascal VOC + YOLO"
-    truths = {image.path.name: [(t.label, t.box) for t in image.truths] for image in images}
+    dataset = read_dataset(tmp_path)
+    assert dataset.label_format == "Pascal VOC + YOLO" and dataset.notes == []
+    truths = {image.path.name: [(t.label, t.box) for t in image.truths] for image in dataset.images}
     assert truths == {"a.png": [("gun", (48.0, 24.0, 80.0, 40.0))],
                       "b.png": [("Gun", (64.0, 32.0, 80.0, 48.0))]}
 
@@ -152,6 +152,41 @@ def test_evaluate_command_scores_per_class_category_and_image(tmp_path):
                                      "false_alarm_rate": 0.5, "alarms_per_clean_image": 0.5}
 
 
+def test_coco_labels_and_folder_that_disagree_are_noted(tmp_path):
+    data = tmp_path / "data"
+    write_dataset(data)
+    coco = json.loads((data / "annotations.json").read_text())
+    coco["images"].append({"id": 3, "file_name": "lost.png", "width": 128, "height": 128})
+    (data / "annotations.json").write_text(json.dumps(coco))
+    dataset = read_dataset(data)
+    assert [image.path.name for image in dataset.images] == ["clean.png", "decoy.png", "gun.png"]
+    assert dataset.notes == [
+        "1 images annotations.json names are not in the folder, so not scored: lost.png",
+        "1 images annotations.json does not name are scored as clean: decoy.png"]
+
+
+@pytest.mark.parametrize("labels, reason", [
+    ("{not json", "not readable JSON"),
+    ('{"images": []}', "not a COCO detection file"),
+    ('{"images": [{"id": 1, "file_name": "elsewhere.png"}], "annotations": []}',
+     "names none of the 3 images"),
+])
+def test_labels_that_cannot_be_the_folders_are_refused(tmp_path, capsys, labels, reason):
+    write_dataset(tmp_path / "data")
+    (tmp_path / "data" / "annotations.json").write_text(labels)
+    assert main(["evaluate", "--data", str(tmp_path / "data")]) == 2
+    error = capsys.readouterr().err
+    assert "annotations.json" in error and reason in error
+
+
+def test_other_json_beside_the_scans_is_not_taken_for_labels(tmp_path):
+    data = tmp_path / "data"
+    write_dataset(data)
+    (data / "gun.json").write_text('{"scanner": "portal"}')  # a scanner's per-scan metadata
+    (data / "notes.json").write_text("{half")
+    assert read_dataset(data).label_format == "COCO"
+
+
 def test_evaluate_by_category_when_names_differ(tmp_path, capsys):
     write_dataset(tmp_path / "data")
     model = dark_square_model(tmp_path / "squares.onnx")
@@ -161,6 +196,7 @@ def test_evaluate_by_category_when_names_differ(tmp_path, capsys):
     assert "scored per category only" in printed and "Gun" in printed
     assert "threat categories by object size" in printed
     assert "hit rate 1.000, false-alarm rate 0.000, alarms per clean image 0.000" in printed  # decoy < 0.9
+    assert "note: 1 images annotations.json does not name are scored as clean: decoy.png" in printed
 
 
 def test_evaluate_refuses_a_bad_map(tmp_path, capsys):
@@ -177,7 +213,8 @@ def test_a_dual_energy_pair_is_one_labelled_image(tmp_path):
             "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}],
             "categories": [{"id": 1, "name": "pistol", "supercategory": "firearm"}]}
     (tmp_path / "annotations.json").write_text(json.dumps(coco))
-    images, label_format = read_dataset(tmp_path)
-    assert label_format == "COCO"
-    assert [(i.path.name, [t.box for t in i.truths]) for i in images] == [("bag_high.png", [(1, 2, 4, 6)])]
-    assert images[0].truths[0].supercategory == "firearm"
+    dataset = read_dataset(tmp_path)
+    assert dataset.label_format == "COCO" and dataset.notes == []
+    found = [(i.path.name, [t.box for t in i.truths]) for i in dataset.images]
+    assert found == [("bag_high.png", [(1, 2, 4, 6)])]
+    assert dataset.images[0].truths[0].supercategory == "firearm"

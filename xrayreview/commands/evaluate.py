@@ -47,7 +47,7 @@ def parse_map(items: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     try:
         mapping = parse_map(args.map)
-        images, label_format = read_dataset(args.data)
+        dataset = read_dataset(args.data)
     except (ValueError, DatasetError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -55,9 +55,12 @@ def run(args: argparse.Namespace) -> int:
     if model is None:
         return 2
     threshold = model.default_conf if args.conf is None else args.conf
-    print(f"{len(images)} images, labels: {label_format}; model {model.name}; threshold {threshold:g}",
-          file=sys.stderr)
-    report = evaluate(model, images, mapping, threshold)
+    print(f"{len(dataset.images)} images, labels: {dataset.label_format}; model {model.name}; "
+          f"threshold {threshold:g}", file=sys.stderr)
+    for note in dataset.notes:
+        print(f"note: {note}", file=sys.stderr)
+    report = evaluate(model, dataset.images, mapping, threshold)
+    report["dataset_notes"] = dataset.notes
     if args.json is not None:  # first: a reader that stops early (| head) must not cost the scores
         args.json.write_text(json.dumps(_without_nan(report), indent=1), encoding="utf-8")
     print(format_report(report))
@@ -184,6 +187,7 @@ def format_report(report: dict) -> str:
                  f"{level['clean_images']} clean); hit rate {_f(level['hit_rate'])}, "
                  f"false-alarm rate {_f(level['false_alarm_rate'])}, "
                  f"alarms per clean image {_f(level['alarms_per_clean_image'])}")
+    lines += [f"note: {note}" for note in report.get("dataset_notes", [])]
     lines.append("\noperating points (recall per category at IoU 0.5; alarms per clean image):")
     for point in report["operating_points"]:
         recalls = ", ".join(f"{k} {_f(v)}" for k, v in point["recall"].items())

@@ -1,7 +1,10 @@
 """Reading labelled image folders: Pascal VOC XML, YOLO txt, or COCO JSON.
 
 Boxes come out as x1, y1, x2, y2 in the image's pixels. An image without a label file is a
-clean image (no threat), which is how scanner datasets mark most of their scans.
+clean image (no threat), which is how scanner datasets mark most of their scans; so is an image
+a COCO file does not name. Such images, and files a COCO file names that are not there, are
+listed in the dataset's notes: a label file that matches the wrong folder would otherwise make
+every scan "clean" and every figure wrong without a word.
 """
 
 from __future__ import annotations
@@ -37,8 +40,18 @@ class LabelledImage:
     labelled: bool = False  # a label file exists (an empty one still says "clean")
 
 
-def read_dataset(folder: Path) -> tuple[list[LabelledImage], str]:
-    """Every image under ``folder`` with its ground truth, and the label format found."""
+@dataclass
+class Dataset:
+    images: list[LabelledImage]
+    label_format: str
+    notes: list[str] = field(default_factory=list)  # what the labels and the folder disagree on
+
+
+NAMES_SHOWN = 3  # file names a note lists before it only counts
+
+
+def read_dataset(folder: Path) -> Dataset:
+    """Every image under ``folder`` with its ground truth, the label format found, and notes."""
     if not folder.is_dir():
         raise DatasetError(f"{folder} is not a folder")
     images = [LabelledImage(p) for p in scan_files(sorted(
@@ -47,8 +60,8 @@ def read_dataset(folder: Path) -> tuple[list[LabelledImage], str]:
         raise DatasetError(f"no images in {folder}")
     coco = _find_coco(folder)
     if coco is not None:
-        _read_coco(coco, folder, images)
-        return images, "COCO"
+        missing = _read_coco(coco, folder, images)
+        return Dataset(images, "COCO", _coco_notes(coco, images, missing))
     names = _yolo_names(folder)
     formats = set()
     for image in images:
@@ -60,7 +73,7 @@ def read_dataset(folder: Path) -> tuple[list[LabelledImage], str]:
         elif txt is not None:
             image.truths, image.labelled = _read_yolo(txt, image.path, names), True
             formats.add("YOLO")
-    return images, " + ".join(sorted(formats)) or "unlabelled"
+    return Dataset(images, " + ".join(sorted(formats)) or "unlabelled")
 
 
 def _label_file(image: Path, root: Path, suffix: str, label_dirs: tuple[str, ...]) -> Path | None:
@@ -153,6 +166,10 @@ def _yaml_names(text: str) -> list[str]:
 
 
 def _find_coco(root: Path) -> Path | None:
+    """The COCO file among the folder's JSON files. Other JSON (a scanner's per-scan metadata)
+    is passed over, but ``annotations.json`` and the files in ``annotations/`` can only be
+    labels, so one that cannot be read is an error, not "no labels"."""
+    declared = [root / "annotations.json", *sorted((root / "annotations").glob("*.json"))]
     candidates = [root / "annotations.json", *sorted(root.glob("*.json")),
                   *sorted((root / "annotations").glob("*.json"))]
     for path in candidates:
@@ -160,24 +177,32 @@ def _find_coco(root: Path) -> Path | None:
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            if path in declared:
+                raise DatasetError(f"{path.name}: not readable JSON ({exc})") from exc
             continue
         if isinstance(data, dict) and "images" in data and "annotations" in data:
             return path
+        if path in declared:
+            raise DatasetError(f"{path.name}: not a COCO detection file (no 'images' and 'annotations')")
     return None
 
 
-def _read_coco(path: Path, root: Path, images: list[LabelledImage]) -> None:
+def _read_coco(path: Path, root: Path, images: list[LabelledImage]) -> list[str]:
+    """Fills in the images' truths; returns the file names the COCO file names that are not here."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    missing = []
     try:
         categories = {c["id"]: (str(c["name"]), c.get("supercategory")) for c in data.get("categories", [])}
         by_name = {p.name: image for image in images for p in [image.path]}
         by_id = {}
         for entry in data["images"]:
             image = by_name.get(Path(entry["file_name"]).name)
-            if image is not None:
-                image.labelled = True
-                by_id[entry["id"]] = image
+            if image is None:
+                missing.append(Path(entry["file_name"]).name)
+                continue
+            image.labelled = True
+            by_id[entry["id"]] = image
         for ann in data["annotations"]:
             image = by_id.get(ann["image_id"])
             if image is None:
@@ -187,3 +212,22 @@ def _read_coco(path: Path, root: Path, images: list[LabelledImage]) -> None:
             image.truths.append(Truth(name, (x, y, x + w, y + h), supercategory))
     except (KeyError, TypeError, ValueError) as exc:
         raise DatasetError(f"{path.name}: not a COCO detection file ({exc!r})") from exc
+    if not any(image.labelled for image in images):
+        raise DatasetError(f"{path.name} names none of the {len(images)} images in {root}")
+    return missing
+
+
+def _coco_notes(path: Path, images: list[LabelledImage], missing: list[str]) -> list[str]:
+    notes = []
+    if missing:
+        notes.append(f"{len(missing)} images {path.name} names are not in the folder, so not scored: "
+                     f"{_some(missing)}")
+    unnamed = [image.path.name for image in images if not image.labelled]
+    if unnamed:
+        notes.append(f"{len(unnamed)} images {path.name} does not name are scored as clean: {_some(unnamed)}")
+    return notes
+
+
+def _some(names: list[str]) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")

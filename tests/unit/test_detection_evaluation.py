@@ -179,6 +179,16 @@ def test_labels_that_cannot_be_the_folders_are_refused(tmp_path, capsys, labels,
     assert "annotations.json" in error and reason in error
 
 
+def test_images_without_a_label_file_are_noted(tmp_path):
+    for name in ("a", "b", "c", "d", "e"):
+        square_image(tmp_path / f"{name}.png", 0)
+    (tmp_path / "a.txt").write_text("")  # an empty label file says "clean" on purpose
+    dataset = read_dataset(tmp_path)
+    assert dataset.label_format == "YOLO"
+    assert dataset.notes == [
+        "4 images have no label file and are scored as clean: b.png, c.png, d.png and 1 more"]
+
+
 def test_other_json_beside_the_scans_is_not_taken_for_labels(tmp_path):
     data = tmp_path / "data"
     write_dataset(data)

@@ -73,7 +73,10 @@ def read_dataset(folder: Path) -> Dataset:
         elif txt is not None:
             image.truths, image.labelled = _read_yolo(txt, image.path, names), True
             formats.add("YOLO")
-    return Dataset(images, " + ".join(sorted(formats)) or "unlabelled")
+    unlabelled = [image.path.name for image in images if not image.labelled]
+    notes = [f"{len(unlabelled)} images have no label file and are scored as clean: {_some(unlabelled)}"
+             ] if unlabelled else []
+    return Dataset(images, " + ".join(sorted(formats)) or "unlabelled", notes)
 
 
 def _label_file(image: Path, root: Path, suffix: str, label_dirs: tuple[str, ...]) -> Path | None:

@@ -24,7 +24,10 @@ def decode_raster(kind: str, data: bytes, name: str) -> np.ndarray:
         raise ScanError(f"{name} is truncated: the JPEG data stops before its end marker.")
     if kind == "png" and not _png_complete(data):
         raise ScanError(f"{name} is truncated: the PNG data stops before its end.")
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    # IMREAD_UNCHANGED ignores a JPEG's EXIF orientation, so a photo-style file would open turned
+    # or mirrored against every other viewer; JPEG has no alpha to keep, so it is decoded without it.
+    flags = cv2.IMREAD_ANYCOLOR | cv2.IMREAD_ANYDEPTH if kind == "jpeg" else cv2.IMREAD_UNCHANGED
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None:
         raise ScanError(f"{name} is damaged: the {kind.upper()} data could not be decoded.")
     if image.ndim == 3:
@@ -36,6 +39,24 @@ def decode_raster(kind: str, data: bytes, name: str) -> np.ndarray:
 
 def _png_complete(data: bytes) -> bool:
     return data.rstrip(b"\x00")[-8:-4] == b"IEND"
+
+
+# TIFF Orientation (tag 274) to the numpy steps that bring row 0 to the top, column 0 to the left.
+_ORIENT = {
+    2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1), 6: lambda a: np.rot90(a, -1), 7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+def _as_displayed(array: np.ndarray, page: tifffile.TiffPage) -> np.ndarray:
+    """The page as its own tags say it is shown: tifffile returns stored order and numbers."""
+    if array.ndim in (2, 3) and int(page.photometric) == 0 and array.dtype.kind == "u":
+        # MinIsWhite: 0 is white (air). Scans hold air bright, as every other reader here does.
+        top = (1 << int(page.bitspersample)) - 1 if page.bitspersample <= array.dtype.itemsize * 8 else None
+        array = (top or np.iinfo(array.dtype).max) - array
+    turn = _ORIENT.get(int(page.tags.valueof(274, 1) or 1)) if array.ndim in (2, 3) else None
+    return np.ascontiguousarray(turn(array)) if turn else array
 
 
 def decode_tiff(data: bytes, name: str) -> list[np.ndarray]:
@@ -53,7 +74,7 @@ def decode_tiff(data: bytes, name: str) -> list[np.ndarray]:
                 reason = check_dimensions(int(width), int(height), name)
                 if reason:
                     raise ScanError(reason)
-            return [page.asarray() for page in pages]
+            return [_as_displayed(page.asarray(), page) for page in pages]
     except ScanError:
         raise
     except MemoryError as exc:

@@ -86,15 +86,19 @@ def is_tdr(data: bytes) -> bool:
         return False
 
 
-def read_dicos(path: Path, data: bytes) -> Scan:
-    """A Scan from a DICOS (or plain DICOM) image file whose bytes are ``data``."""
+def read_dicos(path: Path, data: bytes, *, partner: Path | None = None) -> Scan:
+    """A Scan from a DICOS (or plain DICOM) image file whose bytes are ``data``.
+
+    A single-energy image is joined with its other energy: ``partner`` when given (a pair
+    named by the caller), else the matching file found beside it.
+    """
     with python_warnings.catch_warnings():
         # pydicom validates values lazily, on access; real producers' invalid UIDs are harmless.
         python_warnings.simplefilter("ignore", UserWarning)
-        return _read(path, data)
+        return _read(path, data, partner)
 
 
-def _read(path: Path, data: bytes) -> Scan:
+def _read(path: Path, data: bytes, partner: Path | None = None) -> Scan:
     name = path.name
     ds = parse(data, name)
     if is_tdr_dataset(ds):
@@ -124,7 +128,7 @@ def _read(path: Path, data: bytes) -> Scan:
     scan.source_format = "dicos" if is_dicos(ds) else "dicom"
     scan.sha256 = hashlib.sha256(data).hexdigest()
     if scan.low is None and scan.colour is None and energy_role(ds):
-        _join_partner(scan, ds, path, data)
+        _join_partner(scan, ds, path, data, partner)
     return scan
 
 
@@ -164,12 +168,14 @@ def _scan_from_frames(frames: np.ndarray, ds: Dataset, name: str, warnings: list
     return Scan(high=high, low=low, full_scale=scale, raw_high=raw_high, raw_low=raw_low, warnings=warnings)
 
 
-def _join_partner(scan: Scan, ds: Dataset, path: Path, data: bytes) -> None:
-    """Make a dual-energy scan when the other energy's file lies beside this one."""
+def _join_partner(scan: Scan, ds: Dataset, path: Path, data: bytes, partner: Path | None = None) -> None:
+    """Make a dual-energy scan when the other energy's file lies beside this one (or is ``partner``)."""
     role = energy_role(ds)
-    found = find_partner(ds, path)
+    found = find_partner(ds, path) if partner is None else _named_partner(ds, partner, scan.warnings)
     if found is None:
-        scan.warnings.append(f"{path.name} is the {role}-energy image; its partner was not found beside it.")
+        if partner is None:
+            scan.warnings.append(
+                f"{path.name} is the {role}-energy image; its partner was not found beside it.")
         return
     partner_path, partner_data, partner_ds = found
     try:
@@ -202,6 +208,24 @@ def _join_partner(scan: Scan, ds: Dataset, path: Path, data: bytes) -> None:
     if role == "high":
         scan.metadata.extra["low_sop_instance_uid"] = text(partner_ds, "SOPInstanceUID")
     scan.sha256 = digest.hexdigest()
+
+
+def _named_partner(ds: Dataset, partner: Path, warnings: list[str]) -> tuple[Path, bytes, Dataset] | None:
+    """The named file as the other energy, or None (with a warning) when its header says otherwise."""
+    try:
+        partner_data = partner.read_bytes()
+        partner_ds = parse(partner_data, partner.name)
+    except OSError as exc:
+        warnings.append(f"{partner.name} cannot be read: {exc.strerror or exc}.")
+        return None
+    except ScanError as exc:
+        warnings.append(str(exc))
+        return None
+    wanted = {"high": "low", "low": "high"}[energy_role(ds) or "high"]
+    if energy_role(partner_ds) != wanted:
+        warnings.append(f"{partner.name} is not the {wanted}-energy image of the same object.")
+        return None
+    return partner, partner_data, partner_ds
 
 
 def _kvp(ds: Dataset) -> float | None:

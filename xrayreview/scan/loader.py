@@ -11,7 +11,7 @@ import numpy as np
 from .decode import decode_raster, decode_tiff
 from .errors import ScanError
 from .model import Scan, ScanMetadata
-from .normalise import is_grey_rgb, luminance, to_channel
+from .normalise import is_grey_rgb, luminance, same_depth, to_channel, to_channel_pair
 from .pairing import find_pair
 from .sidecar import read_sidecar, sidecar_path
 from .sniff import sniff_format
@@ -31,7 +31,9 @@ def load_scan(source: str | Path | Sequence[str | Path], *, pair: bool = True) -
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
-        found = find_pair(path) if pair else None
+        # DICOS files say in their headers which energy they hold (the DICOS reader pairs them by
+        # that), so the file-name convention is only for formats that cannot say it themselves.
+        found = find_pair(path) if pair and not _starts_as_dicom(path) else None
         if found:
             high_path, low_path, stem = found
             return _load_pair(high_path, low_path, stem)
@@ -81,6 +83,14 @@ def _is_dicom(data: bytes) -> bool:
     return sniff_format(data[:132]) == "dicom"
 
 
+def _starts_as_dicom(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return _is_dicom(handle.read(132))
+    except OSError:
+        return False  # read_bytes reports why, in the officer's words
+
+
 def _load_single(path: Path) -> Scan:
     data = read_bytes(path)
     if _is_dicom(data):
@@ -98,24 +108,28 @@ def _load_single(path: Path) -> Scan:
 
 def _load_pair(high_path: Path, low_path: Path, stem: str | None) -> Scan:
     digest = hashlib.sha256()
-    channels = []
+    decoded = []
     warnings: list[str] = []
     kind = ""
-    for path in (high_path, low_path):
-        data = read_bytes(path)
+    high_data = read_bytes(high_path)
+    if _is_dicom(high_data) or _starts_as_dicom(low_path):
+        return _load_dicos_pair(high_path, high_data, low_path)
+    for path, data in ((high_path, high_data), (low_path, read_bytes(low_path))):
         digest.update(data)
         arrays, kind, file_warnings = decode_file(path, data)
         warnings += file_warnings
         array = arrays[0]
         if array.ndim != 2:
             raise ScanError(f"{path.name} should be one grey energy channel, but it is colour.")
-        channels.append(to_channel(array, path.name))
-    (high, high_scale, raw_high), (low, low_scale, raw_low) = channels
-    if high.shape != low.shape:
+        decoded.append(array)
+    if decoded[0].shape != decoded[1].shape:
+        (high_h, high_w), (low_h, low_w) = decoded[0].shape, decoded[1].shape
         raise ScanError(
-            f"The energy pair {high_path.name} ({high.shape[1]} × {high.shape[0]}) and "
-            f"{low_path.name} ({low.shape[1]} × {low.shape[0]}) differ in size."
+            f"The energy pair {high_path.name} ({high_w} × {high_h}) and "
+            f"{low_path.name} ({low_w} × {low_h}) differ in size."
         )
+    (high, high_scale, raw_high), (low, low_scale, raw_low) = to_channel_pair(
+        decoded[0], decoded[1], high_path.name, low_path.name)
     if high_scale != low_scale:
         raise ScanError(f"The energy pair {high_path.name} and {low_path.name} differ in bit depth.")
     scan = Scan(
@@ -127,24 +141,42 @@ def _load_pair(high_path: Path, low_path: Path, stem: str | None) -> Scan:
     return scan
 
 
+def _load_dicos_pair(high_path: Path, high_data: bytes, low_path: Path) -> Scan:
+    """The two energy files of one DICOS scan, as named (e.g. a logged decision reopened)."""
+    from .dicos import read_dicos  # noqa: PLC0415 - pydicom is only paid for when needed
+
+    if not _is_dicom(high_data) or not _starts_as_dicom(low_path):
+        read_bytes(low_path)  # a missing or empty file says so first
+        raise ScanError(f"{high_path.name} and {low_path.name} are not both DICOS files, so they are "
+                        "not the two energies of one scan.")
+    scan = read_dicos(high_path, high_data, partner=low_path)
+    if {p.resolve() for p in scan.source} != {high_path.resolve(), low_path.resolve()}:
+        why = " ".join(scan.warnings[-1:])
+        raise ScanError(f"{high_path.name} and {low_path.name} are not the two energies of one DICOS "
+                        f"scan. {why}".strip())
+    return scan
+
+
 def _scan_from_arrays(arrays: list[np.ndarray], name: str, warnings: list[str]) -> Scan:
     first = arrays[0]
     if first.ndim == 3 and first.shape[2] == 1:
         first = first[:, :, 0]
-    if first.ndim == 2 and len(arrays) >= 2 and arrays[1].shape == first.shape:
+    second = arrays[1] if len(arrays) >= 2 else None
+    if first.ndim == 2 and second is not None and second.shape == first.shape and same_depth(first, second):
         if len(arrays) > 2:
             warnings.append(f"{name} has {len(arrays)} pages; the first two are used as high/low energy.")
-        (high, scale, raw_high), (low, _, raw_low) = to_channel(first, name), to_channel(arrays[1], name)
+        (high, scale, raw_high), (low, _, raw_low) = to_channel_pair(first, arrays[1], name, name)
         return Scan(high=high, low=low, full_scale=scale, raw_high=raw_high, raw_low=raw_low,
                     warnings=warnings)
     if len(arrays) > 1:
-        warnings.append(f"{name} has {len(arrays)} pages of different sizes; showing the first.")
+        # A second page of another size or depth is a thumbnail or a mask, not the other energy.
+        warnings.append(f"{name} has {len(arrays)} pages of different sizes or depths; showing the first.")
     if first.ndim == 2:
         high, scale, raw = to_channel(first, name)
         return Scan(high=high, full_scale=scale, raw_high=raw, warnings=warnings)
     if first.ndim == 3 and first.shape[2] == 2:
-        (high, scale, raw_high), (low, _, raw_low) = (
-            to_channel(first[:, :, 0], name), to_channel(first[:, :, 1], name))
+        (high, scale, raw_high), (low, _, raw_low) = to_channel_pair(
+            first[:, :, 0], first[:, :, 1], name, name)
         return Scan(high=high, low=low, full_scale=scale, raw_high=raw_high, raw_low=raw_low,
                     warnings=warnings)
     if first.ndim == 3 and first.shape[2] in (3, 4):

@@ -16,19 +16,63 @@ def to_channel(array: np.ndarray, name: str) -> tuple[np.ndarray, int, np.ndarra
         return array.astype(np.uint16), 255, None
     if array.dtype == np.uint16:
         return np.ascontiguousarray(array), 65535, None
-    if array.dtype in (np.float32, np.float64, np.float16):
-        finite = np.isfinite(array)
-        if not finite.all():
-            raise ScanError(f"{name} holds pixels that are not numbers (NaN or infinity).")
-        low, high = float(array.min()), float(array.max())
-        if low < 0:
-            raise ScanError(f"{name} holds negative intensities ({low:g}); not a transmission image.")
-        # Floats in [0, 1] are transmissions; larger floats are intensities scaled by their maximum.
-        scale = 65535.0 if high <= 1.0 else 65535.0 / high
-        channel = np.round(array.astype(np.float64) * scale).astype(np.uint16)
-        return channel, 65535, array
+    if array.dtype in _FLOATS:
+        return _float_channel(array, _float_peak(array, name))
+    raise _unsupported(array, name)
+
+
+def to_channel_pair(
+    high: np.ndarray, low: np.ndarray, high_name: str, low_name: str
+) -> tuple[tuple[np.ndarray, int, np.ndarray | None], tuple[np.ndarray, int, np.ndarray | None]]:
+    """Both energies of a dual-energy scan as channels on one common scale.
+
+    Materials are told apart by the ratio of low to high transmission, so the two channels
+    must share one scale: float intensities are divided by the pair's common maximum, never
+    each by its own, and numbers of different depths are refused rather than compared.
+    """
+    if not same_depth(high, low):
+        what = (f"The two energy images in {high_name}" if high_name == low_name
+                else f"The energy pair {high_name} and {low_name}")
+        raise ScanError(
+            f"{what} differ in bit depth ({high.dtype.name} and {low.dtype.name}), so their "
+            "ratio would mean nothing."
+        )
+    if high.dtype not in _FLOATS:
+        return to_channel(high, high_name), to_channel(low, low_name)
+    peak = max(_float_peak(high, high_name), _float_peak(low, low_name))
+    return _float_channel(high, peak), _float_channel(low, peak)
+
+
+_FLOATS = (np.float32, np.float64, np.float16)
+
+
+def same_depth(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether two energy images' numbers can be put on one scale (same integers, or floats)."""
+    return first.dtype == second.dtype or (first.dtype in _FLOATS and second.dtype in _FLOATS)
+
+
+def _float_peak(array: np.ndarray, name: str) -> float:
+    """The largest value, after refusing what cannot be a transmission or an intensity."""
+    if array.dtype not in _FLOATS:
+        raise _unsupported(array, name)
+    if not np.isfinite(array).all():
+        raise ScanError(f"{name} holds pixels that are not numbers (NaN or infinity).")
+    low = float(array.min())
+    if low < 0:
+        raise ScanError(f"{name} holds negative intensities ({low:g}); not a transmission image.")
+    return float(array.max())
+
+
+def _float_channel(array: np.ndarray, peak: float) -> tuple[np.ndarray, int, np.ndarray]:
+    # Floats in [0, 1] are transmissions; larger floats are intensities scaled by their maximum.
+    scale = 65535.0 if peak <= 1.0 else 65535.0 / peak
+    channel = np.round(array.astype(np.float64) * scale).astype(np.uint16)
+    return channel, 65535, array
+
+
+def _unsupported(array: np.ndarray, name: str) -> ScanError:
     bits = array.dtype.itemsize * 8
-    raise ScanError(
+    return ScanError(
         f"{name} has {array.dtype.name} pixels ({bits}-bit); the station reads 8- and 16-bit "
         "integer and 32-bit float images."
     )

@@ -143,9 +143,14 @@ class Accounts:
         if not active:
             self._event(writer, "sign_in_refused", name, None, "account disabled")
             return AccountLocked(f"The account {name} is disabled; ask an admin.")
-        if locked_until and datetime.fromisoformat(locked_until) > now:
+        until = _lock_time(locked_until)
+        if until is None:
+            # Only an edit outside the station writes a lock time it cannot read: stay locked.
+            self._event(writer, "sign_in_refused", name, None, "lock state unreadable")
+            return AccountLocked(f"The account {name} has a damaged lock state; ask an admin to unlock it.")
+        if until > now:
             self._event(writer, "sign_in_refused", name, None, "account locked")
-            minutes = max(1, round((datetime.fromisoformat(locked_until) - now).total_seconds() / 60))
+            minutes = max(1, round((until - now).total_seconds() / 60))
             return AccountLocked(f"The account {name} is locked after too many failed sign-ins; "
                                  f"try again in {minutes} min or ask an admin to unlock it.")
         if check_password(password, stored):
@@ -153,7 +158,8 @@ class Accounts:
                 writer.conn.execute(
                     "UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?", (name,))
             return None
-        failures += 1
+        # A count edited into something else is read as one short of the lockout, not as zero.
+        failures = failures + 1 if isinstance(failures, int) else self.policy.max_failures
         if failures >= self.policy.max_failures:
             until = (now + timedelta(seconds=self.policy.lockout_s)).isoformat(timespec="seconds")
             writer.conn.execute("UPDATE accounts SET failures = 0, locked_until = ? WHERE username = ?",
@@ -206,6 +212,20 @@ class Accounts:
         if row is None:
             raise InvalidRecord(f"no account named {username!r}")
         return row
+
+
+_NOT_LOCKED = datetime.min.replace(tzinfo=UTC)
+
+
+def _lock_time(value: object) -> datetime | None:
+    """When a lock ends (long past when there is none); None when the stored value is unreadable."""
+    if value is None or value == "":
+        return _NOT_LOCKED
+    try:
+        until = datetime.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return until.replace(tzinfo=UTC) if until.tzinfo is None else until
 
 
 def _check_role(role: str) -> None:

@@ -45,6 +45,31 @@ class LogRecord:
     hash: str
 
 
+def damaged_record(path: Path, seq: int | None) -> LogUnavailable:
+    """The error for a record whose stored content is not what the station writes.
+
+    Only an edit outside the station (the triggers refuse it inside) or a damaged disk gets
+    there; naming the record sends the admin to ``xrayreview audit verify`` instead of a
+    traceback, and the record's own hash keeps proving what happened to it.
+    """
+    which = f"record #{seq}" if seq is not None else "a record"
+    return LogUnavailable(
+        f"The decision log ({path}) cannot be read: {which} is damaged or was changed outside the "
+        "station. Run `xrayreview audit verify` on it and call an admin."
+    )
+
+
+def parse_body(path: Path, seq: int, body: Any) -> dict[str, Any]:
+    """A record's content; LogUnavailable naming the record when it is not a JSON object."""
+    try:
+        content = json.loads(body)
+    except (TypeError, ValueError) as exc:
+        raise damaged_record(path, seq) from exc
+    if not isinstance(content, dict):
+        raise damaged_record(path, seq)
+    return content
+
+
 class Writer:
     """Appends inside one open transaction (see DecisionLog.transaction)."""
 
@@ -128,12 +153,15 @@ class DecisionLog:
         if kind is not None:
             sql += " AND kind = ?"
             params += (kind,)
-        for seq, row_kind, body, digest in self._read(sql + " ORDER BY seq", params):
-            yield LogRecord(seq, row_kind, json.loads(body), digest)
+        try:
+            for seq, row_kind, body, digest in self._read(sql + " ORDER BY seq", params):
+                yield LogRecord(seq, row_kind, parse_body(self.path, seq, body), digest)
+        except sqlite3.Error as exc:  # a page damaged past the first ones fails only when reached
+            raise LogUnavailable(explain(exc, self.path)) from exc
 
     def record(self, seq: int) -> LogRecord | None:
         row = self._read("SELECT seq, kind, body, hash FROM records WHERE seq = ?", (seq,)).fetchone()
-        return LogRecord(row[0], row[1], json.loads(row[2]), row[3]) if row else None
+        return LogRecord(row[0], row[1], parse_body(self.path, row[0], row[2]), row[3]) if row else None
 
     def verify(self) -> VerifyResult:
         return verify_connection(self._conn, self.path)
@@ -147,6 +175,13 @@ class DecisionLog:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
             raise LogUnavailable(explain(exc, self.path)) from exc
+
+
+def first_invalid_json(log: DecisionLog) -> int | None:
+    """The lowest seq whose body SQLite cannot parse as JSON (None when every body parses)."""
+    row = log.execute_read(
+        "SELECT seq FROM records WHERE NOT json_valid(body) ORDER BY seq LIMIT 1").fetchone()
+    return row[0] if row else None
 
 
 def verify(path: Path, anchor: tuple[int, str] | None = None) -> VerifyResult:

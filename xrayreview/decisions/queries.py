@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -10,9 +11,10 @@ from functools import cached_property
 from typing import Any
 
 from .accounts import Account
-from .errors import InvalidRecord
-from .log import DecisionLog
+from .errors import InvalidRecord, LogUnavailable
+from .log import DecisionLog, damaged_record, first_invalid_json, parse_body
 from .permissions import require
+from .schema import explain
 
 STRONG_ALARM = 0.8  # a detector score at or above this is a strong alarm
 
@@ -135,24 +137,52 @@ def load_decisions(log: DecisionLog, flt: AuditFilter | None = None) -> list[Dec
     if flt.decision:
         sql += " AND json_extract(body, '$.decision') = ?"
         params.append(flt.decision)
-    loads = json.loads
-    rows = [DecisionRow(seq, digest, body, officer, decision, opened, decided, loads(reasons), loads(marks))
-            for seq, digest, body, officer, decision, opened, decided, reasons, marks
-            in log.execute_read(sql + " ORDER BY seq", tuple(params))]
+    rows = [_decision_row(log, *found) for found in _fetch(log, sql + " ORDER BY seq", tuple(params))]
     _attach_corrections_and_reviews(log, rows)
     return [row for row in rows if _matches(row, flt)]
 
 
+def _fetch(log: DecisionLog, sql: str, params: tuple[Any, ...] = ()) -> list[tuple]:
+    """All rows of a query over record bodies; a body SQLite cannot parse is named, not a traceback."""
+    try:
+        return log.execute_read(sql, params).fetchall()
+    except sqlite3.Error as exc:
+        if "json" not in str(exc).lower():
+            raise LogUnavailable(explain(exc, log.path)) from exc
+        raise damaged_record(log.path, first_invalid_json(log)) from exc
+
+
+def _decision_row(log: DecisionLog, seq: int, digest: str, body: str, officer: Any, decision: Any,
+                  opened: Any, decided: Any, reasons: Any, marks: Any) -> DecisionRow:
+    """A DecisionRow, checked for what the figures read from it, so a record edited outside the
+    station stops the audit with its number instead of a traceback deep in the figures."""
+    try:
+        row = DecisionRow(seq, digest, body, officer, decision, opened, decided, json.loads(reasons),
+                          json.loads(marks))
+        if not (isinstance(officer, str) and isinstance(decision, str) and isinstance(row.reasons, list)
+                and isinstance(row.detector_marks, list)
+                and all(isinstance(m, dict) for m in row.detector_marks)):
+            raise TypeError("not a decision the station wrote")
+        float(row.max_score)
+        float(row.duration_s)
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise damaged_record(log.path, seq) from exc
+    return row
+
+
 def _attach_corrections_and_reviews(log: DecisionLog, rows: list[DecisionRow]) -> None:
     by_seq = {row.seq: row for row in rows}
-    corrections = log.execute_read(
+    corrections = _fetch(
+        log,
         "SELECT seq, json_extract(body, '$.corrects') FROM records "
         "WHERE kind = 'decision' AND json_extract(body, '$.corrects') IS NOT NULL")
     for seq, corrected in corrections:
         if corrected in by_seq:
             by_seq[corrected].superseded_by = seq
-    for seq, body in log.execute_read("SELECT seq, body FROM records WHERE kind = 'review' ORDER BY seq"):
-        review = json.loads(body)
+    for seq, body in _fetch(log, "SELECT seq, body FROM records WHERE kind = 'review' ORDER BY seq"):
+        review = parse_body(log.path, seq, body)
+        if not isinstance(review.get("reviewed_seq"), int):
+            raise damaged_record(log.path, seq)
         if review["reviewed_seq"] in by_seq:
             by_seq[review["reviewed_seq"]].reviews.append({"seq": seq, **review})
 
@@ -237,9 +267,17 @@ def decided_files(log: DecisionLog, after_seq: int = 0) -> tuple[set[str], int]:
     (so a queue that refreshes every second reads only what is new)."""
     files: set[str] = set()
     last = after_seq
-    for seq, listed in log.execute_read(
-            "SELECT seq, json_extract(body, '$.scan.files') FROM records WHERE kind = 'decision' AND seq > ? "
-            "ORDER BY seq", (after_seq,)):
-        files.update(json.loads(listed))
+    # A record damaged or edited outside the station is skipped here, not raised: its scan is
+    # offered again (deciding twice loses nothing), the officer's queue keeps moving, and the
+    # audit and verify are where the damage is reported.
+    for seq, listed in _fetch(
+            log, "SELECT seq, CASE WHEN json_valid(body) THEN json_extract(body, '$.scan.files') END "
+            "FROM records WHERE kind = 'decision' AND seq > ? ORDER BY seq", (after_seq,)):
         last = seq
+        try:
+            names = json.loads(listed)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(names, list):
+            files.update(name for name in names if isinstance(name, str))
     return files, last

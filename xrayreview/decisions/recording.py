@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from .accounts import Account
 from .errors import InvalidRecord, PermissionDenied
-from .log import Appended, DecisionLog, now_utc
+from .log import Appended, DecisionLog, damaged_record, now_utc, parse_body
 from .permissions import require
 from .records import Decision, review_content
 
@@ -25,7 +23,10 @@ def record_decision(log: DecisionLog, officer: Account, decision: Decision) -> A
                                       (decision.corrects,)).fetchone()
             if row is None or row[0] != "decision":
                 raise InvalidRecord(f"record #{decision.corrects} is not a decision; nothing to correct")
-            if json.loads(row[1])["officer"].lower() != officer.username.lower():
+            earlier = parse_body(log.path, decision.corrects, row[1]).get("officer")
+            if not isinstance(earlier, str):
+                raise damaged_record(log.path, decision.corrects)
+            if earlier.lower() != officer.username.lower():
                 raise PermissionDenied("An officer can correct only their own decisions.")
         return writer.append("decision", content)
 

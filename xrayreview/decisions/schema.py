@@ -58,6 +58,7 @@ def connect(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
     conn = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_foreign_file(path)
         conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL").fetchone()
         # FULL: a commit is on disk (WAL fsynced) before we acknowledge the decision.
@@ -70,6 +71,21 @@ def connect(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
         if conn is not None:
             conn.close()
         raise LogUnavailable(explain(exc, path)) from exc
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """SQLite silently turns a tiny non-database file into a new, empty log; refuse it instead,
+    so whatever was at the log's path (or the stub of a log cut short) is left for an admin."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    if head and head != _SQLITE_MAGIC:
+        raise sqlite3.DatabaseError("file is not a database")
 
 
 def connect_read_only(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:

@@ -68,6 +68,8 @@ def test_sidecar_adds_what_metadata_lacks(tmp_path):
     ('{"input": "cmyk"}', "input 'cmyk'"),
     ('{"conf": 3}', "conf must be"),
     ('{"whole_scan_min_scale": 2}', "whole_scan_min_scale must be"),
+    ('{"mirror_min_scale": -1}', "mirror_min_scale must be"),
+    ('{"mirror_min_scale": 0.3}', "needs the YOLOv8 layout"),
     ('{"coarsest_mm_per_px": 0}', "coarsest_mm_per_px must be a positive number"),
     ('{"known_performance": ["finds guns"]}', "known_performance must be text"),
     ('{"known_performance": "%s"}' % ("x" * 601), "at most 600 characters"),

@@ -11,6 +11,7 @@ import numpy as np
 from ..imaging.standard import render_standard
 from ..scan.model import Scan
 from .merge import merge_tiles, nms
+from .mirror import average_with_mirror
 from .model import ThreatModel
 from .tiling import (
     Placement,
@@ -67,6 +68,7 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
     if factor != 1.0:
         rgb = resample(rgb, factor)
     jobs, skipped = plan_jobs(model, rgb, options)
+    mirror = mirrored_search(model, rgb.shape)
     batch = model.max_batch or max(1, options.batch or model.preferred_batch)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     done = 0
@@ -82,6 +84,10 @@ def detect(model: ThreatModel, scan: Scan, *, conf: float | None = None,
                           model.channels, out=buffer)
         ran = time.perf_counter()
         outputs = model.run(images)
+        if mirror:
+            flipped = model.run(np.ascontiguousarray(images[..., ::-1]))
+            outputs = average_with_mirror(np.asarray(outputs, np.float32), np.asarray(flipped, np.float32),
+                                          model.mirror_cells, model.imgsz[1])
         model_s += time.perf_counter() - ran
         for offset, (job, out) in enumerate(zip(chunk, outputs, strict=False)):
             boxes, scores, ids = _decode(model, job, out, conf, rgb.shape)
@@ -106,6 +112,15 @@ def resample_factor(model: ThreatModel, scan: Scan) -> float:
         target = min(target, model.spec.coarsest_mm_per_px)
     factor = pitch / target
     return 1.0 if abs(factor - 1.0) < RESAMPLE_TOLERANCE else factor
+
+
+def mirrored_search(model: ThreatModel, shape: tuple[int, ...]) -> bool:
+    """Whether the scan is small enough (its fit to one tile at least the sidecar's
+    ``mirror_min_scale``) to be searched mirrored as well."""
+    if model.mirror_cells is None or model.spec.mirror_min_scale is None:
+        return False
+    tile_h, tile_w = model.imgsz
+    return min(tile_h / shape[0], tile_w / shape[1]) >= model.spec.mirror_min_scale
 
 
 def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[list[_Job], int]:

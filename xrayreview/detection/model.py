@@ -11,6 +11,7 @@ import onnxruntime as ort
 
 from ..paths import MODELS_DIR
 from .layouts import Layout, pick_layout
+from .mirror import mirror_cells
 from .spec import ModelSpec, build_spec
 from .types import OTHER, ModelError, ModelInfo
 
@@ -86,6 +87,7 @@ class ThreatModel:
         self.resize = spec.resize or layout.resize
         on_cpu = session.get_providers()[0] == "CPUExecutionProvider"
         self.preferred_batch = 1 if on_cpu else ACCELERATOR_BATCH
+        self.mirror_cells: np.ndarray | None = None  # set by load when the sidecar asks for the mirror pass
 
     @classmethod
     def load(cls, path: str | Path, *, providers: list[str] | None = None,
@@ -129,7 +131,10 @@ class ThreatModel:
             spec.classes = [f"class{i}" for i in range(implied or 0)]
             spec.categories.update({c: OTHER for c in spec.classes})
         sha = hashlib.sha256(data).hexdigest()
-        return cls(path, session, spec, layout, sha, notes)
+        model = cls(path, session, spec, layout, sha, notes)
+        if spec.mirror_min_scale is not None:
+            model.mirror_cells = _mirror_cells_for(model, out_shape)
+        return model
 
     def info(self) -> ModelInfo:
         return ModelInfo(self.name, self.sha256, str(self.path), self.default_conf, tuple(self.classes),
@@ -147,6 +152,16 @@ class ThreatModel:
 
     def __repr__(self) -> str:
         return f"ThreatModel({self.name!r}, {self.layout}, {len(self.classes)} classes, {self.imgsz})"
+
+
+def _mirror_cells_for(model: ThreatModel, out_shape: tuple[int, ...]) -> np.ndarray:
+    cells = mirror_cells(model.imgsz)
+    if model.layout != "yolov8" or out_shape[-1] != len(cells):
+        raise ModelError(f"the sidecar asks for the mirror pass (mirror_min_scale), which needs the "
+                         f"YOLOv8 layout with cells at strides 8, 16 and 32 ({len(cells)} for "
+                         f"{model.imgsz[1]}×{model.imgsz[0]}); this model's output is {model.layout} "
+                         f"{list(out_shape)}")
+    return cells
 
 
 def _static(dim: object) -> int | None:

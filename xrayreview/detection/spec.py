@@ -15,6 +15,7 @@ Exported detectors carry metadata (``names`` as a Python dict literal, ``imgsz``
      "resize": "letterbox" | "stretch",
      "tile_overlap": 0.25, "whole_scan_pass": false,
      "whole_scan_min_scale": 0.0,                # no whole-scan pass where the fit is smaller
+     "mirror_min_scale": 0.3,                    # scans that fit a tile at this scale also run mirrored
      "known_performance": "Held-out tests: ..."}  # shown to the officer beside the model's name
 
 Sidecar values win over embedded metadata; nothing here is ever evaluated as code.
@@ -60,6 +61,9 @@ class ModelSpec:
     # The whole-scan pass runs only where fitting the scan to the input keeps at least this
     # scale: shrunk further, a model trained at native pitch finds little but noise there.
     whole_scan_min_scale: float = 0.0
+    # Scans that fit one tile at this scale or more (bags, not containers) are also searched
+    # mirrored and the two outputs averaged (YOLOv8 layout only); None: never.
+    mirror_min_scale: float | None = None
     hints: str = ""  # free text (description, author) that may name the architecture
     # What the model's makers measured, in a sentence or two; the station shows it beside the
     # model's name so an officer knows how far to trust the marks.
@@ -179,6 +183,8 @@ def _apply_sidecar(spec: ModelSpec, data: dict[str, Any]) -> None:
         raise ModelError(f"{where}: tile_overlap must be below 0.9")
     spec.whole_scan_pass = bool(data.get("whole_scan_pass", spec.whole_scan_pass))
     spec.whole_scan_min_scale = _fraction(data, "whole_scan_min_scale", spec.whole_scan_min_scale)
+    if data.get("mirror_min_scale") is not None:
+        spec.mirror_min_scale = _fraction(data, "mirror_min_scale", 0.0)
     known = data.get("known_performance", spec.known_performance)
     if not isinstance(known, str) or len(known) > KNOWN_PERFORMANCE_LIMIT:
         raise ModelError(f"{where}: known_performance must be text of at most "

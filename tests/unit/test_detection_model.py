@@ -91,6 +91,20 @@ def test_not_onnx_is_refused(tmp_path):
         ThreatModel.load(tmp_path / "missing.onnx")
 
 
+def test_a_model_file_that_cannot_be_read_is_refused_with_reason(tmp_path, monkeypatch):
+    path = constant_model(tmp_path / "m.onnx", V8_ROWS, metadata=META)
+    original = type(path).read_bytes
+
+    def failing(self):
+        if self == path:
+            raise OSError(5, "Input/output error")
+        return original(self)
+
+    monkeypatch.setattr(type(path), "read_bytes", failing)
+    with pytest.raises(ModelError, match="m.onnx cannot be read: Input/output error"):
+        ThreatModel.load(path)
+
+
 def test_class_count_disagreeing_with_names_is_refused(tmp_path):
     path = constant_model(tmp_path / "m.onnx", np.zeros((4 + 80, 100), np.float32), metadata=META)
     with pytest.raises(ModelError, match="room for 80 classes but the model names 3"):

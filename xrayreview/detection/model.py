@@ -95,7 +95,10 @@ class ThreatModel:
         path = Path(path)
         if not path.is_file():
             raise ModelError(f"no model file at {path}")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # a share that dropped, a file being replaced: say so, never a traceback
+            raise ModelError(f"{path.name} cannot be read: {exc.strerror or exc}") from exc
         if not data[:16].strip():
             raise ModelError(f"{path.name} is empty or not an ONNX model")
         chosen, notes = choose_providers(providers)

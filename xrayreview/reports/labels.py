@@ -21,6 +21,7 @@ from ..decisions.queries import DecisionRow
 from ..decisions.vocabulary import MARK_CATEGORIES
 from ..imaging.standard import render_standard
 from ..scan import ScanError, load_scan
+from .files import make_folder, write_bytes, write_text
 
 CLASSES = list(MARK_CATEGORIES)  # class id = index
 
@@ -42,7 +43,7 @@ def kept_marks(row: DecisionRow) -> list[dict[str, Any]]:
 def export_yolo(rows: list[DecisionRow], folder: Path, include_background: bool = False) -> LabelExport:
     """images/NAME.png + labels/NAME.txt ("class cx cy w h", normalised) + data.yaml."""
     folder = Path(folder)
-    (folder / "labels").mkdir(parents=True, exist_ok=True)
+    make_folder(folder / "labels")
     summary = LabelExport()
     rendered = _rendered(rows, folder / "images", include_background, summary)
     for name, _row, width, height, marks in rendered:
@@ -50,12 +51,11 @@ def export_yolo(rows: list[DecisionRow], folder: Path, include_background: bool 
         for mark, (x1, y1, x2, y2) in _inside(marks, width, height):
             lines.append(f"{CLASSES.index(mark['category'])} {(x1 + x2) / 2 / width:.6f} "
                          f"{(y1 + y2) / 2 / height:.6f} {(x2 - x1) / width:.6f} {(y2 - y1) / height:.6f}")
-        label_file = folder / "labels" / f"{name}.txt"
-        label_file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        write_text(folder / "labels" / f"{name}.txt", "".join(line + "\n" for line in lines))
         summary.boxes += len(lines)
     names = "\n".join(f"  {i}: {c}" for i, c in enumerate(CLASSES))
     yaml = f"path: .\ntrain: images\nval: images\nnames:\n{names}\n"
-    (folder / "data.yaml").write_text(yaml, encoding="utf-8")
+    write_text(folder / "data.yaml", yaml)  # last: a folder without it is an export that did not finish
     return summary
 
 
@@ -84,13 +84,13 @@ def export_coco(rows: list[DecisionRow], folder: Path, include_background: bool 
         "images": images, "annotations": annotations,
         "categories": [{"id": i + 1, "name": c, "supercategory": "threat"} for i, c in enumerate(CLASSES)],
     }
-    (folder / "annotations.json").write_text(json.dumps(document, indent=1), encoding="utf-8")
+    write_text(folder / "annotations.json", json.dumps(document, indent=1))
     return summary
 
 
 def _rendered(rows: list[DecisionRow], images: Path, include_background: bool,
               summary: LabelExport) -> Iterator[tuple[str, DecisionRow, int, int, list[dict[str, Any]]]]:
-    images.mkdir(parents=True, exist_ok=True)
+    make_folder(images)
     for row in rows:
         if row.decision == "rescan":
             continue
@@ -108,9 +108,12 @@ def _rendered(rows: list[DecisionRow], images: Path, include_background: bool,
             continue
         name = f"{row.seq:06d}_{_safe(files[0].stem)}"
         rgb = render_standard(scan)
-        if not cv2.imwrite(str(images / f"{name}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
-            summary.skipped.append(f"{row.scan_name}: could not write {images / name}.png")
+        encoded, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        if not encoded:
+            summary.skipped.append(f"{row.scan_name}: its image could not be encoded as PNG")
             continue
+        # A full disk must stop the export: a truncated image would still be picked up for training.
+        write_bytes(images / f"{name}.png", png.tobytes())
         summary.images += 1
         yield name, row, scan.width, scan.height, marks
 

@@ -12,6 +12,7 @@ from ..decisions.chain import VerifyResult
 from ..decisions.log import now_utc
 from ..decisions.queries import AuditFilter, DecisionRow, Figures, figures, figures_per_officer, hourly_counts
 from ..decisions.vocabulary import DECISIONS
+from .files import write_bytes
 from .table import flat_row
 
 _BAR = (52, 101, 164)
@@ -58,8 +59,7 @@ def export_pdf(rows: list[DecisionRow], path: Path, *, flt: AuditFilter | None =
             seqs = ", ".join(f"#{s}" for s in overall.cleared_strong_alarms[:60])
             pdf.multi_cell(0, 5, _latin(f"Cleared despite a strong detector alarm: {seqs}"))
     _decision_table(pdf, rows)
-    pdf.output(str(path))
-    return Path(path)
+    return write_bytes(path, pdf.output())
 
 
 def _heading(pdf: FPDF, title: str, flt: AuditFilter | None, chain: VerifyResult | None, author: str,

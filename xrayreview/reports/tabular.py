@@ -9,15 +9,19 @@ from pathlib import Path
 
 from ..decisions.log import now_utc
 from ..decisions.queries import AuditFilter, DecisionRow, figures, figures_per_officer
+from .files import replacing, write_text
 from .table import COLUMNS, flat_row
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_csv(rows: list[DecisionRow], path: Path) -> Path:
-    """One line per decision; text a spreadsheet would run as a formula is quoted with a '."""
+    """One line per decision; text a spreadsheet would run as a formula is quoted with a '.
+
+    Written whole or not at all (ExportError, naming the file and the reason).
+    """
     path = Path(path)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with replacing(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows:
@@ -26,7 +30,10 @@ def export_csv(rows: list[DecisionRow], path: Path) -> Path:
 
 
 def export_json(rows: list[DecisionRow], path: Path, flt: AuditFilter | None = None) -> Path:
-    """Every field of every decision, with the filter and the figures it was exported with."""
+    """Every field of every decision, with the filter and the figures it was exported with.
+
+    Written whole or not at all (ExportError, naming the file and the reason).
+    """
     document = {
         "exported_at": now_utc(),
         "filter": asdict(flt or AuditFilter()),
@@ -35,9 +42,7 @@ def export_json(rows: list[DecisionRow], path: Path, flt: AuditFilter | None = N
         "decisions": [{"seq": r.seq, "hash": r.hash, "superseded_by": r.superseded_by,
                        "reviews": r.reviews, **r.content} for r in rows],
     }
-    path = Path(path)
-    path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_text(path, json.dumps(document, indent=1, ensure_ascii=False))
 
 
 def _neutral(value: object) -> object:

@@ -34,6 +34,7 @@ from ..scan.tdr import (
     PRIVATE_CREATOR,
     PRIVATE_GROUP,
 )
+from .files import failure, make_folder, partial_of
 
 # Station decision -> DICOS Alarm Decision.
 ALARM_DECISIONS = {"refer": "ALARM", "clear": "CLEAR", "rescan": "UNKNOWN"}
@@ -41,6 +42,10 @@ ALARM_DECISIONS = {"refer": "ALARM", "clear": "CLEAR", "rescan": "UNKNOWN"}
 THREAT_CATEGORIES = {"firearm": "PI", "ied_component": "EXPLOSIVE", "explosive": "EXPLOSIVE",
                      "contraband": "CONTRABAND", "other": "ANOMALY"}
 DX_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.501.2.1"
+# Notes, names and labels may be in any script; without this the default repertoire (ASCII)
+# turns every other letter into '?'.
+UTF8 = "ISO_IR 192"
+LT_MAX_CHARS = 10240  # longer notes go in a UT element, which has no limit
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def write_operator_tdr(
     if reasons:
         block.add_new(P_REASONS, "LO", list(reasons))
     if note.strip():
-        block.add_new(P_NOTE, "LT", note.strip())
+        block.add_new(P_NOTE, "LT" if len(note.strip()) <= LT_MAX_CHARS else "UT", note.strip())
     if opened is not None:
         block.add_new(P_OPENED_AT, "DT", _dt(opened))
     if subject.source:
@@ -130,6 +135,7 @@ def _base_dataset(subject: ReportedScan, decided: datetime, officer: str, statio
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = Dataset()
     ds.file_meta = meta
+    ds.SpecificCharacterSet = UTF8
     ds.SOPClassUID = TDR_SOP_CLASS
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.Modality = "TDR"
@@ -212,10 +218,12 @@ def _dt(moment: datetime) -> str:
 
 
 def _save(ds: Dataset, path: Path) -> Path:
-    partial = path.with_name(path.name + ".partial")
+    partial = partial_of(path)
     try:
         ds.save_as(partial, enforce_file_format=True)
         os.replace(partial, path)
+    except OSError as exc:
+        raise failure(path, exc) from exc
     finally:
         partial.unlink(missing_ok=True)
     return path
@@ -228,8 +236,7 @@ def export_tdrs(rows: Iterable[Any], folder: str | Path) -> list[Path]:
     their own. A DICOS image is referenced by its SOP Instance UID, read from the record or,
     for records that lack it, from the scan file when it is still there unchanged.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(folder)
     written = []
     for row in rows:
         content = row.content

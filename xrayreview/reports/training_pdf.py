@@ -18,6 +18,7 @@ from fpdf import FPDF
 from ..decisions.chain import VerifyResult
 from ..decisions.log import now_utc
 from ..training.scoring import Rates
+from .files import write_bytes
 from .pdf import CHART_ROW_HEIGHT, _bar_chart, _latin, chart_row_top, landscape_report
 
 SCORING_NOTE = ("A hit needs a 'refer' or 'rescan' answer and a box on the threat; a false alarm is such an "
@@ -54,8 +55,7 @@ def export_training_pdf(rows: list[dict[str, Any]], path: Path | str, *, author:
                    [(_when(r), round(100 * (_overall(r).false_alarm_rate or 0.0))) for r in recent])
         pdf.set_y(top + CHART_ROW_HEIGHT)
     _session_table(pdf, rows)
-    pdf.output(str(path))
-    return Path(path)
+    return write_bytes(path, pdf.output())
 
 
 def pooled(rows: Iterable[dict[str, Any]]) -> tuple[Rates, dict[str, Rates]]:

@@ -1,0 +1,85 @@
+"""Writing an export file so that a failure never leaves one that looks complete.
+
+A report or a label file is written to ``NAME.partial`` beside its target and renamed over
+the target only once the last byte is out: a disk that fills up, a read-only folder or a
+crash half-way leaves the earlier file (if any) as it was and no truncated CSV, JSON or PDF
+that a reader would take for the whole export. A missing folder is made, as the folder
+exports (YOLO, COCO, TDR) always did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..decisions.errors import DecisionLogError
+
+
+class ExportError(DecisionLogError, OSError):
+    """An export could not be written; the message names the file and the reason.
+
+    An OSError, because that is what a write failure is (the audit view and the training
+    command catch it); a DecisionLogError too, because that is what ``xrayreview audit``
+    turns into a message instead of a traceback.
+    """
+
+
+def partial_of(path: Path) -> Path:
+    return path.with_name(path.name + ".partial")
+
+
+@contextlib.contextmanager
+def replacing(path: Path | str, mode: str = "w", **open_args: Any) -> Iterator[IO[Any]]:
+    """A handle on ``path``'s partial file; on leaving the block it becomes ``path``, or is removed."""
+    target = Path(path)
+    partial = partial_of(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open(mode, **open_args) as handle:
+            yield handle
+        os.replace(partial, target)
+    except OSError as exc:
+        _discard(partial)
+        raise failure(target, exc) from exc
+    except BaseException:
+        _discard(partial)
+        raise
+
+
+def make_folder(folder: Path | str) -> Path:
+    """``folder`` (made with its parents when missing) for an export that writes many files."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise failure(folder, exc) from exc
+    return folder
+
+
+def write_bytes(path: Path | str, data: bytes | bytearray) -> Path:
+    with replacing(path, "wb") as handle:
+        handle.write(data)
+    return Path(path)
+
+
+def write_text(path: Path | str, text: str) -> Path:
+    with replacing(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return Path(path)
+
+
+def failure(target: Path, exc: OSError) -> ExportError:
+    """The error to show for ``exc`` met while writing ``target``."""
+    if isinstance(exc, ExportError):
+        return exc
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return ExportError(f"{target} could not be written: {reason}.")
+
+
+def _discard(partial: Path) -> None:
+    # The original error is what the user needs; a leftover partial file is the lesser evil.
+    with contextlib.suppress(OSError):
+        partial.unlink(missing_ok=True)

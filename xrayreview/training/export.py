@@ -8,9 +8,13 @@ are written plainly (rates as fractions, d′ and A′ to three decimals) and em
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 from typing import Any
 
+from ..decisions.errors import LogUnavailable
+from ..decisions.log import LogRecord
+from ..reports.files import replacing
 from .records import TrainingLog
 
 BASE_COLUMNS = ["recorded_at", "trainee", "session", "scans", "threat_events", "hits", "hit_rate",
@@ -18,8 +22,18 @@ BASE_COLUMNS = ["recorded_at", "trainee", "session", "scans", "threat_events", "
                 "stray_marks"]
 
 
+_COUNTS = (("events", "hits"), ("clean", "false_alarms"))  # (total, part of it)
+_FIGURES = ("hit_rate", "false_alarm_rate", "d_prime", "a_prime")
+
+
 def summaries(log: TrainingLog, trainee: str | None = None) -> list[dict[str, Any]]:
-    records = [r.content for r in log.records("training_summary")]
+    """Session summaries, oldest first; LogUnavailable naming the record when one is malformed.
+
+    Every report and table computes with these numbers, so a record changed outside the
+    station (or damaged on disk) is refused here with a message, not met as a traceback or,
+    worse, as a score computed from nonsense.
+    """
+    records = [_checked(log, r) for r in log.records("training_summary")]
     return [r for r in records if trainee is None or r.get("trainee") == trainee]
 
 
@@ -28,9 +42,7 @@ def export_results_csv(log: TrainingLog, path: str | Path, trainee: str | None =
     rows = summaries(log, trainee)
     categories = sorted({c for r in rows for c in (r.get("per_category") or {})})
     columns = BASE_COLUMNS + [f"{c}_{k}" for c in categories for k in ("hit_rate", "d_prime")]
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as handle:
+    with replacing(Path(path), "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for row in rows:
@@ -45,9 +57,51 @@ def export_results_csv(log: TrainingLog, path: str | Path, trainee: str | None =
                 rates = per.get(category) or {}
                 cells += [_num(rates.get("hit_rate")), _num(rates.get("d_prime"))]
             writer.writerow(["" if c is None else c for c in cells])
-    partial.replace(path)
     return len(rows)
 
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
+
+
+def _checked(log: TrainingLog, record: LogRecord) -> dict[str, Any]:
+    content = record.content
+    problem = _problem(content)
+    if problem:
+        raise LogUnavailable(
+            f"The training log ({log.path}) cannot be read: record #{record.seq} (a session's results) is "
+            f"damaged or was changed outside the station: {problem}. Run `xrayreview training verify` on it "
+            "and call an admin.")
+    return content
+
+
+def _problem(content: dict[str, Any]) -> str | None:
+    """What is wrong with a summary's numbers, None when nothing is (missing parts count as empty)."""
+    if not _is_number(content.get("mean_seconds"), optional=True):
+        return f"mean_seconds is {content.get('mean_seconds')!r}"
+    overall = content.get("overall")
+    per_category = content.get("per_category")
+    if per_category is not None and not isinstance(per_category, dict):
+        return f"per_category is {per_category!r}"
+    parts = [("overall", overall), *((f"category {c}", v) for c, v in (per_category or {}).items())]
+    for name, rates in parts:
+        if rates is None and name == "overall":
+            continue
+        if not isinstance(rates, dict):
+            return f"{name} is {rates!r}"
+        for total, part in _COUNTS:
+            counts = [rates.get(total) or 0, rates.get(part) or 0]
+            if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts):
+                return f"{name} has {total}={rates.get(total)!r}, {part}={rates.get(part)!r}"
+            if counts[1] > counts[0]:
+                return f"{name} has more {part} ({counts[1]}) than {total} ({counts[0]})"
+        for key in _FIGURES:
+            if not _is_number(rates.get(key), optional=True):
+                return f"{name} has {key}={rates.get(key)!r}"
+    return None
+
+
+def _is_number(value: Any, *, optional: bool = False) -> bool:
+    if value is None:
+        return optional
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

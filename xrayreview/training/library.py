@@ -7,6 +7,7 @@ generator kind and seed, so a library is a small JSON document, never a copy of 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,8 +94,26 @@ def threat_to_dict(threat: Threat) -> dict[str, Any]:
 
 
 def threat_from_dict(data: dict[str, Any]) -> Threat:
+    """ValueError for a box that no mark could ever hit (so no trainee is scored against it)."""
     x1, y1, x2, y2 = (float(v) for v in data["box"])
+    if not all(map(math.isfinite, (x1, y1, x2, y2))) or x2 <= x1 or y2 <= y1:
+        raise ValueError(f"a threat's box must be [x1, y1, x2, y2] with x2 > x1 and y2 > y1, "
+                         f"not {data['box']!r}")
     return Threat((x1, y1, x2, y2), str(data["category"]), str(data.get("label", "")))
+
+
+def clipped_to(threats: list[Threat], width: int, height: int) -> list[Threat]:
+    """The threats with their boxes cut to the image, as projected threats' boxes are; ValueError for
+    one wholly outside it (the ground truth belongs to another image, or is in another convention)."""
+    inside = []
+    for threat in threats:
+        x1, y1, x2, y2 = threat.box
+        box = (max(x1, 0.0), max(y1, 0.0), min(x2, float(width)), min(y2, float(height)))
+        if box[2] <= box[0] or box[3] <= box[1]:
+            raise ValueError(f"the {threat.label or threat.category} at {list(threat.box)} lies outside "
+                             f"the {width}×{height} scan")
+        inside.append(Threat(box, threat.category, threat.label))
+    return inside
 
 
 def _generate(spec: dict[str, Any]) -> Scan:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..decisions.errors import LogUnavailable
+from ..decisions.log import LogRecord
 from ..decisions.permissions import HasRole
 from .access import may_build, require_builder
 from .errors import TrainingError
@@ -62,9 +64,7 @@ def offers(log: TrainingLog, account: HasRole | None = None) -> list[Offer]:
     """Stored sessions, newest first; with ``account``, only those it may run or manage."""
     found = []
     for record in log.records("training_plan"):
-        body = record.content
-        stored = Offer(record.seq, str(body["name"]), SessionPlan.from_dict(body["plan"]),
-                       str(body["built_by"]), body.get("trainee"), str(body.get("recorded_at", "")))
+        stored = _stored(log, record)
         if account is None or stored.open_to(account):
             found.append(stored)
     return found[::-1]
@@ -75,3 +75,16 @@ def find_offer(log: TrainingLog, offer_id: int) -> Offer:
         if candidate.id == offer_id:
             return candidate
     raise TrainingError(f"The training log has no session #{offer_id}.")
+
+
+def _stored(log: TrainingLog, record: LogRecord) -> Offer:
+    body = record.content
+    try:
+        return Offer(record.seq, str(body["name"]), SessionPlan.from_dict(body["plan"]),
+                     str(body["built_by"]), body.get("trainee"), str(body.get("recorded_at", "")))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # Changed outside the station, damaged, or written by a station that plans differently.
+        raise LogUnavailable(
+            f"The training log ({log.path}) cannot be read: record #{record.seq} (a session a trainer "
+            f"built) is damaged or was changed outside the station ({type(exc).__name__}: {exc}). "
+            "Run `xrayreview training verify` on it and call an admin.") from exc

@@ -18,7 +18,7 @@ from ..scan import Scan, ScanError, load_scan
 from ..scan.pairing import split_energy_tag
 from ..scan.sidecar import read_sidecar, sidecar_path
 from .errors import TrainingError
-from .library import Library, LibraryScan, threat_from_dict
+from .library import Library, LibraryScan, clipped_to, threat_from_dict
 from .scoring import Threat
 from .staircase import LEVELS
 
@@ -86,6 +86,11 @@ def import_scan(path: Path | str, *, clean: bool = False) -> tuple[LibraryScan, 
             raise TrainingError(f"{path.name} has no ground truth (no 'threats' in its sidecar JSON); "
                                 "add it as a clean scan only if you know it holds no threat.")
         threats = []
+    try:
+        # A box reaching past the image could never be covered by a trainee's mark: always a miss.
+        threats = clipped_to(threats, scan.width, scan.height)
+    except ValueError as exc:
+        raise TrainingError(f"The ground truth in {path.name}'s sidecar is wrong: {exc}.") from exc
     entry = LibraryScan(f"import:{path.name}", str(path.resolve()), threats=tuple(threats), note="imported")
     return entry, scan
 

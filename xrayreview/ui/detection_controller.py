@@ -168,6 +168,8 @@ class DetectionController(QObject):
                               f"{result.tiles_skipped} empty skipped)")
 
     def _failed(self, scan_id: int, message: str) -> None:
+        if not (self.current and scan_id == self.current[0]):
+            return  # a run left going for another scan: its failure says nothing of the marks on screen
         self.panel.set_running(False)
         self.panel.set_status(message)
         self.status_message.emit(message, 10000)

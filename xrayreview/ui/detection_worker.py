@@ -48,6 +48,10 @@ class _InferenceWorker(QObject):
         except ModelError as exc:
             self.model = None
             self.model_failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - an I/O error reading the file must not leave "Loading…" up
+            self.model = None
+            name = Path(str(path)).name
+            self.model_failed.emit(f"{name} could not be loaded ({type(exc).__name__}: {exc})")
         else:
             self.model_loaded.emit(self.model.info())
 

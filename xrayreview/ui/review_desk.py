@@ -55,6 +55,7 @@ class ReviewDesk(QObject):
         self._menu()
         window.scan_list.scan_chosen.connect(self._scan_shown)
         window.loader.loaded.connect(lambda _request, scan: self.queue.add_files(list(scan.source[:1])))
+        window.loader.file_failed.connect(self.queue.set_unopenable)
         self.queue.open_requested.connect(self._open)
         self.panel.decided.connect(self._decided)
         self.panel.bring_back = self._bring_back

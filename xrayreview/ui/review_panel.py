@@ -159,6 +159,7 @@ class ReviewPanel(QWidget):
 
     def start(self, scan: Scan, detections: list[Any] = (), model: ModelInfo | None = None) -> None:
         """Begin reviewing ``scan`` with the marks the detector showed (Detection or dicts)."""
+        self._stop_drawing()  # a drag on the next scan must pan, not silently add a mark to its review
         self.scan, self.model, self.opened_at = scan, model, now_utc()
         self.detector_marks = [dict(_as_dict(d), verdict=None) for d in detections]
         self.officer_marks = []
@@ -216,7 +217,8 @@ class ReviewPanel(QWidget):
     def start_drawing(self) -> None:
         if self.scan is None or self.viewer is None:
             return
-        self._previous_interaction = self.viewer.interaction
+        if not isinstance(self.viewer.interaction, DrawBox):  # B pressed twice must still end in the old tool
+            self._previous_interaction = self.viewer.interaction
         self.viewer.interaction = DrawBox(self.viewer.add_overlay, self.add_own_mark)
         self.viewer.setDragMode(self.viewer.DragMode.NoDrag)
         self._say("Drag a box over the item on the scan.")
@@ -269,7 +271,7 @@ class ReviewPanel(QWidget):
                           officer_marks=[dict(m) for m in self.officer_marks], corrects=self.corrects)
         try:
             appended = record_decision(self.log, self.officer, record)
-        except LogUnavailable as exc:
+        except (LogUnavailable, OSError) as exc:  # OSError: a full or vanished disk the log did not name
             self.unrecorded = True
             self._refuse(f"NOT RECORDED — {exc} New decisions are blocked until the log is fixed.")
             return
@@ -290,6 +292,11 @@ class ReviewPanel(QWidget):
     def correct_last(self) -> None:
         """Reopen this officer's last decision; the next decision is logged as its correction."""
         last = self.last
+        if self.unrecorded and self.scan is not None:
+            # Leaving for the correction would drop the decision the log refused without a word.
+            self._refuse(f"The decision on {self.scan.name} is not recorded yet; fix the log and decide "
+                         "it again before correcting an earlier one.")
+            return
         if last is None or self.officer is None or last["officer"] != self.officer.username:
             self._say("No decision of yours to correct in this session.")
             return

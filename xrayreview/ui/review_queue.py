@@ -27,6 +27,9 @@ class ReviewQueue(QWidget):
         self._decided: set[str] = set()
         self._decided_seq = 0
         self._by_hand: list[Path] = []
+        # Files that failed to open, with their size and time then: "next" passes over them (else one
+        # broken file from the scanner would come back on every Shift+N) until the scanner rewrites them.
+        self._unopenable: dict[Path, tuple[int, int] | None] = {}
         self.pending: list[tuple[Path, ...]] = []
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(lambda _path: self.refresh())
@@ -74,6 +77,24 @@ class ReviewQueue(QWidget):
                 self._by_hand.append(Path(path))
         self.refresh()
 
+    def set_unopenable(self, path: Path) -> None:
+        """``path`` could not be opened: it stays listed, but "next" skips it while it is unchanged."""
+        resolved = Path(path).resolve()
+        self._unopenable[resolved] = _stamp(resolved)
+        self.refresh()
+
+    def opens(self, files: tuple[Path, ...]) -> bool:
+        """False while one of ``files`` is as it was when it failed to open."""
+        if not self._unopenable:
+            return True
+        for path in files:
+            resolved = path.resolve()
+            if resolved in self._unopenable:
+                if self._unopenable[resolved] == _stamp(resolved):
+                    return False
+                del self._unopenable[resolved]  # written again since: worth another try
+        return True
+
     def refresh(self) -> None:
         decided = self._decided_now()
         items: list[tuple[Path, ...]] = []
@@ -83,21 +104,26 @@ class ReviewQueue(QWidget):
         items += [(p,) for p in self._by_hand if p not in in_inbox and str(p.resolve()) not in decided]
         self.pending = items
         self.list.clear()
+        broken = 0
         for files in items:
-            entry = QListWidgetItem(" + ".join(p.name for p in files))
+            text = " + ".join(p.name for p in files)
+            if not self.opens(files):
+                broken += 1
+                text += f" — could not be opened ({NEXT_KEY} skips it)"
+            entry = QListWidgetItem(text)
             entry.setData(Qt.ItemDataRole.UserRole, str(files[0]))
             self.list.addItem(entry)
         where = f"Inbox {self.inbox.folder}" if self.inbox else "No inbox folder"
         settling = f", {self.inbox.settling} still arriving" if self.inbox and self.inbox.settling else ""
-        self.header.setText(f"{where}: {len(items)} undecided{settling}")
-        self.next_button.setEnabled(bool(items))
+        unopened = f", {broken} could not be opened" if broken else ""
+        self.header.setText(f"{where}: {len(items)} undecided{settling}{unopened}")
+        self.next_button.setEnabled(len(items) > broken)
 
     def open_next(self) -> Path | None:
         self.refresh()
-        if not self.pending:
-            return None
-        path = self.pending[0][0]
-        self.open_requested.emit(path)
+        path = next((files[0] for files in self.pending if self.opens(files)), None)
+        if path is not None:
+            self.open_requested.emit(path)
         return path
 
     def _activated(self, item: QListWidgetItem) -> None:
@@ -111,3 +137,11 @@ class ReviewQueue(QWidget):
                 new = set()
             self._decided |= new
         return self._decided
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns

@@ -66,6 +66,7 @@ class ScanLoader(QObject):
 
     loaded = Signal(int, object)
     failed = Signal(int, str, str)
+    file_failed = Signal(object)  # the Path asked for, for parts that keep lists of files (the queue)
     reports_found = Signal(int, object)
     _request = Signal(int, object)
 
@@ -82,20 +83,26 @@ class ScanLoader(QObject):
         self._thread.start()
         self._next = 0
         self.pending: set[int] = set()
+        self._paths: dict[int, Path] = {}
 
     def open(self, path: Path) -> int:
         self._next += 1
         self.pending.add(self._next)
+        self._paths[self._next] = Path(path)
         self._request.emit(self._next, Path(path))
         return self._next
 
     def _on_loaded(self, request: int, scan: object) -> None:
         self.pending.discard(request)
+        self._paths.pop(request, None)
         self.loaded.emit(request, scan)
 
     def _on_failed(self, request: int, name: str, message: str) -> None:
         self.pending.discard(request)
+        path = self._paths.pop(request, None)
         self.failed.emit(request, name, message)
+        if path is not None:
+            self.file_failed.emit(path)
 
     def shutdown(self) -> None:
         """Finish the file being read, drop the rest, and wait for the thread to end."""

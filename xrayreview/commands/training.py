@@ -46,11 +46,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _verify(path: Path) -> int:
     from ..decisions import verify  # noqa: PLC0415
+    from ..training.records import TRAINING_LOG  # noqa: PLC0415
 
     if not path.is_file():
         print(f"error: no training log at {path}", file=sys.stderr)
         return 2
-    result = verify(path)
+    result = verify(path, label=TRAINING_LOG)
     print(result)
     return 0 if result.ok else 1
 

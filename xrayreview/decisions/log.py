@@ -45,28 +45,46 @@ class LogRecord:
     hash: str
 
 
-def damaged_record(path: Path, seq: int | None) -> LogUnavailable:
+@dataclass(frozen=True)
+class LogLabel:
+    """What a file of this format is called in messages, and the command that checks it.
+
+    The training log is opened by this same code, so without its own label an admin would
+    be told to verify the decision log while the damage is in another file.
+    """
+
+    name: str
+    verify_command: str  # with the option that names the file, to which the path is appended
+
+    def verify_advice(self, path: Path) -> str:
+        return f"`{self.verify_command} {path}`"
+
+
+DECISION_LOG = LogLabel("decision log", "xrayreview audit verify --db")
+
+
+def damaged_record(path: Path, seq: int | None, label: LogLabel = DECISION_LOG) -> LogUnavailable:
     """The error for a record whose stored content is not what the station writes.
 
     Only an edit outside the station (the triggers refuse it inside) or a damaged disk gets
-    there; naming the record sends the admin to ``xrayreview audit verify`` instead of a
+    there; naming the record sends the admin to the log's verify command instead of a
     traceback, and the record's own hash keeps proving what happened to it.
     """
     which = f"record #{seq}" if seq is not None else "a record"
     return LogUnavailable(
-        f"The decision log ({path}) cannot be read: {which} is damaged or was changed outside the "
-        "station. Run `xrayreview audit verify` on it and call an admin."
+        f"The {label.name} ({path}) cannot be read: {which} is damaged or was changed outside the "
+        f"station. Run {label.verify_advice(path)} and call an admin."
     )
 
 
-def parse_body(path: Path, seq: int, body: Any) -> dict[str, Any]:
+def parse_body(path: Path, seq: int, body: Any, label: LogLabel = DECISION_LOG) -> dict[str, Any]:
     """A record's content; LogUnavailable naming the record when it is not a JSON object."""
     try:
         content = json.loads(body)
     except (TypeError, ValueError) as exc:
-        raise damaged_record(path, seq) from exc
+        raise damaged_record(path, seq, label) from exc
     if not isinstance(content, dict):
-        raise damaged_record(path, seq)
+        raise damaged_record(path, seq, label)
     return content
 
 
@@ -98,12 +116,13 @@ class DecisionLog:
     """The station's log file. Every public write either commits fully or raises."""
 
     def __init__(self, path: Path | None = None, *, station_id: str | None = None,
-                 busy_timeout_s: float = 5.0) -> None:
+                 busy_timeout_s: float = 5.0, label: LogLabel = DECISION_LOG) -> None:
         self.path = Path(path) if path is not None else default_log_path()
         self.station_id = station_id or socket.gethostname()
+        self.label = label
         self.blocked_reason: str | None = None  # last write failure, cleared by the next success
         try:
-            self._conn = connect(self.path, busy_timeout_s)
+            self._conn = connect(self.path, busy_timeout_s, label.name)
         except LogUnavailable as exc:
             self.blocked_reason = str(exc)
             raise
@@ -130,7 +149,7 @@ class DecisionLog:
                     self._conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
-            self.blocked_reason = explain(exc, self.path)
+            self.blocked_reason = explain(exc, self.path, self.label.name)
             raise LogUnavailable(self.blocked_reason) from exc
         self.blocked_reason = None
 
@@ -155,16 +174,18 @@ class DecisionLog:
             params += (kind,)
         try:
             for seq, row_kind, body, digest in self._read(sql + " ORDER BY seq", params):
-                yield LogRecord(seq, row_kind, parse_body(self.path, seq, body), digest)
+                yield LogRecord(seq, row_kind, parse_body(self.path, seq, body, self.label), digest)
         except sqlite3.Error as exc:  # a page damaged past the first ones fails only when reached
-            raise LogUnavailable(explain(exc, self.path)) from exc
+            raise LogUnavailable(explain(exc, self.path, self.label.name)) from exc
 
     def record(self, seq: int) -> LogRecord | None:
         row = self._read("SELECT seq, kind, body, hash FROM records WHERE seq = ?", (seq,)).fetchone()
-        return LogRecord(row[0], row[1], parse_body(self.path, row[0], row[2]), row[3]) if row else None
+        if row is None:
+            return None
+        return LogRecord(row[0], row[1], parse_body(self.path, row[0], row[2], self.label), row[3])
 
     def verify(self) -> VerifyResult:
-        return verify_connection(self._conn, self.path)
+        return verify_connection(self._conn, self.path, label=self.label)
 
     def execute_read(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         """Read-only SQL for the audit queries; errors become LogUnavailable."""
@@ -174,7 +195,7 @@ class DecisionLog:
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
-            raise LogUnavailable(explain(exc, self.path)) from exc
+            raise LogUnavailable(explain(exc, self.path, self.label.name)) from exc
 
 
 def first_invalid_json(log: DecisionLog) -> int | None:
@@ -184,21 +205,21 @@ def first_invalid_json(log: DecisionLog) -> int | None:
     return row[0] if row else None
 
 
-def verify(path: Path, anchor: tuple[int, str] | None = None) -> VerifyResult:
+def verify(path: Path, anchor: tuple[int, str] | None = None, label: LogLabel = DECISION_LOG) -> VerifyResult:
     """Walk the chain of the log at ``path`` without changing the file.
 
     ``anchor`` is a (seq, hash) noted from an earlier verify and kept off the station: it
     catches what the chain alone cannot, a log cut short or rewritten from some record on.
     """
-    conn = connect_read_only(Path(path))
+    conn = connect_read_only(Path(path), name=label.name)
     try:
-        return verify_connection(conn, Path(path), anchor)
+        return verify_connection(conn, Path(path), anchor, label)
     finally:
         conn.close()
 
 
 def verify_connection(conn: sqlite3.Connection, path: Path,
-                      anchor: tuple[int, str] | None = None) -> VerifyResult:
+                      anchor: tuple[int, str] | None = None, label: LogLabel = DECISION_LOG) -> VerifyResult:
     def find(digest: str) -> int | None:
         row = conn.execute("SELECT seq FROM records WHERE hash = ?", (digest,)).fetchone()
         return row[0] if row else None
@@ -221,4 +242,4 @@ def verify_connection(conn: sqlite3.Connection, path: Path,
                 seq, "edited", f"record #{seq} differs from the anchor: the log was rewritten from there on"))
         return result
     except sqlite3.Error as exc:
-        raise LogUnavailable(explain(exc, path)) from exc
+        raise LogUnavailable(explain(exc, path, label.name)) from exc

@@ -35,7 +35,7 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 
-def explain(exc: BaseException, path: Path) -> str:
+def explain(exc: BaseException, path: Path, name: str = "decision log") -> str:
     """Turn SQLite's wording into what an officer or an admin can act on."""
     text = str(exc).lower()
     if "full" in text:
@@ -50,10 +50,10 @@ def explain(exc: BaseException, path: Path) -> str:
         what = str(exc)
     else:
         what = f"SQLite said: {exc}"
-    return f"The decision log ({path}) is unavailable: {what}. Nothing was recorded."
+    return f"The {name} ({path}) is unavailable: {what}. Nothing was recorded."
 
 
-def connect(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
+def connect(path: Path, busy_timeout_s: float = 5.0, name: str = "decision log") -> sqlite3.Connection:
     """Open (creating if needed) and migrate the log; any failure is a LogUnavailable."""
     conn = None
     try:
@@ -70,7 +70,7 @@ def connect(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
     except (sqlite3.Error, OSError) as exc:
         if conn is not None:
             conn.close()
-        raise LogUnavailable(explain(exc, path)) from exc
+        raise LogUnavailable(explain(exc, path, name)) from exc
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -88,10 +88,11 @@ def _refuse_foreign_file(path: Path) -> None:
         raise sqlite3.DatabaseError("file is not a database")
 
 
-def connect_read_only(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connection:
+def connect_read_only(path: Path, busy_timeout_s: float = 5.0,
+                      name: str = "decision log") -> sqlite3.Connection:
     """For verify and audit: never creates, migrates or changes the file."""
     if not path.is_file():
-        raise LogUnavailable(f"The decision log ({path}) does not exist.")
+        raise LogUnavailable(f"The {name} ({path}) does not exist.")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_s,
                                isolation_level=None)
@@ -101,7 +102,7 @@ def connect_read_only(path: Path, busy_timeout_s: float = 5.0) -> sqlite3.Connec
             raise sqlite3.DatabaseError("the log was written by a newer xrayreview")
         return conn
     except sqlite3.Error as exc:
-        raise LogUnavailable(explain(exc, path)) from exc
+        raise LogUnavailable(explain(exc, path, name)) from exc
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

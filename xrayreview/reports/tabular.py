@@ -9,10 +9,9 @@ from pathlib import Path
 
 from ..decisions.log import now_utc
 from ..decisions.queries import AuditFilter, DecisionRow, figures, figures_per_officer
+from .cells import spreadsheet_safe
 from .files import replacing, write_text
 from .table import COLUMNS, flat_row
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_csv(rows: list[DecisionRow], path: Path) -> Path:
@@ -25,7 +24,7 @@ def export_csv(rows: list[DecisionRow], path: Path) -> Path:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _neutral(v) for k, v in flat_row(row).items()})
+            writer.writerow({k: spreadsheet_safe(v) for k, v in flat_row(row).items()})
     return path
 
 
@@ -44,16 +43,3 @@ def export_json(rows: list[DecisionRow], path: Path, flt: AuditFilter | None = N
     }
     return write_text(path, json.dumps(document, indent=1, ensure_ascii=False))
 
-
-def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

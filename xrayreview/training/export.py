@@ -2,7 +2,9 @@
 
 The file is what a service files to prove its screeners' detection performance, so numbers
 are written plainly (rates as fractions, d′ and A′ to three decimals) and empty cells mean
-"not defined" (e.g. no clean scans in the session, so no false-alarm rate).
+"not defined" (e.g. no clean scans in the session, so no false-alarm rate). Text that a
+spreadsheet would run as a formula (a trainee named "=HYPERLINK(…)") is quoted with a ', as
+in the audit's CSV.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from ..decisions.errors import LogUnavailable
 from ..decisions.log import LogRecord
+from ..reports.cells import spreadsheet_safe
 from ..reports.files import replacing
-from .records import TrainingLog
+from .records import TRAINING_LOG, TrainingLog
 
 BASE_COLUMNS = ["recorded_at", "trainee", "session", "scans", "threat_events", "hits", "hit_rate",
                 "clean_scans", "false_alarms", "false_alarm_rate", "d_prime", "a_prime", "mean_seconds",
@@ -44,7 +47,7 @@ def export_results_csv(log: TrainingLog, path: str | Path, trainee: str | None =
     columns = BASE_COLUMNS + [f"{c}_{k}" for c in categories for k in ("hit_rate", "d_prime")]
     with replacing(Path(path), "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(columns)
+        writer.writerow([spreadsheet_safe(c) for c in columns])
         for row in rows:
             overall = row.get("overall") or {}
             cells = [row.get("recorded_at"), row.get("trainee"), row.get("session"), row.get("scans"),
@@ -56,7 +59,7 @@ def export_results_csv(log: TrainingLog, path: str | Path, trainee: str | None =
             for category in categories:
                 rates = per.get(category) or {}
                 cells += [_num(rates.get("hit_rate")), _num(rates.get("d_prime"))]
-            writer.writerow(["" if c is None else c for c in cells])
+            writer.writerow(["" if c is None else spreadsheet_safe(c) for c in cells])
     return len(rows)
 
 
@@ -70,8 +73,8 @@ def _checked(log: TrainingLog, record: LogRecord) -> dict[str, Any]:
     if problem:
         raise LogUnavailable(
             f"The training log ({log.path}) cannot be read: record #{record.seq} (a session's results) is "
-            f"damaged or was changed outside the station: {problem}. Run `xrayreview training verify` on it "
-            "and call an admin.")
+            f"damaged or was changed outside the station: {problem}. "
+            f"Run {TRAINING_LOG.verify_advice(log.path)} and call an admin.")
     return content
 
 

@@ -6,6 +6,7 @@ generator kind and seed, so a library is a small JSON document, never a copy of 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..scan import Scan, load_scan
+from ..scan.pairing import find_pair
+from ..scan.sidecar import sidecar_path
 from .errors import TrainingError
 from .scoring import Threat
 
@@ -37,6 +40,56 @@ class LibraryScan:
         if self.generated:
             return _generate(self.generated)
         raise TrainingError(f"Library entry {self.id} names neither a file nor a generated scan.")
+
+    def source_files(self) -> list[Path]:
+        """The files ``load`` reads the scan from: its image(s) and sidecar; none for a generated scan.
+
+        Found the way the loader finds them (the energy partner, the sidecar beside it), so a
+        digest of these covers everything that makes the scan the trainee sees.
+        """
+        if not self.path:
+            return []
+        path = Path(self.path)
+        if _is_dicom(path):
+            return [path, *_dicos_partner(path)]
+        pair = find_pair(path)
+        images, stem = ([pair[0], pair[1]], pair[2]) if pair else ([path], None)
+        sidecar = sidecar_path(images[0], stem)
+        return images + ([sidecar] if sidecar is not None else [])
+
+    def digests(self) -> dict[str, str]:
+        """SHA-256 of each source file by file name; a file that cannot be read is left out."""
+        found = {}
+        for path in self.source_files():
+            try:
+                with path.open("rb") as handle:
+                    found[path.name] = hashlib.file_digest(handle, "sha256").hexdigest()
+            except OSError:
+                continue
+        return found
+
+    def check_digests(self, recorded: dict[str, str]) -> None:
+        """TrainingError naming the first file that is not as ``recorded`` (by ``digests``) any more.
+
+        Keyed by file name, not by full path: a library folder moved whole still matches.
+        """
+        if not recorded:
+            return
+        folder = Path(self.path).parent if self.path else Path()
+        current = self.digests()
+        advice = ("so the ground truth stored with this session may not match the scan any more. Put the "
+                  "original file back or ask the trainer to build the session again.")
+        for name, digest in sorted(recorded.items()):
+            if name not in current:
+                raise TrainingError(f"The library file {folder / name} (scan {self.id}) is missing or cannot "
+                                    f"be read since this session was built, {advice}")
+            if current[name] != digest:
+                raise TrainingError(f"The library file {folder / name} (scan {self.id}) changed after this "
+                                    f"session was built (its SHA-256 differs), {advice}")
+        added = sorted(set(current) - set(recorded))
+        if added:  # e.g. a sidecar put beside the scan: it changes what the loader makes of it
+            raise TrainingError(f"The library file {folder / added[0]} (scan {self.id}) was added after "
+                                f"this session was built and changed what the scan is read from, {advice}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "path": self.path, "generated": self.generated, "note": self.note,
@@ -114,6 +167,23 @@ def clipped_to(threats: list[Threat], width: int, height: int) -> list[Threat]:
                              f"the {width}×{height} scan")
         inside.append(Threat(box, threat.category, threat.label))
     return inside
+
+
+def _is_dicom(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(132)[128:132] == b"DICM"
+    except OSError:
+        return False
+
+
+def _dicos_partner(path: Path) -> list[Path]:
+    """The other energy's file of a DICOS image, found by its header as the loader finds it."""
+    from ..scan.dicos import find_partner, peek  # noqa: PLC0415 - pydicom only for DICOS entries
+
+    header = peek(path, ["StudyInstanceUID", "PatientID", "ImageType", "Rows", "Columns"])
+    found = find_partner(header, path) if header is not None else None
+    return [found[0]] if found is not None else []
 
 
 def _generate(spec: dict[str, Any]) -> Scan:

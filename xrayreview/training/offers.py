@@ -15,7 +15,7 @@ from ..decisions.permissions import HasRole
 from .access import may_build, require_builder
 from .errors import TrainingError
 from .plan import SessionPlan
-from .records import TrainingLog
+from .records import TRAINING_LOG, TrainingLog
 
 
 @dataclass(frozen=True)
@@ -87,4 +87,4 @@ def _stored(log: TrainingLog, record: LogRecord) -> Offer:
         raise LogUnavailable(
             f"The training log ({log.path}) cannot be read: record #{record.seq} (a session a trainer "
             f"built) is damaged or was changed outside the station ({type(exc).__name__}: {exc}). "
-            "Run `xrayreview training verify` on it and call an admin.") from exc
+            f"Run {TRAINING_LOG.verify_advice(log.path)} and call an admin.") from exc

@@ -107,15 +107,34 @@ class SessionPlan:
     spec: SessionSpec
     items: list[PlannedScan] = field(default_factory=list)
     threat_slots: list[bool] = field(default_factory=list)  # which positions carry a threat
+    # Library scan id -> {file name: SHA-256} of the files its planned items were made from. The
+    # stored ground truth holds only for those bytes; a file replaced later must not be scored
+    # against it. Empty for plans stored before digests were recorded (and generated scans).
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"spec": self.spec.to_dict(), "threat_slots": list(self.threat_slots),
+        data = {"spec": self.spec.to_dict(), "threat_slots": list(self.threat_slots),
                 "items": [i.to_dict() for i in self.items]}
+        if self.sources:  # absent when empty: older plans keep their JSON, and so their fingerprint
+            data["sources"] = {base: dict(files) for base, files in self.sources.items()}
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionPlan:
         return cls(SessionSpec.from_dict(data["spec"]), [PlannedScan.from_dict(i) for i in data["items"]],
-                   [bool(v) for v in data.get("threat_slots") or ()])
+                   [bool(v) for v in data.get("threat_slots") or ()], _sources_from(data.get("sources")))
+
+    def check_sources(self, library: Library) -> None:
+        """TrainingError naming a library file that is not what it was when the plan was built."""
+        for base, recorded in self.sources.items():
+            library.get(base).check_digests(recorded)
+
+    def note_source(self, library: Library, base: str) -> None:
+        """Record the digests of a library scan's files, the first time an item uses it."""
+        if base not in self.sources:
+            digests = library.get(base).digests()
+            if digests:
+                self.sources[base] = digests
 
     def fingerprint(self) -> str:
         """SHA-256 of the plan's canonical JSON: what the training log records for the session."""
@@ -147,7 +166,9 @@ def build_plan(spec: SessionSpec, library: Library, projector: Projector | None 
         for index in range(spec.scans):
             if should_stop is not None and should_stop():
                 raise TrainingError("Building the session was cancelled.")
-            plan.items.append(plan_scan(plan, index, library, spec.difficulty, projector))
+            item = plan_scan(plan, index, library, spec.difficulty, projector)
+            plan.items.append(item)
+            plan.note_source(library, item.base)
             if progress is not None:
                 progress(index + 1, spec.scans)
     return plan
@@ -199,9 +220,17 @@ def known_threat_scans(library: Library, categories: tuple[str, ...]) -> list[Li
     return [s for s in library.scans if s.threats and all(t.category in categories for t in s.threats)]
 
 
-def scan_for(item: PlannedScan, library: Library, projector: Projector | None = None) -> Scan:
-    """The scan as the trainee sees it, rebuilt from the plan."""
-    scan = library.get(item.base).load()
+def scan_for(item: PlannedScan, library: Library, projector: Projector | None = None,
+             digests: dict[str, str] | None = None) -> Scan:
+    """The scan as the trainee sees it, rebuilt from the plan.
+
+    ``digests`` (the plan's ``sources`` for the item's scan) are checked first: a TrainingError
+    names a file replaced since the plan was built rather than show it with the old truth.
+    """
+    entry = library.get(item.base)
+    if digests:
+        entry.check_digests(digests)
+    scan = entry.load()
     if item.label is None:
         return scan
     projected, _ = _project(scan, item, projector)
@@ -252,6 +281,20 @@ def ranked_centers(scan: Scan, clutter: float, rng: np.random.Generator) -> list
     ranked = sorted(range(len(order)), key=lambda rank: abs(rank - target))
     return [(float(xs[order[r]] * factor + factor / 2), float(ys[order[r]] * factor + factor / 2))
             for r in ranked]
+
+
+def _sources_from(value: Any) -> dict[str, dict[str, str]]:
+    """The stored ``sources``; ValueError for a shape no station writes (the record was changed)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(_is_text_map(files) for files in value.values()):
+        raise ValueError(f"a plan's sources must map scan ids to {{file name: SHA-256}}, not {value!r}")
+    return {str(base): dict(files) for base, files in value.items()}
+
+
+def _is_text_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                           for k, v in value.items())
 
 
 def _share_inside(load: np.ndarray, box: tuple[float, float, float, float]) -> float:

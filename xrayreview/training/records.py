@@ -15,8 +15,12 @@ from typing import Any
 
 from ..decisions.chain import GENESIS, VerifyResult, canonical, record_hash
 from ..decisions.errors import InvalidRecord
-from ..decisions.log import DecisionLog, LogRecord, now_utc
+from ..decisions.log import DecisionLog, LogLabel, LogRecord, now_utc
 from ..paths import data_dir
+
+# Messages about a damaged or unreadable training log must send the admin to this file's own
+# check (`xrayreview training verify`), not to the decision log's.
+TRAINING_LOG = LogLabel("training log", "xrayreview training verify --log")
 
 # training_plan: a session a trainer built (plan, ground truth, who may run it), kept for trainees to run.
 TRAINING_KINDS = ("training_plan", "training_session", "training_answer", "training_summary")
@@ -31,7 +35,7 @@ class TrainingLog:
 
     def __init__(self, path: Path | None = None, *, station_id: str | None = None) -> None:
         self.path = Path(path) if path is not None else default_training_path()
-        self._log = DecisionLog(self.path, station_id=station_id)
+        self._log = DecisionLog(self.path, station_id=station_id, label=TRAINING_LOG)
 
     def close(self) -> None:
         self._log.close()

@@ -60,6 +60,7 @@ class TrainingSession:
                    projector: Projector | None = None, log: TrainingLog | None = None) -> TrainingSession:
         """Run a session a trainer built and stored; its own copy of the plan grows if adaptive."""
         plan = SessionPlan.from_dict(offer.plan.to_dict())
+        plan.check_sources(library)  # before anything is recorded: no run against truth for other files
         session = cls(plan, library, trainee, projector=projector, log=log)
         if log is not None:
             session.session_id = log.append("training_session", {
@@ -84,7 +85,7 @@ class TrainingSession:
         if len(self.plan.items) <= index:
             self.plan.items.append(self._adaptive_item(index))
         item = self.plan.items[index]
-        return item, scan_for(item, self.library, self.projector)
+        return item, scan_for(item, self.library, self.projector, self.plan.sources.get(item.base))
 
     def upcoming(self, ahead: int = 0) -> Callable[[], tuple[PlannedScan, Scan]] | None:
         """A job that builds the scan to show next (or ``ahead`` after it) without changing the session.
@@ -103,7 +104,8 @@ class TrainingSession:
             return None
         if index < len(plan.items):
             item = plan.items[index]
-            return lambda: (item, scan_for(item, library, projector))
+            digests = plan.sources.get(item.base)
+            return lambda: (item, scan_for(item, library, projector, digests))
         difficulty, category = plan.spec.difficulty, None
         if plan.threat_slots[index]:
             rng = np.random.default_rng([plan.spec.seed, 3, index])

@@ -57,6 +57,18 @@ def no_windows_left(request):
     assert shown == [], f"windows left open: {shown}"
 
 
+@pytest.fixture(autouse=True)
+def close_anyway():
+    """A modal question nobody answers would hang the run. Tests that end while the station holds
+    a refused decision (pytest-qt closes windows before fixtures end) answer "close anyway" here;
+    tests about the question answer it themselves."""
+    from PySide6.QtWidgets import QMessageBox
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Close)
+        yield
+
+
 @pytest.fixture
 def single_tiff(tmp_path) -> Path:
     """A 16-bit single-energy TIFF with a sidecar giving the pixel pitch."""

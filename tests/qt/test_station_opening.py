@@ -171,8 +171,10 @@ def test_only_the_most_recent_scans_stay_open(qtbot, station, driver, single_tif
     first = driver.open(station, single_tiff)
     closed = []
     station.scan_closed.connect(closed.append)
-    for _ in range(4):
-        station.open_paths([single_tiff])
+    for i in range(4):  # other files: the same file opened again shows the scan already open
+        copy = single_tiff.with_name(f"truck-{i}.tif")
+        copy.write_bytes(single_tiff.read_bytes())
+        station.open_paths([copy])
         qtbot.waitUntil(lambda: not station.loader.pending)
     assert len(station.scans) == 3 and station.scan_list.count() == 3
     assert len(closed) == 2 and first not in station.scans.values()  # the oldest went first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -44,6 +45,8 @@ class MainWindow(QMainWindow):
         self.current: int | None = None
         self._show_next: int | None = None  # request whose scan is shown as soon as it loads
         self.last_error_box: QMessageBox | None = None
+        # Parts attached later say here what closing now would lose (None: nothing).
+        self.close_checks: list[Callable[[], str | None]] = []
 
         self.state = DisplayState(self)
         self.viewer = ScanView(self)
@@ -134,22 +137,30 @@ class MainWindow(QMainWindow):
         self.open_paths([Path(p) for p in paths])
 
     def open_paths(self, paths: list[Path]) -> None:
-        """Load the files off the GUI thread; the first of them is shown when it arrives."""
+        """Load the files off the GUI thread; the first of them is shown when it arrives.
+
+        A file the scan list holds already is shown from there: a second copy would take the
+        screen from the review in progress and let one scan be decided twice."""
         groups = group_for_opening(paths)
-        for index, path in enumerate(groups):
+        to_load = [path for path in groups if self.scan_list.holding(path) is None]
+        for path in to_load:
             request = self.loader.open(path)
-            if index == 0:
+            if path is groups[0]:
                 self._show_next = request
-        if groups:
-            self.statusBar().showMessage(f"Opening {len(groups)} scan(s)…")
+        if groups and groups[0] not in to_load:
+            self._show_next = None
+            self.scan_list.select(self.scan_list.holding(groups[0]))
+        if to_load:
+            self.statusBar().showMessage(f"Opening {len(to_load)} scan(s)…")
 
     def _scan_loaded(self, request: int, scan: Scan) -> None:
-        self.scans[request] = scan
-        self.scan_list.add_scan(request, scan)
-        self._close_oldest(keep=request)
+        listed = self.scan_list.add_scan(request, scan)  # opened twice before the first arrived: one entry
+        if listed == request:
+            self.scans[request] = scan
+            self._close_oldest(keep=request)
         if request == self._show_next or self.current is None:
             self.statusBar().showMessage(f"Opened {scan.name}", 5000)  # first: parts may say more
-            self.scan_list.select(request)  # shows it through scan_chosen
+            self.scan_list.select(listed)  # shows it through scan_chosen
         else:
             self.statusBar().showMessage(f"{len(self.scans)} scans open", 5000)
 
@@ -234,7 +245,19 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.sync()
 
+    def may_close(self) -> bool:
+        """Ask the officer before closing loses what a part still holds; staying is the default."""
+        losses = [text for check in self.close_checks if (text := check())]
+        if not losses:
+            return True
+        text = "\n\n".join(losses) + "\n\nClose the station anyway and lose it? Cancel keeps it open."
+        close, stay = QMessageBox.StandardButton.Close, QMessageBox.StandardButton.Cancel
+        return QMessageBox.question(self, "Close the station?", text, close | stay, stay) == close
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.may_close():
+            event.ignore()
+            return
         self.closing.emit()
         self.save_layout()
         self.loader.shutdown()

@@ -62,6 +62,7 @@ class ReviewDesk(QObject):
         self._correcting = False
         self._reopening: str | None = None  # SHA-256 of a closed scan opened again for a correction
         self.panel.blocked.connect(lambda text: window.statusBar().showMessage(text, 30000))
+        window.close_checks.append(self.unrecorded_on_close)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
         dock = QDockWidget(title, self.window)
@@ -192,8 +193,17 @@ class ReviewDesk(QObject):
             self.window.statusBar().showMessage(
                 f"The decision on {held.name} is not recorded yet; fix the log, then decide again.", 15000)
             return
+        if self.queue.is_decided(scan.source):
+            self.panel.show_decided(scan)  # a second decision only through the correction (Shift+Z)
+            return
         self.panel.start(scan)
         self._detections_changed()
+
+    def unrecorded_on_close(self) -> str | None:
+        """What closing the station now would lose: a decision the log refused (none once shut down)."""
+        if self.log is None:
+            return None
+        return self.panel.unrecorded_summary()
 
     def _open(self, path: Path) -> None:
         """Show a scan already open in the station, or open it (from the inbox)."""

@@ -69,6 +69,7 @@ class ReviewPanel(QWidget):
         self.corrects: int | None = None  # seq of the decision this review replaces
         self.last: dict[str, Any] | None = None  # this officer's last committed decision, to correct
         self.unrecorded = False  # the log refused this scan's decision: the station stays on it
+        self._refused = ""  # which decision the log refused, to name it when the station is closed
         # Set by the station: put this scan back on the viewer; False when it is no longer open.
         self.bring_back: Callable[[Scan], bool] | None = None
         self._items: list[QGraphicsItem] = []
@@ -174,6 +175,12 @@ class ReviewPanel(QWidget):
         self._set_enabled(True)
         self._refresh()
 
+    def show_decided(self, scan: Scan) -> None:
+        """``scan`` is decided already: shown to look at, with no fresh review a key could log by accident."""
+        self.finish()
+        self.title.setText(f"{scan.name} is decided already")
+        self._say(f"Deciding it again is a correction: {KEYS['correct_last']} corrects your last decision.")
+
     def set_detections(self, detections: list[Any], model: ModelInfo | None) -> None:
         """The detector's marks changed (result arrived, threshold moved): keep verdicts already given."""
         if self.scan is None:
@@ -272,7 +279,7 @@ class ReviewPanel(QWidget):
         try:
             appended = record_decision(self.log, self.officer, record)
         except (LogUnavailable, OSError) as exc:  # OSError: a full or vanished disk the log did not name
-            self.unrecorded = True
+            self.unrecorded, self._refused = True, decision
             self._refuse(f"NOT RECORDED — {exc} New decisions are blocked until the log is fixed.")
             return
         except DecisionLogError as exc:
@@ -315,6 +322,13 @@ class ReviewPanel(QWidget):
         was = DECISIONS[last["decision"]]
         self.title.setText(f"Correcting #{last['seq']} ({was}) on {last['scan'].name}")
         self._refresh()
+
+    def unrecorded_summary(self) -> str | None:
+        """The decision the log refused, in words, while the panel still holds it."""
+        if not self.unrecorded or self.scan is None:
+            return None
+        return (f"The decision \"{DECISIONS[self._refused]}\" on {self.scan.name} is NOT RECORDED: "
+                "the decision log refused it.")
 
     def redraw(self) -> None:
         """Put the review's marks back on the viewer (after it was given the scan again)."""

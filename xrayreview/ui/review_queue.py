@@ -95,6 +95,11 @@ class ReviewQueue(QWidget):
                 del self._unopenable[resolved]  # written again since: worth another try
         return True
 
+    def is_decided(self, files: tuple[Path, ...]) -> bool:
+        """True when the log holds a decision on the scan read from ``files``."""
+        decided = self._decided_now()
+        return bool(files) and all(str(Path(p).resolve()) in decided for p in files)
+
     def refresh(self) -> None:
         decided = self._decided_now()
         items: list[tuple[Path, ...]] = []

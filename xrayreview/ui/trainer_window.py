@@ -244,7 +244,11 @@ class _TrainingMenu(QObject):
         self.opened: TrainerWindow | None = None
         self.action = QAction("Training…", window)
         self.action.triggered.connect(self.open)
-        window.installEventFilter(self)
+        closing = getattr(window, "closing", None)
+        if closing is not None:  # the station's signal comes only once it really closes (it may ask to stay)
+            closing.connect(self.close_opened)
+        else:
+            window.installEventFilter(self)
         # The trainer window must not outlive its account (it shows other trainees' results).
         account_changed.connect(self._check_account)
 

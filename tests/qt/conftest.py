@@ -167,3 +167,30 @@ class StationDriver:
 @pytest.fixture
 def driver(qtbot) -> StationDriver:
     return StationDriver(qtbot)
+
+
+@pytest.fixture
+def officer(station_data):
+    """An officer account signed in on a fresh log in tmp_path (with the admin that made it)."""
+    from xrayreview.decisions import Accounts, DecisionLog, default_log_path
+
+    with DecisionLog(default_log_path()) as log:
+        accounts = Accounts(log)
+        admin = accounts.create_first_admin("root", "admin-pass")
+        accounts.create(admin, "olga", "officer", "officer-pass")
+        return accounts.authenticate("olga", "officer-pass")
+
+
+@pytest.fixture
+def whole(qtbot, officer):
+    """The whole station, shown, with the officer signed in."""
+    from xrayreview.ui.station import build_station
+
+    window = build_station()
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    window.review.set_account(officer)
+    yield window
+    window.review.set_inbox(None)
+    window.close()

@@ -9,10 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from xrayreview.decisions import Accounts, DecisionLog, LogUnavailable, default_log_path
+from xrayreview.decisions import LogUnavailable
 from xrayreview.decisions.log import Writer
 from xrayreview.decisions.queries import AuditFilter, load_decisions
-from xrayreview.ui.station import build_station
 
 
 def _parcel(path, seed=0):
@@ -20,27 +19,6 @@ def _parcel(path, seed=0):
     grey = np.kron(blocks, np.ones((32, 32), np.uint8))[:200, :300]
     cv2.imwrite(str(path), np.repeat(grey[:, :, None], 3, axis=2))
     return path
-
-
-@pytest.fixture
-def officer(station_data):
-    with DecisionLog(default_log_path()) as log:
-        accounts = Accounts(log)
-        admin = accounts.create_first_admin("root", "admin-pass")
-        accounts.create(admin, "olga", "officer", "officer-pass")
-        return accounts.authenticate("olga", "officer-pass")
-
-
-@pytest.fixture
-def whole(qtbot, officer):
-    window = build_station()
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    window.review.set_account(officer)
-    yield window
-    window.review.set_inbox(None)
-    window.close()
 
 
 @pytest.fixture

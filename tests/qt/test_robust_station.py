@@ -14,14 +14,13 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
 
-from xrayreview.decisions import Accounts, DecisionLog, LogUnavailable, default_log_path
+from xrayreview.decisions import LogUnavailable
 from xrayreview.decisions.log import Writer
 from xrayreview.detection import ThreatModel
 from xrayreview.detection.synthetic_models import dark_square_model
 from xrayreview.ui.detection_controller import DetectionController
 from xrayreview.ui.detection_panel import DetectionPanel
 from xrayreview.ui.review_marks import DrawBox
-from xrayreview.ui.station import build_station
 
 
 def _parcel(path, squares=((64, 64),), seed=0):
@@ -32,27 +31,6 @@ def _parcel(path, squares=((64, 64),), seed=0):
         grey[y:y + 16, x:x + 16] = 0
     cv2.imwrite(str(path), np.repeat(grey[:, :, None], 3, axis=2))
     return path
-
-
-@pytest.fixture
-def officer(station_data):
-    with DecisionLog(default_log_path()) as log:
-        accounts = Accounts(log)
-        admin = accounts.create_first_admin("root", "admin-pass")
-        accounts.create(admin, "olga", "officer", "officer-pass")
-        return accounts.authenticate("olga", "officer-pass")
-
-
-@pytest.fixture
-def whole(qtbot, officer):
-    window = build_station()
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    window.review.set_account(officer)
-    yield window
-    window.review.set_inbox(None)
-    window.close()
 
 
 def _log_refuses(monkeypatch, error: Exception) -> None:

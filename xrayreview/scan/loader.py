@@ -33,7 +33,7 @@ def load_scan(source: str | Path | Sequence[str | Path], *, pair: bool = True) -
         path = Path(source)
         # DICOS files say in their headers which energy they hold (the DICOS reader pairs them by
         # that), so the file-name convention is only for formats that cannot say it themselves.
-        found = find_pair(path) if pair and not _starts_as_dicom(path) else None
+        found = find_pair(path) if pair and not starts_as_dicom(path) else None
         if found:
             high_path, low_path, stem = found
             return _load_pair(high_path, low_path, stem)
@@ -83,7 +83,8 @@ def _is_dicom(data: bytes) -> bool:
     return sniff_format(data[:132]) == "dicom"
 
 
-def _starts_as_dicom(path: Path) -> bool:
+def starts_as_dicom(path: Path) -> bool:
+    """Whether the file at ``path`` begins as DICOM (DICOS) does; False when it cannot be read."""
     try:
         with path.open("rb") as handle:
             return _is_dicom(handle.read(132))
@@ -112,7 +113,7 @@ def _load_pair(high_path: Path, low_path: Path, stem: str | None) -> Scan:
     warnings: list[str] = []
     kind = ""
     high_data = read_bytes(high_path)
-    if _is_dicom(high_data) or _starts_as_dicom(low_path):
+    if _is_dicom(high_data) or starts_as_dicom(low_path):
         return _load_dicos_pair(high_path, high_data, low_path)
     for path, data in ((high_path, high_data), (low_path, read_bytes(low_path))):
         digest.update(data)
@@ -145,7 +146,7 @@ def _load_dicos_pair(high_path: Path, high_data: bytes, low_path: Path) -> Scan:
     """The two energy files of one DICOS scan, as named (e.g. a logged decision reopened)."""
     from .dicos import read_dicos  # noqa: PLC0415 - pydicom is only paid for when needed
 
-    if not _is_dicom(high_data) or not _starts_as_dicom(low_path):
+    if not _is_dicom(high_data) or not starts_as_dicom(low_path):
         read_bytes(low_path)  # a missing or empty file says so first
         raise ScanError(f"{high_path.name} and {low_path.name} are not both DICOS files, so they are "
                         "not the two energies of one scan.")

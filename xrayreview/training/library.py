@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..scan import Scan, load_scan
+from ..scan.loader import starts_as_dicom
 from ..scan.pairing import find_pair
 from ..scan.sidecar import sidecar_path
 from .errors import TrainingError
@@ -50,7 +51,7 @@ class LibraryScan:
         if not self.path:
             return []
         path = Path(self.path)
-        if _is_dicom(path):
+        if starts_as_dicom(path):
             return [path, *_dicos_partner(path)]
         pair = find_pair(path)
         images, stem = ([pair[0], pair[1]], pair[2]) if pair else ([path], None)
@@ -167,14 +168,6 @@ def clipped_to(threats: list[Threat], width: int, height: int) -> list[Threat]:
                              f"the {width}×{height} scan")
         inside.append(Threat(box, threat.category, threat.label))
     return inside
-
-
-def _is_dicom(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(132)[128:132] == b"DICM"
-    except OSError:
-        return False
 
 
 def _dicos_partner(path: Path) -> list[Path]:

@@ -123,6 +123,7 @@ def test_next_passes_over_an_inbox_file_that_will_not_open(qtbot, whole, tmp_pat
     with qtbot.waitSignal(whole.loader.failed, timeout=10000):
         panel.decide("clear")  # the desk moves on to b.png, which fails
     assert "could not be opened" in desk.queue.list.item(0).text()
+    assert "could not be opened" in desk.queue.list.item(0).toolTip()
     desk.queue.open_next()  # Shift+N
     qtbot.waitUntil(lambda: panel.scan is not None and panel.scan.name == "c.png", timeout=10000)
     panel.decide("clear")
@@ -189,3 +190,19 @@ def test_a_failure_on_a_scan_left_behind_is_not_shown_over_the_scan_on_screen(qt
     assert detection.panel.status.text() == summary
     assert "failed" not in whole.statusBar().currentMessage()
     assert [d.box for d in detection.shown_detections()] == [(64, 64, 80, 80)]
+
+
+def test_a_scan_that_finishes_loading_after_shutdown_is_dropped(qtbot, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from xrayreview.ui.scan_loader import ScanLoader
+
+    loader = ScanLoader()
+    arrived = []
+    loader.loaded.connect(lambda request, scan: arrived.append(request))
+    loader.failed.connect(lambda request, name, message: arrived.append(request))
+    loader.open(_parcel(tmp_path / "late.png"))
+    loader.open(tmp_path / "missing.png")
+    loader.shutdown()  # waits for the file being read; its result is already queued for this thread
+    QApplication.processEvents()
+    assert arrived == []

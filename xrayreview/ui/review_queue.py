@@ -116,6 +116,7 @@ class ReviewQueue(QWidget):
                 broken += 1
                 text += f" — could not be opened ({NEXT_KEY} skips it)"
             entry = QListWidgetItem(text)
+            entry.setToolTip(text)  # the panel is narrow; the reason a file is skipped must stay readable
             entry.setData(Qt.ItemDataRole.UserRole, str(files[0]))
             self.list.addItem(entry)
         where = f"Inbox {self.inbox.folder}" if self.inbox else "No inbox folder"

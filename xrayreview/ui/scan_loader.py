@@ -84,6 +84,7 @@ class ScanLoader(QObject):
         self._next = 0
         self.pending: set[int] = set()
         self._paths: dict[int, Path] = {}
+        self._shut = False
 
     def open(self, path: Path) -> int:
         self._next += 1
@@ -93,11 +94,15 @@ class ScanLoader(QObject):
         return self._next
 
     def _on_loaded(self, request: int, scan: object) -> None:
+        if self._shut:  # queued before the shutdown: a closed window must not show it or detect on it
+            return
         self.pending.discard(request)
         self._paths.pop(request, None)
         self.loaded.emit(request, scan)
 
     def _on_failed(self, request: int, name: str, message: str) -> None:
+        if self._shut:
+            return
         self.pending.discard(request)
         path = self._paths.pop(request, None)
         self.failed.emit(request, name, message)
@@ -106,6 +111,7 @@ class ScanLoader(QObject):
 
     def shutdown(self) -> None:
         """Finish the file being read, drop the rest, and wait for the thread to end."""
+        self._shut = True
         if self._thread.isRunning():
             self._thread.requestInterruption()
             self._thread.quit()

@@ -63,17 +63,20 @@ class LogLabel:
 DECISION_LOG = LogLabel("decision log", "xrayreview audit verify --db")
 
 
-def damaged_record(path: Path, seq: int | None, label: LogLabel = DECISION_LOG) -> LogUnavailable:
+def damaged_record(path: Path, seq: int | None, label: LogLabel = DECISION_LOG, *, what: str = "",
+                   detail: str = "") -> LogUnavailable:
     """The error for a record whose stored content is not what the station writes.
 
     Only an edit outside the station (the triggers refuse it inside) or a damaged disk gets
     there; naming the record sends the admin to the log's verify command instead of a
-    traceback, and the record's own hash keeps proving what happened to it.
+    traceback, and the record's own hash keeps proving what happened to it. ``what`` says what
+    the record holds, ``detail`` what is wrong with it.
     """
-    which = f"record #{seq}" if seq is not None else "a record"
+    which = (f"record #{seq}" if seq is not None else "a record") + (f" ({what})" if what else "")
+    found = f": {detail}" if detail else ""
     return LogUnavailable(
         f"The {label.name} ({path}) cannot be read: {which} is damaged or was changed outside the "
-        f"station. Run {label.verify_advice(path)} and call an admin."
+        f"station{found}. Run {label.verify_advice(path)} and call an admin."
     )
 
 

@@ -14,8 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..decisions.errors import LogUnavailable
-from ..decisions.log import LogRecord
+from ..decisions.log import LogRecord, damaged_record
 from ..reports.cells import spreadsheet_safe
 from ..reports.files import replacing
 from .records import TRAINING_LOG, TrainingLog
@@ -71,10 +70,7 @@ def _checked(log: TrainingLog, record: LogRecord) -> dict[str, Any]:
     content = record.content
     problem = _problem(content)
     if problem:
-        raise LogUnavailable(
-            f"The training log ({log.path}) cannot be read: record #{record.seq} (a session's results) is "
-            f"damaged or was changed outside the station: {problem}. "
-            f"Run {TRAINING_LOG.verify_advice(log.path)} and call an admin.")
+        raise damaged_record(log.path, record.seq, TRAINING_LOG, what="a session's results", detail=problem)
     return content
 
 

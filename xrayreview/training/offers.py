@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..decisions.errors import LogUnavailable
-from ..decisions.log import LogRecord
+from ..decisions.log import LogRecord, damaged_record
 from ..decisions.permissions import HasRole
 from .access import may_build, require_builder
 from .errors import TrainingError
@@ -84,7 +83,5 @@ def _stored(log: TrainingLog, record: LogRecord) -> Offer:
                      str(body["built_by"]), body.get("trainee"), str(body.get("recorded_at", "")))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         # Changed outside the station, damaged, or written by a station that plans differently.
-        raise LogUnavailable(
-            f"The training log ({log.path}) cannot be read: record #{record.seq} (a session a trainer "
-            f"built) is damaged or was changed outside the station ({type(exc).__name__}: {exc}). "
-            f"Run {TRAINING_LOG.verify_advice(log.path)} and call an admin.") from exc
+        raise damaged_record(log.path, record.seq, TRAINING_LOG, what="a session a trainer built",
+                             detail=f"{type(exc).__name__}: {exc}") from exc

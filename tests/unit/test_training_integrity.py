@@ -215,7 +215,9 @@ def test_a_library_folder_moved_whole_still_runs(tmp_path, library):
         path.rename(moved / path.name)
     elsewhere = Library.of_files(sorted(moved.glob("clean_*.png")))
     with log:
-        session = TrainingSession.from_offer(find_offer(log, stored.id), elsewhere, "omar", log=log)
+        offer = find_offer(log, stored.id)
+        assert offer.plan.sources  # the digests are there to be checked, so passing means they matched
+        session = TrainingSession.from_offer(offer, elsewhere, "omar", log=log)
         while not session.finished:
             session.next_scan()
             session.answer("clear", seconds=1.0)

@@ -21,14 +21,17 @@ from .errors import TrainingError
 from .library import Library, LibraryScan, threat_from_dict, threat_to_dict
 from .scoring import Threat
 from .staircase import LEVELS, TrainingDifficulty
+from .visible import shown
 
 # project_threat(scan, label, *, seed, center, rotation_deg, scale) -> (Scan, GroundTruth)
 Projector = Callable[..., tuple[Scan, Any]]
+Point = tuple[float, float]
 
 DEFAULT_CATEGORIES = ("firearm", "ied_component")
 # Candidate spots examined when placing a threat; the clutter knob picks among them.
 PLACEMENT_CANDIDATES = 48
-# A projected threat should lie at least this much within the load; spots are tried in order.
+# A projected threat should lie at least this much within the load, and show in the rendering
+# (visible.py); spots are tried in order.
 MIN_INSIDE_LOAD = 0.9
 PLACEMENT_TRIES = 6
 
@@ -200,19 +203,29 @@ def plan_scan(plan: SessionPlan, index: int, library: Library, difficulty: Train
     scale = round(1.0 - 0.35 * difficulty.size * float(rng.random()), 3)
     seed = int(rng.integers(2**31))
     load = load_mask(scan)
-    best: tuple[float, PlannedScan] | None = None
-    # A long gun turned across a low load cannot fit anywhere; lying along the scan it may.
-    tries = [(c, rotation) for c in centers[:PLACEMENT_TRIES]] + [(c, 0.0) for c in centers[:PLACEMENT_TRIES]]
-    for center, angle in tries:
+    first = _tries(centers[:PLACEMENT_TRIES], rotation)
+    best: tuple[tuple[float, ...], bool, PlannedScan] | None = None
+    for n, (center, angle) in enumerate(first + _tries(centers[PLACEMENT_TRIES:], rotation)):
+        # The rest of the ranking only for a threat none of the first spots shows (the densest
+        # goods all black): a threat that merely does not fit (larger than the load) is placed
+        # as it always was, at no more projections.
+        if n == len(first) and best is not None and best[1]:
+            break
         item = PlannedScan(index, base.id, (), label, seed, center, angle, scale, difficulty)
-        _, truth = _project(scan, item, projector)
+        projected, truth = _project(scan, item, projector)
         item = PlannedScan(**{**item.__dict__, "threats": (truth,) + base.threats})
         inside = _share_inside(load, truth.box)
-        if inside >= MIN_INSIDE_LOAD:
+        seen = shown(scan, projected, truth.box)
+        if inside >= MIN_INSIDE_LOAD and seen.shows:
             return item
-        if best is None or inside > best[0]:
-            best = (inside, item)
-    return best[1]  # nothing fits wholly (a threat larger than the load): the best-covered spot
+        # Short of both, showing comes first: a threat no one can see cannot be scored fairly,
+        # one that pokes out of the load can. Each criterion counts up to its threshold, then
+        # the more of each; ties keep the earlier spot, nearer the clutter asked for.
+        key = (min(seen.pixels, seen.needed), min(inside, MIN_INSIDE_LOAD), seen.pixels, inside)
+        if best is None or key > best[0]:
+            best = (key, seen.shows, item)
+    assert best is not None  # ranked_centers always gives candidates
+    return best[2]
 
 
 def known_threat_scans(library: Library, categories: tuple[str, ...]) -> list[LibraryScan]:
@@ -302,6 +315,13 @@ def _share_inside(load: np.ndarray, box: tuple[float, float, float, float]) -> f
     window = load[max(y1, 0):max(y2, 0), max(x1, 0):max(x2, 0)]
     area = max(1, (x2 - x1) * (y2 - y1))
     return float(window.sum()) / area
+
+
+def _tries(centers: list[Point], rotation: float | None) -> list[tuple[Point, float | None]]:
+    """(center, angle) to try: each spot at the angle drawn, then each lying along the scan."""
+    # A long gun turned across a low load cannot fit anywhere; lying along the scan it may.
+    tries = [(c, rotation) for c in centers]
+    return tries + [(c, 0.0) for c in centers] if rotation != 0.0 else tries
 
 
 def _project(scan: Scan, item: PlannedScan, projector: Projector | None) -> tuple[Scan, Threat]:

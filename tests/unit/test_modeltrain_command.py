@@ -79,7 +79,7 @@ def test_train_resume_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     (early / "last.pt").write_bytes((run_dir / "last.pt").read_bytes())
     assert main([*common, "--steps", "5", "--resume"]) == 0
     assert main([*common, "--export-only", "--average-with", str(early)]) == 0
-    from xrayreview.modeltrain.train import average_trained, load_trained  # noqa: PLC0415
+    from xrayreview.modeltrain.weights import average_trained, load_trained  # noqa: PLC0415
 
     mean = average_trained([run_dir, early]).state_dict()
     late, first = load_trained(run_dir).state_dict(), load_trained(early).state_dict()

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from ..paths import MODELS_DIR, REPO_ROOT
+from .evaluate import parse_map
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +43,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="enlarge training tiles coarser than MM mm a pixel to MM, as the station "
                              "does with scans coarser than the sidecar's coarsest_mm_per_px "
                              "(default 0: every pitch as generated)")
+    parser.add_argument("--data", type=Path, action="append", default=[], metavar="DIR",
+                        help="also train on the labelled scans in DIR (VOC, YOLO or COCO, e.g. officers' "
+                             "marks exported from the decision log; repeatable)")
+    parser.add_argument("--data-share", type=float, default=0.5, metavar="F",
+                        help="share of training tiles taken from --data (default 0.5; the rest generated)")
+    parser.add_argument("--map", action="append", default=[], metavar="NAME=CLASS",
+                        help="--data label NAME is model class CLASS, a category (firearm, ied_component: "
+                             "the model learns which of its classes) or background (repeatable)")
+    parser.add_argument("--init", type=Path, default=None, metavar="WEIGHTS",
+                        help="start from these weights (models/threat-detector.pt, or a run folder) "
+                             "instead of random ones: fine-tune the shipped model on your own scans")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--val-tiles", type=int, default=64, help="held-out tiles for the progress check")
     parser.add_argument("--val-every", type=int, default=500)
@@ -81,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from ..detection.spec import KNOWN_PERFORMANCE_LIMIT  # noqa: PLC0415
     from ..modeltrain import train as training  # noqa: PLC0415
+    from ..modeltrain.labelled import TrainingInputError  # noqa: PLC0415
+    from ..modeltrain.weights import average_trained  # noqa: PLC0415
 
     if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0 or args.accumulate <= 0:
         print("--steps, --batch, --reuse and --accumulate must be positive, --workers zero or more")
@@ -95,6 +109,14 @@ def run(args: argparse.Namespace) -> int:
     class_weights = _class_weights(args.class_weight)
     if class_weights is None:
         return 2
+    if not 0 < args.data_share <= 1:
+        print("--data-share must be above 0 and at most 1")
+        return 2
+    try:
+        data_map = parse_map(args.map)
+    except ValueError as exc:
+        print(exc)
+        return 2
     if args.average_with and not args.export_only:
         print("--average-with needs --export-only")
         return 2
@@ -103,15 +125,20 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             print(f"nothing to export: {', '.join(map(str, missing))} does not exist")
             return 2
-        model = training.average_trained([args.run_dir, *args.average_with])
+        model = average_trained([args.run_dir, *args.average_with])
     else:
         config = training.TrainConfig(
             steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,
             reuse=args.reuse, accumulate=args.accumulate, freeze_norm=args.freeze_norm,
             precision=args.precision, seed=args.seed, val_tiles=args.val_tiles, val_every=args.val_every,
             time_limit_min=args.time_limit, class_weights=class_weights,
-            coarsest_mm_per_px=args.coarsest_mm_per_px)
-        model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
+            coarsest_mm_per_px=args.coarsest_mm_per_px, data=[str(d) for d in args.data],
+            data_share=args.data_share, data_map=data_map, init=str(args.init or ""))
+        try:
+            model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
+        except TrainingInputError as exc:
+            print(exc)
+            return 2
     out = args.out or args.run_dir / "export"
     path = training.export(model, out, confidence=args.conf, mirror=args.mirror,
                            known_performance=args.known_performance)

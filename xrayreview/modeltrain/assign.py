@@ -89,3 +89,27 @@ def assign(
     target_scores.scatter_(2, target_classes.clamp(min=0).unsqueeze(-1), 1.0)
     target_scores = target_scores * (normalised * foreground).unsqueeze(-1)
     return Assignment(foreground, target_boxes, target_scores)
+
+
+@torch.no_grad()
+def resolve_categories(scores: torch.Tensor, points: torch.Tensor, strides: torch.Tensor,
+                       gt_boxes: torch.Tensor, gt_classes: torch.Tensor,
+                       members: list[list[int]]) -> torch.Tensor:
+    """``gt_classes`` with every category-only code (C + k: a truth known only as category k)
+    replaced by the class of category ``members[k]`` that the model scores highest on the
+    truth's cells. An officer marks "firearm", not "long gun"; teaching the class the model
+    already leans to keeps its classes apart while the category is learnt from the mark."""
+    num_classes = scores.shape[-1]
+    coded = gt_classes >= num_classes
+    if not bool(coded.any()):
+        return gt_classes
+    allowed = candidate_cells(points, strides, gt_boxes)  # [B, M, N]
+    cells = allowed.float()
+    best = torch.stack([(cells * scores[..., c].unsqueeze(1)).amax(-1) for c in range(num_classes)], -1)
+    in_group = torch.zeros(len(members), num_classes, dtype=torch.bool, device=scores.device)
+    for k, classes in enumerate(members):
+        in_group[k, classes] = True
+    group = (gt_classes - num_classes).clamp(0, len(members) - 1)
+    # Ties (a fresh model, cells outside the image) fall to the group's first class.
+    ranked = torch.where(in_group[group], best + 1e-6, torch.full_like(best, -1.0))
+    return torch.where(coded, ranked.argmax(-1), gt_classes)

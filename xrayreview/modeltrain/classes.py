@@ -50,3 +50,19 @@ def class_index(label: str) -> int | None:
     """The model's class index for a generator label, or None for labels the model ignores."""
     name = LABEL_TO_CLASS.get(label)
     return None if name is None else CLASSES.index(name)
+
+# A threat labelled only by its category (an officer's "firearm" mark) is trained as that
+# category: the loss lets it teach the category's class the model already finds most likely
+# there (see assign.resolve_categories). Such a truth's class code is len(CLASSES) + index here.
+CATEGORY_CODES: tuple[str, ...] = ("firearm", "ied_component")
+
+
+def category_code(category: str) -> int:
+    """The class code of a truth known only by ``category`` (one of CATEGORY_CODES)."""
+    return len(CLASSES) + CATEGORY_CODES.index(category)
+
+
+def category_members() -> list[list[int]]:
+    """For each of CATEGORY_CODES, the indices of the model classes in it."""
+    return [[i for i, name in enumerate(CLASSES) if CATEGORY[name] == category]
+            for category in CATEGORY_CODES]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -17,6 +18,9 @@ from torch.utils.data import IterableDataset, get_worker_info
 
 from .augment import augment, clip_boxes
 from .classes import class_index
+
+if TYPE_CHECKING:
+    from .labelled import LabelledTiles
 
 # Seed ranges: training draws from TRAIN_SEED_BASE upwards; validation inside training uses
 # VALIDATION_SEED_BASE; the published metrics use seeds below HELD_OUT_SEED_LIMIT (see models/README.md).
@@ -42,7 +46,6 @@ def make_tile(seed: int, size: int, kind: str | None = None,
     model trains on threats at the sizes it meets at run time. The tile may then exceed ``size``;
     augmentation crops it back.
     """
-    from ..detection.tiling import resample  # noqa: PLC0415
     from ..imaging.standard import render_standard  # noqa: PLC0415
     from ..synth import generate_tile  # noqa: PLC0415
 
@@ -54,15 +57,23 @@ def make_tile(seed: int, size: int, kind: str | None = None,
         if index is not None:
             boxes.append([float(v) for v in truth.box])
             classes.append(index)
+    return fitted_tile(image, boxes, classes, scan.metadata.pixel_pitch_mm, coarsest_mm_per_px)
+
+
+def fitted_tile(image: np.ndarray, boxes: list, classes: list, pitch: float | None,
+                coarsest_mm_per_px: float | None) -> Tile:
+    """A rendered image and its truths as a Tile: enlarged to ``coarsest_mm_per_px`` when its
+    ``pitch`` is coarser, boxes clipped to the image (those left with no area dropped)."""
+    from ..detection.tiling import resample  # noqa: PLC0415
+
     box_array = np.asarray(boxes, np.float32).reshape(-1, 4)
-    pitch = scan.metadata.pixel_pitch_mm
     if coarsest_mm_per_px and pitch and pitch > coarsest_mm_per_px:
         factor = pitch / coarsest_mm_per_px
         image = resample(image, factor)
         box_array = box_array * np.float32(factor)
     h, w = image.shape[:2]
     box_array, kept = clip_boxes(box_array, w, h)
-    return Tile(image, box_array, np.asarray(classes, np.int64)[kept])
+    return Tile(image, box_array, np.asarray(classes, np.int64).reshape(-1)[kept])
 
 
 def safe_tile(seed: int, size: int, coarsest_mm_per_px: float | None = None) -> Tile | None:
@@ -79,12 +90,16 @@ class TileStream(IterableDataset):
 
     def __init__(self, seed_start: int, size: int = 640, reuse: int = 2, pool: int = 12,
                  augmentation: bool = True, crop: int | None = None,
-                 coarsest_mm_per_px: float | None = None) -> None:
+                 coarsest_mm_per_px: float | None = None, labelled: LabelledTiles | None = None,
+                 labelled_share: float = 0.0) -> None:
         super().__init__()
         self.seed_start, self.size, self.reuse, self.pool_size = seed_start, size, reuse, pool
         self.crop = crop or size
         self.augmentation = augmentation
         self.coarsest_mm_per_px = coarsest_mm_per_px
+        # Labelled scans from disk (train-model --data) take this share of the tiles.
+        self.labelled = labelled if labelled is not None and len(labelled) else None
+        self.labelled_share = labelled_share if self.labelled is not None else 0.0
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
         info = get_worker_info()
@@ -94,9 +109,12 @@ class TileStream(IterableDataset):
         counter = 0
         while True:
             # One new tile per `reuse` samples; the pool mixes them so a batch is not one scene.
-            seed = self.seed_start + worker + counter * workers
-            counter += 1
-            tile = safe_tile(seed, self.size, self.coarsest_mm_per_px)
+            if self.labelled is not None and rng.random() < self.labelled_share:
+                tile = self.labelled.tile(int(rng.integers(len(self.labelled))))
+            else:
+                seed = self.seed_start + worker + counter * workers
+                counter += 1
+                tile = safe_tile(seed, self.size, self.coarsest_mm_per_px)
             if tile is None:
                 continue
             if len(pool) < self.pool_size:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from .assign import assign
+from .assign import assign, resolve_categories
+from .classes import category_members
 from .net import distances_to_boxes
 
 # Weights as in common anchor-free detectors: the box term matters more per positive cell.
 CLASS_WEIGHT = 1.0
 BOX_WEIGHT = 5.0
+CATEGORY_MEMBERS = category_members()
 
 
 def giou(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
@@ -40,6 +42,8 @@ def detection_loss(
     term: a rare, small class (a detonator) gets few positive cells and is otherwise drowned by
     the many cells of firearms and background."""
     boxes = distances_to_boxes(points, distances)
+    gt_classes = resolve_categories(logits.detach().sigmoid(), points, strides, gt_boxes, gt_classes,
+                                    CATEGORY_MEMBERS)
     target = assign(logits.detach().sigmoid(), boxes.detach(), points, strides,
                     gt_boxes, gt_classes, gt_valid)
     normaliser = target.target_scores.sum().clamp(min=1.0)

@@ -18,9 +18,11 @@ from torch.utils.data import DataLoader
 from .classes import CLASSES
 from .data import TRAIN_SEED_BASE, VALIDATION_SEED_BASE, TileStream, collate, quiet_worker, safe_tile
 from .export import export_onnx, sidecar, write_sidecar
+from .labelled import LabelledTiles, TrainingInputError, read_labelled
 from .loss import detection_loss
 from .net import NetConfig, ThreatDetector, anchor_points
 from .val import category_groups, evaluate, predict
+from .weights import load_weights, save_weights
 
 MODEL_FILE = "threat-detector.onnx"
 
@@ -51,6 +53,14 @@ class TrainConfig:
     # Enlarge training tiles coarser than this pitch to it, as the station does before detection
     # (the sidecar's coarsest_mm_per_px); 0 trains on every pitch as generated.
     coarsest_mm_per_px: float = 0.0
+    # Labelled folders of real scans trained beside the generated tiles (a site's own data), the
+    # share of tiles they make up, and how their labels map to the model's classes.
+    data: list[str] = field(default_factory=list)
+    data_share: float = 0.5
+    data_map: dict[str, str] = field(default_factory=dict)
+    # Weights to start from (a weights file such as models/threat-detector.pt, or a run folder);
+    # "" starts from random weights. A resumed run continues from its own checkpoint instead.
+    init: str = ""
     net: NetConfig = field(default_factory=lambda: NetConfig(num_classes=len(CLASSES)))
 
 
@@ -220,8 +230,17 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         (no_decay if p.ndim <= 1 or name.endswith(".bias") else decay).append(p)
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
                                    {"params": no_decay, "weight_decay": 0.0}], lr=config.lr)
+    labelled = labelled_tiles(config)  # a folder that cannot train the model stops here, before any work
     step = 0
     checkpoint = run_dir / "last.pt"
+    if config.init and not (resume and checkpoint.is_file()):
+        start = load_weights(Path(config.init))
+        try:
+            model.load_state_dict(start.state_dict())
+        except RuntimeError as exc:
+            raise TrainingInputError(f"--init {config.init}: weights of another network") from exc
+        ema.model.load_state_dict(start.state_dict())
+        _log(run_dir, {"event": "initialised", "from": config.init})
     if resume and checkpoint.is_file():
         state = torch.load(checkpoint, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
@@ -229,7 +248,9 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         optimizer.load_state_dict(state["optimizer"])
         step = int(state["step"])
         _log(run_dir, {"event": "resumed", "step": step})
-    settings = {"class_weights": config.class_weights, "coarsest_mm_per_px": config.coarsest_mm_per_px}
+    settings = {"class_weights": config.class_weights, "coarsest_mm_per_px": config.coarsest_mm_per_px,
+                "data": config.data, "data_share": config.data_share if config.data else 0,
+                "labelled_scans": len(labelled) if labelled else 0}
     _log(run_dir, {"event": "started", "step": step, "device": device.type, "precision": precision,
                    **{key: value for key, value in settings.items() if value}})
     if step >= config.steps:
@@ -237,7 +258,8 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
     # Fresh seeds after a resume: each step consumes at most `batch` x `accumulate` new tiles.
     first_seed = TRAIN_SEED_BASE + config.seed * 100_000_000 + step * config.batch * config.accumulate
     stream = TileStream(first_seed, config.size, reuse=config.reuse, crop=config.crop,
-                        coarsest_mm_per_px=config.coarsest_mm_per_px or None)
+                        coarsest_mm_per_px=config.coarsest_mm_per_px or None, labelled=labelled,
+                        labelled_share=config.data_share)
     loader = DataLoader(stream, batch_size=config.batch, num_workers=config.workers, collate_fn=collate,
                         worker_init_fn=quiet_worker, pin_memory=device.type == "cuda",
                         # Fresh worker processes: forking after OpenCV's thread pool, CUDA or an open
@@ -295,36 +317,23 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
 
 
 def export(model: ThreatDetector, out_dir: Path, *, confidence: float, note: str = "",
-           mirror: bool = False, known_performance: str = "") -> Path:
-    """Write the ONNX model and its sidecar into out_dir; returns the model's path."""
+           mirror: bool = False, known_performance: str = "", step: int | None = None) -> Path:
+    """Write the ONNX model, its sidecar and its weights (for --init) into out_dir; returns the
+    model's path."""
     model = copy.deepcopy(model).cpu().float().to(memory_format=torch.contiguous_format).eval()
     path = out_dir / MODEL_FILE
     export_onnx(model, path, description=note, mirror=mirror)
     extra = {"known_performance": known_performance} if known_performance else None
     write_sidecar(path.with_suffix(".json"), sidecar(confidence=confidence, extra=extra))
+    save_weights(model, path.with_suffix(".pt"), step)
     return path
 
 
-def average_trained(run_dirs: list[Path]) -> ThreatDetector:
-    """The mean of the EMA weights of several runs' last.pt (one run: its own weights).
-
-    Checkpoints of one training history lie in one basin, so their mean is a model too, and
-    often a better one than either end (a "model soup"); counters come from the first run.
-    """
-    models = [load_trained(d) for d in run_dirs]
-    if len(models) == 1:
-        return models[0]
-    states = [m.state_dict() for m in models]
-    mean = {name: (sum(s[name] for s in states) / len(states)) if value.dtype.is_floating_point else value
-            for name, value in states[0].items()}
-    models[0].load_state_dict(mean)
-    return models[0]
-
-
-def load_trained(run_dir: Path) -> ThreatDetector:
-    """The EMA model of run_dir/last.pt (for exporting without training further)."""
-    state = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=False)
-    net = NetConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"]["net"].items()})
-    model = ThreatDetector(net)
-    model.load_state_dict(state["ema"])
-    return model.eval()
+def labelled_tiles(config: TrainConfig) -> LabelledTiles | None:
+    """The --data folders as training tiles (None without any); notes on them are printed."""
+    if not config.data:
+        return None
+    scans, notes = read_labelled([Path(d) for d in config.data], config.data_map)
+    for note in notes:
+        print(f"note: {note}", flush=True)
+    return LabelledTiles(scans, config.coarsest_mm_per_px or None)

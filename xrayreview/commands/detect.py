@@ -71,12 +71,13 @@ def run(args: argparse.Namespace) -> int:
         report = {"model": {"name": model.name, "sha256": model.sha256, "file": str(model.path)},
                   "scans": records}
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
-        print(f"{len(records)} scans, {failures} unreadable; written to {args.json}", file=sys.stderr)
+        print(f"{len(records)} scans, {failures} failed; written to {args.json}", file=sys.stderr)
     return 1 if failures == len(records) else 0
 
 
 def detect_one(model: ThreatModel, path: Path, conf: float | None) -> dict:
-    """One scan's entry of the JSON report; an unreadable scan gets its error instead of detections."""
+    """One scan's entry of the JSON report; a scan that cannot be read, or that the model fails on,
+    gets its error instead of detections."""
     record: dict = {"file": str(path), "width": None, "height": None, "elapsed_s": None, "error": None,
                     "detections": []}
     try:
@@ -84,7 +85,11 @@ def detect_one(model: ThreatModel, path: Path, conf: float | None) -> dict:
     except ScanError as exc:
         record["error"] = str(exc)
         return record
-    result = detect(model, scan, conf=conf)
+    try:
+        result = detect(model, scan, conf=conf)
+    except ModelError as exc:  # a run failing inside onnxruntime, logits for scores: this scan, not the batch
+        record.update(width=scan.width, height=scan.height, error=str(exc))
+        return record
     record.update(width=scan.width, height=scan.height, elapsed_s=round(result.elapsed_s, 3),
                   detections=[d.to_json() for d in result.detections])
     return record

@@ -26,12 +26,15 @@ from .tiling import (
     tile_grid,
     to_batch,
 )
-from .types import Detection, DetectionResult
+from .types import Detection, DetectionResult, ModelError
 
 MAX_CANDIDATES = 3000  # best raw boxes per tile that go through the tile's own NMS
 MAX_PER_IMAGE = 100  # boxes a tile hands on to the merge across tiles
 RESAMPLE_TOLERANCE = 0.05  # pitches this close to the model's are used as they are
 EDGE_MARGIN = 8.0  # px: a box this near a tile's inner edge may be only the part of an object that tile saw
+# A box more than this many model inputs across is no box: the model cannot have seen such an object.
+MAX_BOX_SPAN = 4.0
+SCORE_SLACK = 1e-3  # rounding lets a confidence pass 1 by a hair; more than this is not a confidence
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,9 @@ def plan_jobs(model: ThreatModel, rgb: np.ndarray, options: Options) -> tuple[li
 
 def _decode(model: ThreatModel, job: _Job, out: np.ndarray, conf: float,
             shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    boxes, scores, ids = model.decoder.decode(np.asarray(out, np.float32), conf, model.imgsz)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN and inf rows are dropped by sane()
+        decoded = model.decoder.decode(np.asarray(out, np.float32), conf, model.imgsz)
+        boxes, scores, ids = sane(model, *decoded)
     if len(scores) > MAX_CANDIDATES:
         best = np.argpartition(-scores, MAX_CANDIDATES)[:MAX_CANDIDATES]
         boxes, scores, ids = boxes[best], scores[best], ids[best]
@@ -163,6 +168,24 @@ def _decode(model: ThreatModel, job: _Job, out: np.ndarray, conf: float,
     real = (boxes[:, 2] - boxes[:, 0] >= 1) & (boxes[:, 3] - boxes[:, 1] >= 1)
     boxes, scores, ids = boxes[real], scores[real], ids[real]
     return boxes, scores.astype(np.float32), ids
+
+
+def sane(model: ThreatModel, boxes: np.ndarray, scores: np.ndarray,
+         ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decoded rows that are boxes with confidences: NaN or infinite numbers, empty or inverted boxes
+    and boxes many inputs across are dropped (clipped to the tile they became marks across the whole
+    scan, and one NaN box in the NMS could suppress every other); ModelError for scores above 1.
+    """
+    sizes = boxes[:, 2:] - boxes[:, :2]
+    limit = MAX_BOX_SPAN * np.array(model.imgsz[::-1], np.float32)
+    keep = (np.isfinite(boxes).all(axis=1) & np.isfinite(scores)
+            & (sizes > 0).all(axis=1) & (sizes <= limit).all(axis=1))
+    boxes, scores, ids = boxes[keep], scores[keep], ids[keep]
+    if len(scores) and scores.max() > 1 + SCORE_SLACK:
+        # Raw logits: every threshold the officer sets would pass them all.
+        raise ModelError(f"{model.path.name} gives scores up to {scores.max():.3g}, where a detector's "
+                         "confidences run from 0 to 1 (raw logits?); no threshold can apply to them")
+    return boxes, np.minimum(scores, 1), ids
 
 
 def _merge(model: ThreatModel, found: list, factor: float, scan: Scan) -> list[Detection]:

@@ -69,8 +69,13 @@ def decode_yolov5(out: np.ndarray, conf: float, size: tuple[int, int]) -> Decode
 
 
 def decode_end_to_end(out: np.ndarray, conf: float, size: tuple[int, int]) -> Decoded:
-    """[K, 6]: x1, y1, x2, y2, score, class, NMS already done by the model."""
-    rows = out[out[:, 4] >= conf]
+    """[K, 6]: x1, y1, x2, y2, score, class, NMS already done by the model.
+
+    Rows whose class is no index (NaN, infinite, negative: the padding some exports use, or past
+    what an int32 holds) are dropped: cast to int they became garbage labels and broke the NMS.
+    """
+    cls = out[:, 5]
+    rows = out[(out[:, 4] >= conf) & (cls >= 0) & (cls < 2**31)]  # NaN fails every comparison
     return rows[:, :4].copy(), rows[:, 4].copy(), rows[:, 5].astype(np.int64)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import onnxruntime as ort
 from ..paths import MODELS_DIR
 from .layouts import Layout, pick_layout
 from .mirror import mirror_cells
-from .spec import ModelSpec, build_spec
+from .spec import MAX_INPUT_SIDE, MIN_INPUT_SIDE, ModelSpec, build_spec
 from .types import OTHER, ModelError, ModelInfo
 
 DEFAULT_MODEL = MODELS_DIR / "threat-detector.onnx"
@@ -32,6 +33,9 @@ PROVIDER_ALIASES = {
     "coreml": "CoreMLExecutionProvider",
 }
 _FLOAT_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64}
+ERROR_TEXT_LIMIT = 300  # characters of onnxruntime's own message kept in ours (its first line)
+_ORT_PREFIX = re.compile(r"^\[ONNXRuntimeError\] : \d+ : \w+ : ")
+_ORT_SOURCE = re.compile(r"\S*onnxruntime_src/\S+:\d+ [^(]*\([^)]*\) ")
 
 
 PROVIDERS_ENV = "XRAYREVIEW_PROVIDERS"  # e.g. "cuda" or "openvino,cpu": what the station asks for
@@ -80,19 +84,25 @@ class ThreatModel:
         self.channels = _static(inp.shape[1]) or (1 if spec.input_convention == "grey" else 3)
         fixed = (_static(inp.shape[2]), _static(inp.shape[3]))
         self.fixed_size = fixed[0] is not None and fixed[1] is not None
-        self.imgsz: tuple[int, int] = (
-            (fixed[0], fixed[1]) if self.fixed_size else spec.imgsz or (DEFAULT_IMGSZ, DEFAULT_IMGSZ)
-        )
+        size = spec.imgsz or (DEFAULT_IMGSZ, DEFAULT_IMGSZ)
+        # A side the input fixes is that side even where the other is free ([batch, 3, 640, width]).
+        self.imgsz: tuple[int, int] = (fixed[0] or size[0], fixed[1] or size[1])
         self.max_batch = _static(inp.shape[0]) or 0  # 0: any batch size
         self.resize = spec.resize or layout.resize
         on_cpu = session.get_providers()[0] == "CPUExecutionProvider"
         self.preferred_batch = 1 if on_cpu else ACCELERATOR_BATCH
         self.mirror_cells: np.ndarray | None = None  # set by load when the sidecar asks for the mirror pass
+        self.out_shape: tuple[int, ...] = ()  # the output shape loading found; set by load
+        # onnxruntime logs a failed run itself, in colour, over the progress bar; run() reports it instead.
+        self._run_options = ort.RunOptions()
+        self._run_options.log_severity_level = 4
 
     @classmethod
     def load(cls, path: str | Path, *, providers: list[str] | None = None,
              threads: int | None = None) -> ThreatModel:
         path = Path(path)
+        if path.is_dir():
+            raise ModelError(f"{path.name} is a folder, not an ONNX model file ({path})")
         if not path.is_file():
             raise ModelError(f"no model file at {path}")
         try:
@@ -112,8 +122,24 @@ class ThreatModel:
         try:
             session = ort.InferenceSession(data, sess_options=options, providers=chosen)
         except Exception as exc:  # onnxruntime raises several private types for bad files
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"{path.name} is not a usable ONNX model: {first[:300]}") from exc
+            if "external data" in str(exc).lower():
+                # Loaded from the bytes just hashed, the model cannot reach a weights file beside it;
+                # onnxruntime's message then speaks of a path under the current folder.
+                raise ModelError(f"{path.name} keeps its weights in a separate file; the station takes a "
+                                 "model in one file (re-save it with onnx.save(model, path) and no "
+                                 "external data)") from exc
+            raise ModelError(f"{path.name} is not a usable ONNX model: {_first_line(exc)}") from exc
+        try:
+            return cls._checked(path, session, data, notes)
+        except ModelError as exc:
+            # Every refusal names the file: the station and `detect` show this one line alone.
+            message = str(exc)
+            raise ModelError(message if message.startswith(path.name) else f"{path.name}: {message}") from exc
+
+    @classmethod
+    def _checked(cls, path: Path, session: ort.InferenceSession, data: bytes,
+                 notes: list[str]) -> ThreatModel:
+        """The model on ``session`` once its input, output and metadata are known to serve."""
         inputs = session.get_inputs()
         if len(inputs) != 1:
             raise ModelError(f"{path.name} takes {len(inputs)} inputs; a detector takes one image batch")
@@ -125,6 +151,15 @@ class ThreatModel:
             raise ModelError(f"{path.name}'s input has {shape[1]} channels; only 1 (grey) or 3 (colour) work")
         if inputs[0].type not in _FLOAT_TYPES:
             raise ModelError(f"{path.name} takes {inputs[0].type}; only float image inputs are supported")
+        for axis, side in (("high", shape[2]), ("wide", shape[3])):
+            if _static(side) and not MIN_INPUT_SIDE <= side <= MAX_INPUT_SIDE:
+                raise ModelError(f"{path.name}'s input is {side} px {axis}; the station feeds tiles of "
+                                 f"{MIN_INPUT_SIDE} to {MAX_INPUT_SIDE} px")
+        output = session.get_outputs()[0]
+        if output.type not in _FLOAT_TYPES:
+            # Integer or boolean scores decode to marks of score 0 or 1; strings and sequences do not decode.
+            raise ModelError(f"{path.name}'s output is {output.type}; a detector's output is a float "
+                             "tensor of boxes and scores")
         spec = build_spec(path, session.get_modelmeta().custom_metadata_map)
         out_shape = _output_shape(session, spec)
         nc = len(spec.classes) or None
@@ -135,6 +170,7 @@ class ThreatModel:
             spec.categories.update({c: OTHER for c in spec.classes})
         sha = hashlib.sha256(data).hexdigest()
         model = cls(path, session, spec, layout, sha, notes)
+        model.out_shape = out_shape
         if spec.mirror_min_scale is not None:
             model.mirror_cells = _mirror_cells_for(model, out_shape)
         return model
@@ -150,8 +186,30 @@ class ThreatModel:
         return self.categories.get(label, OTHER)
 
     def run(self, batch: np.ndarray) -> np.ndarray:
-        """Raw output [B, rows, cols] for a float batch [B, C, H, W] already in the model's convention."""
-        return self.session.run(None, {self.input_name: batch.astype(self.input_dtype, copy=False)})[0]
+        """Raw output [B, rows, cols] for a float batch [B, C, H, W] already in the model's convention.
+
+        ModelError, naming the model, when the run fails or its output is not what loading found.
+        """
+        count = len(batch)
+        feed = batch.astype(self.input_dtype, copy=False)
+        if self.max_batch > count:  # a fixed batch size: fill it with blank images, drop their outputs
+            feed = np.concatenate([feed, np.zeros((self.max_batch - count, *feed.shape[1:]), feed.dtype)])
+        try:
+            out = self.session.run(None, {self.input_name: feed}, self._run_options)[0]
+        except Exception as exc:  # onnxruntime's private types; a failed run ends this scan, not the caller
+            raise ModelError(f"{self.path.name} failed to run: {_first_line(exc)}") from exc
+        if not isinstance(out, np.ndarray) or out.ndim != 3:
+            raise ModelError(f"{self.path.name} gave an output of shape {list(np.shape(out))}; loading found "
+                             f"{list(self.out_shape)}")
+        # Decoding trusts the rows or columns that carry the classes: an output that changed them
+        # since loading would be read as other classes, or not at all.
+        if not self.decoder.fits(out.shape[1], out.shape[2], len(self.classes) or None):
+            raise ModelError(f"{self.path.name} gave an output of shape {list(out.shape)} where loading "
+                             f"found {list(self.out_shape)} ({self.layout}, {len(self.classes)} classes)")
+        if len(out) < count:  # the images without an output would pass as scanned and clean
+            raise ModelError(f"{self.path.name} gave {len(out)} result{'s' * (len(out) != 1)} for a batch "
+                             f"of {count} images")
+        return out[:count]
 
     def __repr__(self) -> str:
         return f"ThreatModel({self.name!r}, {self.layout}, {len(self.classes)} classes, {self.imgsz})"
@@ -167,6 +225,16 @@ def _mirror_cells_for(model: ThreatModel, out_shape: tuple[int, ...]) -> np.ndar
     return cells
 
 
+def _first_line(exc: BaseException) -> str:
+    """onnxruntime's message without its status prefix and C++ source location, which filled the
+    line before the words that say what went wrong."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    text = _ORT_PREFIX.sub("", text.splitlines()[0])
+    return _ORT_SOURCE.sub("", text)[:ERROR_TEXT_LIMIT]
+
+
 def _static(dim: object) -> int | None:
     return dim if isinstance(dim, int) and dim > 0 else None
 
@@ -180,11 +248,11 @@ def _output_shape(session: ort.InferenceSession, spec: ModelSpec) -> tuple[int, 
     h = _static(inp.shape[2]) or (spec.imgsz or (DEFAULT_IMGSZ,))[0]
     w = _static(inp.shape[3]) or (spec.imgsz or (DEFAULT_IMGSZ, DEFAULT_IMGSZ))[1]
     c = _static(inp.shape[1]) or 3
-    probe = np.zeros((1, c, h, w), _FLOAT_TYPES.get(inp.type, np.float32))
+    probe = np.zeros((_static(inp.shape[0]) or 1, c, h, w), _FLOAT_TYPES.get(inp.type, np.float32))
     try:
         out = session.run(None, {inp.name: probe})[0]
     except Exception as exc:
-        raise ModelError(f"the model fails on a blank {w}×{h} image: {str(exc)[:300]}") from exc
+        raise ModelError(f"the model fails on a blank {w}×{h} image: {_first_line(exc)}") from exc
     return tuple(out.shape)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ from .types import CATEGORIES, ModelError
 INPUT_CONVENTIONS = ("rgb", "bgr", "grey")
 RESIZE_MODES = ("letterbox", "stretch")
 KNOWN_PERFORMANCE_LIMIT = 600  # a few lines in the detector panel, not a model card
+# Tile sides the station feeds. Below, a scan takes millions of runs; above, one tile's batch alone
+# takes gigabytes. Detectors are exported at 320 to 1536 px.
+MIN_INPUT_SIDE = 16
+MAX_INPUT_SIDE = 8192
 
 
 @dataclass
@@ -92,7 +97,8 @@ def parse_names(text: str) -> list[str]:
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
-        raise ModelError(f"the model's 'names' metadata is not a readable list of classes ({exc})") from exc
+        raise ModelError(f"the model's 'names' metadata is not a readable list of classes "
+                         f"({_reason(exc)})") from exc
     return _names_from(value, "the model's 'names' metadata")
 
 
@@ -103,13 +109,24 @@ def parse_imgsz(value: Any) -> tuple[int, int] | None:
     if isinstance(value, str):
         try:
             value = ast.literal_eval(value)
-        except (ValueError, SyntaxError) as exc:
-            raise ModelError(f"imgsz {value!r} is not a size") from exc
-    if isinstance(value, int | float):
-        return int(value), int(value)
-    if isinstance(value, list | tuple) and len(value) == 2 and all(isinstance(v, int | float) for v in value):
-        return int(value[0]), int(value[1])
-    raise ModelError(f"imgsz {value!r} is not a size (one number or [height, width])")
+        except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:  # deep nesting: not a size
+            raise ModelError(f"imgsz {value[:40]!r} is not a size ({_reason(exc)})") from exc
+    sides = list(value) if isinstance(value, list | tuple) else [value, value]
+    # Whole pixel counts only (True is an int to Python, 1.5 px no side): a size of 0 or 1 px once
+    # laid millions of tiles over a scan, and 100000 px asked for a 112 GiB batch.
+    if len(sides) == 2 and all(_whole(v) and MIN_INPUT_SIDE <= v <= MAX_INPUT_SIDE for v in sides):
+        return int(sides[0]), int(sides[1])
+    raise ModelError(f"imgsz {str(value)[:40]} is not a size (one number or [height, width], "
+                     f"whole pixels from {MIN_INPUT_SIDE} to {MAX_INPUT_SIDE})")
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer()
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception's message, or its kind where it has none (MemoryError from deep nesting)."""
+    return str(exc) or type(exc).__name__
 
 
 def _names_from(value: Any, where: str) -> list[str]:
@@ -131,7 +148,8 @@ def _apply_metadata(spec: ModelSpec, meta: dict[str, str]) -> None:
         spec.classes = parse_names(meta["names"])
     if "imgsz" in meta:
         spec.imgsz = parse_imgsz(meta["imgsz"])
-    if meta.get("stride", "").strip().isdigit():
+    # A stride of 0 would divide by zero where tiles snap to it; such a value is no stride at all.
+    if meta.get("stride", "").strip().isdigit() and int(meta["stride"]) > 0:
         spec.stride = int(meta["stride"])
     spec.task = meta.get("task", "")
     spec.end_to_end = meta.get("end2end", "").strip().lower() in ("true", "1")
@@ -141,7 +159,7 @@ def _apply_metadata(spec: ModelSpec, meta: dict[str, str]) -> None:
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # nesting: no sidecar
         raise ModelError(f"the model's sidecar {path.name} is not readable JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise ModelError(f"the model's sidecar {path.name} must hold a JSON object")
@@ -181,7 +199,10 @@ def _apply_sidecar(spec: ModelSpec, data: dict[str, Any]) -> None:
     spec.tile_overlap = _fraction(data, "tile_overlap", spec.tile_overlap)
     if spec.tile_overlap >= 0.9:
         raise ModelError(f"{where}: tile_overlap must be below 0.9")
-    spec.whole_scan_pass = bool(data.get("whole_scan_pass", spec.whole_scan_pass))
+    # bool() would read "no" or "false" as true.
+    spec.whole_scan_pass = data.get("whole_scan_pass", spec.whole_scan_pass)
+    if not isinstance(spec.whole_scan_pass, bool):
+        raise ModelError(f"{where}: whole_scan_pass must be true or false")
     spec.whole_scan_min_scale = _fraction(data, "whole_scan_min_scale", spec.whole_scan_min_scale)
     if data.get("mirror_min_scale") is not None:
         spec.mirror_min_scale = _fraction(data, "mirror_min_scale", 0.0)
@@ -196,7 +217,8 @@ def _positive(data: dict[str, Any], key: str, default: float | None) -> float | 
     value = data.get(key, default)
     if value is None:
         return None
-    if not isinstance(value, int | float) or value <= 0:
+    # JSON as Python reads it allows Infinity and NaN: an infinite pitch shrank scans to one pixel.
+    if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
         raise ModelError(f"the model's sidecar: {key} must be a positive number")
     return float(value)
 

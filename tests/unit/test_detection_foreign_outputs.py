@@ -179,3 +179,18 @@ def test_detect_command_goes_on_after_a_scan_the_model_fails_on(tmp_path, capsys
     assert lines[0].endswith("a.png: ERROR m.onnx failed to run: out of memory")
     assert lines[1].endswith("b.png: detonator 0.90")
 
+
+def test_evaluate_stops_with_no_figures_when_the_model_fails_on_a_scan(tmp_path, capsys):
+    data = tmp_path / "data"
+    write_scans(data)
+    (data / "annotations.json").write_text(json.dumps({
+        "images": [{"id": i + 1, "file_name": p.name, "width": 64, "height": 64}
+                   for i, p in enumerate(sorted(data.glob("*.png")))],
+        "annotations": [], "categories": [{"id": 1, "name": "pistol", "supercategory": "firearm"}]}))
+    out = tmp_path / "scores.json"
+    code = main(["evaluate", "--data", str(data), "--model", str(failing_model(tmp_path / "broken.onnx")),
+                 "--json", str(out)])
+    assert code == 2 and not out.exists()  # figures without the failed scans would look complete
+    error = capsys.readouterr().err
+    assert "evaluate stopped, no figures: on " in error and "broken.onnx failed to run" in error
+    assert "Traceback" not in error

@@ -8,7 +8,7 @@ import math
 import sys
 from pathlib import Path
 
-from ..detection import CATEGORIES, THREAT_CATEGORIES, ThreatModel, detect
+from ..detection import CATEGORIES, THREAT_CATEGORIES, ModelError, ThreatModel, detect
 from ..detection.categories import guess_category
 from ..detection.datasets import DatasetError, LabelledImage, Truth, read_dataset
 from ..detection.evaluation import MARK_IOU, SIZES, Box, ImageRates, Scores, image_rates, score, score_by_size
@@ -59,7 +59,12 @@ def run(args: argparse.Namespace) -> int:
           f"threshold {threshold:g}", file=sys.stderr)
     for note in dataset.notes:
         print(f"note: {note}", file=sys.stderr)
-    report = evaluate(model, dataset.images, mapping, threshold)
+    try:
+        report = evaluate(model, dataset.images, mapping, threshold)
+    except ModelError as exc:
+        # Figures without the scans the model failed on would look complete and be biased.
+        print(f"evaluate stopped, no figures: {exc}", file=sys.stderr)
+        return 2
     report["dataset_notes"] = dataset.notes
     if args.json is not None:  # first: a reader that stops early (| head) must not cost the scores
         args.json.write_text(json.dumps(_without_nan(report), indent=1), encoding="utf-8")
@@ -91,7 +96,11 @@ def evaluate(model: ThreatModel, images: list[LabelledImage], mapping: dict[str,
                 class_truths.append(Box(n, name, truth.box))
             else:
                 unscored.add(truth.label)
-        detections = detect(model, scan, conf=SCORE_FLOOR).detections
+        try:
+            detections = detect(model, scan, conf=SCORE_FLOOR).detections
+        except ModelError as exc:
+            bar.close()
+            raise ModelError(f"on {image.path.name}: {exc}") from exc
         for det in detections:
             class_dets.append(Box(n, det.label, det.box, det.score))
             cat_dets.append(Box(n, det.category, det.box, det.score))

@@ -109,6 +109,16 @@ def test_a_stride_of_zero_is_ignored(tmp_path):
     assert len(detect(model, ramp_scan(64, 200), conf=0.3).detections) >= 1
 
 
+@pytest.mark.parametrize("scan_pitch, sidecar_pitch", [(4.0, 0.004), (0.001, 4.0)])
+def test_a_pitch_stated_wrongly_is_refused_not_resampled_1000_times(tmp_path, scan_pitch, sidecar_pitch):
+    path = constant_model(tmp_path / "m.onnx", V8_ROWS, metadata={**NAMES, "imgsz": "[64, 64]"})
+    (tmp_path / "m.json").write_text(json.dumps({"mm_per_px": sidecar_pitch}))
+    scan = ramp_scan()
+    scan.metadata.pixel_pitch_mm = scan_pitch
+    with pytest.raises(ModelError, match=r"^m\.onnx would resample this scan .*check the scan's pixel pitch"):
+        detect(ThreatModel.load(path), scan, conf=0.3)
+
+
 @pytest.mark.parametrize("sidecar, message", [
     ({"whole_scan_pass": "no"}, "whole_scan_pass must be true or false"),
     ({"mm_per_px": float("inf")}, "mm_per_px must be a positive number"),

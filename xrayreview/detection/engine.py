@@ -34,6 +34,8 @@ RESAMPLE_TOLERANCE = 0.05  # pitches this close to the model's are used as they 
 EDGE_MARGIN = 8.0  # px: a box this near a tile's inner edge may be only the part of an object that tile saw
 # A box more than this many model inputs across is no box: the model cannot have seen such an object.
 MAX_BOX_SPAN = 4.0
+# Resampling beyond these factors is a pitch stated wrongly, not a scan to search.
+MIN_RESAMPLE, MAX_RESAMPLE = 1 / 16, 16.0
 SCORE_SLACK = 1e-3  # rounding lets a confidence pass 1 by a hair; more than this is not a confidence
 
 
@@ -114,6 +116,11 @@ def resample_factor(model: ThreatModel, scan: Scan) -> float:
     if model.spec.coarsest_mm_per_px:
         target = min(target, model.spec.coarsest_mm_per_px)
     factor = pitch / target
+    if not MIN_RESAMPLE <= factor <= MAX_RESAMPLE:
+        # A mistyped pitch (0.004 mm for 4 mm) would ask for a million times the pixels, or none.
+        raise ModelError(f"{model.path.name} would resample this scan {factor:.3g}× (the scan states "
+                         f"{pitch:g} mm a pixel, the model asks for {target:g}); check the scan's pixel "
+                         "pitch and the sidecar's mm_per_px")
     return 1.0 if abs(factor - 1.0) < RESAMPLE_TOLERANCE else factor
 
 

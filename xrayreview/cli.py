@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xrayreview {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # helpers shared by the commands, not commands themselves
+            continue
         try:
             module = importlib.import_module(f"{commands.__name__}.{info.name}")
             module.register(subparsers)
@@ -57,8 +59,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("\ninterrupted", file=sys.stderr)  # on a line of its own, after any progress bar
         return 130
+    except OSError as exc:
+        # The last net: a disk that is full or read-only, a folder where a file was meant, a
+        # bad data folder. Such failures are the machine's, not the program's, so the user
+        # gets the path and the reason in one line, not a traceback. Commands that can say
+        # more (which argument, what was kept) catch their own first.
+        print(f"error: {_describe(exc)}", file=sys.stderr)
+        return 2
+
+
+def _describe(exc: OSError) -> str:
+    if exc.filename is None or not exc.strerror:
+        return str(exc) or type(exc).__name__
+    second = f" -> {exc.filename2}" if exc.filename2 is not None else ""
+    return f"{exc.filename}{second}: {exc.strerror}"
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
+
+from ._args import NO_PASSWORD, path_arg, read_password
 
 ROLES = ("officer", "supervisor", "trainer", "admin")
 
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         actions.add_parser(name, help=text).add_argument("user")
     actions.add_parser("list", help="list accounts and roles")
     for sub in actions.choices.values():
-        sub.add_argument("--db", type=Path, help="the log file (default: the station's own)")
+        sub.add_argument("--db", type=path_arg, help="the log file (default: the station's own)")
         if sub is not init:
             sub.add_argument("--admin", required=True, help="the admin doing this")
     parser.set_defaults(run=run)
@@ -40,15 +41,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..decisions import Accounts, DecisionLog, DecisionLogError, default_log_path  # noqa: PLC0415
 
+    action = args.accounts_action
     try:
-        with DecisionLog(args.db or default_log_path()) as log:
+        db = args.db or default_log_path()
+        if action != "init" and not db.is_file():
+            # Only init makes a log: anything else on a mistyped --db would leave a new, empty
+            # log (and folders) behind, holding nothing but the failed sign-in.
+            print(f"error: no decision log at {db} (a new station starts with "
+                  "`xrayreview accounts init NAME`)", file=sys.stderr)
+            return 2
+        # The admin's password first, before the log is open: a missing one is said without
+        # counting a failed sign-in, and no one's typing holds the log.
+        password = "" if action == "init" else read_password(f"{args.admin}'s password: ")
+        if action != "init" and not password:
+            print(f"error: {NO_PASSWORD}", file=sys.stderr)
+            return 2
+        with DecisionLog(db) as log:
             accounts = Accounts(log)
-            action = args.accounts_action
             if action == "init":
                 accounts.create_first_admin(args.user, _new_password(args.user))
                 print(f"admin {args.user} created")
                 return 0
-            admin = accounts.authenticate(args.admin, _password(f"{args.admin}'s password: "))
+            admin = accounts.authenticate(args.admin, password)
             if action == "list":
                 for account in accounts.list(admin):
                     print(f"{account.username:<24} {account.role:<11} {'' if account.active else 'disabled'}")
@@ -70,16 +84,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
-def _password(prompt: str) -> str:
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt)
-    return sys.stdin.readline().rstrip("\n")
-
-
 def _new_password(user: str) -> str:
     from ..decisions import InvalidRecord  # noqa: PLC0415
 
-    first = _password(f"new password for {user}: ")
+    first = read_password(f"new password for {user}: ")
     if sys.stdin.isatty() and getpass.getpass("repeat it: ") != first:
         raise InvalidRecord("the two passwords differ")
     return first

@@ -8,12 +8,16 @@ chain is broken, 2 when the log cannot be read. stats and export sign in a super
 from __future__ import annotations
 
 import argparse
-import getpass
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
+from ._args import NO_PASSWORD, path_arg, read_password, refuse_to_replace
+
 FORMATS = ("csv", "json", "pdf", "yolo", "coco", "tdr")
+FILE_FORMATS = ("csv", "json", "pdf")  # one file each; the others fill a folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,13 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="audit_action", required=True)
     verify = actions.add_parser("verify", help="walk the integrity chain; exit 1 at a break")
     _db_option(verify)
-    verify.add_argument("--anchor", type=Path,
+    verify.add_argument("--anchor", type=path_arg,
                         help="file with the head noted by the last verify (keep it off the station): "
                              "checked, then updated; catches a log cut short or rewritten")
     stats = actions.add_parser("stats", help="figures overall and per officer (supervisor)")
     export = actions.add_parser("export", help="CSV, JSON, PDF, YOLO/COCO labels or DICOS TDRs (supervisor)")
     export.add_argument("--format", choices=FORMATS, required=True)
-    export.add_argument("--out", type=Path, required=True,
+    export.add_argument("--out", type=path_arg, required=True,
                         help="file (csv, json, pdf) or folder (yolo, coco, tdr)")
     export.add_argument("--with-background", action="store_true",
                         help="yolo/coco: also cleared scans without marks, as negatives")
@@ -48,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, help="the log file (default: the station's own)")
+    parser.add_argument("--db", type=path_arg, help="the log file (default: the station's own)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,6 +72,9 @@ def _verify(db: Path, anchor_file: Path | None) -> int:
     from ..decisions import verify  # noqa: PLC0415
 
     anchor = None
+    if anchor_file is not None and anchor_file.exists() and not anchor_file.is_file():
+        print(f"error: the anchor file {anchor_file} is a folder, not a file", file=sys.stderr)
+        return 2
     if anchor_file is not None and anchor_file.is_file():
         try:
             noted = json.loads(anchor_file.read_text(encoding="utf-8"))
@@ -79,9 +86,26 @@ def _verify(db: Path, anchor_file: Path | None) -> int:
     print(result)
     if result.ok and anchor_file is not None:
         head = {"seq": result.head_seq, "hash": result.head_hash}
-        anchor_file.write_text(json.dumps(head), encoding="utf-8")
+        try:
+            _write_whole(anchor_file, json.dumps(head))
+        except OSError as exc:  # a missing folder (a stick not plugged in), a read-only or full disk
+            print(f"error: the anchor file {anchor_file} could not be written: {exc.strerror or exc}; "
+                  "the log verified, but the anchor was not moved on", file=sys.stderr)
+            return 2
         print(f"anchor {anchor_file} now at #{result.head_seq}")
     return 0 if result.ok else 1
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """A process killed half-way leaves the old anchor, never a truncated one that reads as broken."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the first error is the one to report
+            partial.unlink(missing_ok=True)
+        raise
 
 
 def _signed_in(args: argparse.Namespace, db: Path) -> int:
@@ -90,7 +114,16 @@ def _signed_in(args: argparse.Namespace, db: Path) -> int:
     if not db.is_file():
         print(f"error: no decision log at {db}", file=sys.stderr)
         return 2
-    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
+    if args.audit_action == "export" and args.format in FILE_FORMATS:
+        # Checked before signing in: a mistyped --out must not cost a sign-in, nor reach the export.
+        refusal = refuse_to_replace(args.out, args.format, [(db, "decision log")])
+        if refusal:
+            print(f"error: --out {refusal}", file=sys.stderr)
+            return 2
+    password = read_password()
+    if not password:
+        print(f"error: {NO_PASSWORD}", file=sys.stderr)
+        return 2
     with DecisionLog(db) as log:
         audit = Audit(log, Accounts(log).authenticate(args.user, password))
         flt = AuditFilter(start=args.start, end=args.end, officer=args.officer, decision=args.decision,

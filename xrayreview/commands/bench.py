@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import platform
+import sys
 import time
-from pathlib import Path
 
 from .. import __version__
 from ..paths import REPO_ROOT
+from ._args import path_arg
 
 SUITES = {
     "imaging": "xrayreview.imaging.bench",
@@ -30,17 +31,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("suites", nargs="*", metavar="SUITE",
                         help=f"which suites (default all): {', '.join(SUITES)}")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller inputs (a smoke run)")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "benchmarks",
+    parser.add_argument("--out", type=path_arg, default=REPO_ROOT / "docs" / "benchmarks",
                         help="folder for the Markdown reports")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    args.out.mkdir(parents=True, exist_ok=True)
     unknown = [name for name in args.suites if name not in SUITES]
-    if unknown:
-        print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+    if unknown:  # before making --out: a refused command leaves nothing behind
+        print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}", file=sys.stderr)
         return 2
+    if args.out.exists() and not args.out.is_dir():  # found now, not after the first suite's minutes
+        print(f"error: --out {args.out} is a file, not a folder", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
     for name in args.suites or list(SUITES):
         module = importlib.import_module(SUITES[name])
         print(f"== {name}", flush=True)

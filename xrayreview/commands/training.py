@@ -9,9 +9,10 @@ and PDF exports. The training log is its own file; the operational audit never r
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
+
+from ._args import NO_PASSWORD, path_arg, read_password, refuse_to_replace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,11 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     results = actions.add_parser("results", help="sessions with hit rate, false alarms, d′, A′ (signed in)")
     results.add_argument("--user", required=True, help="your user name (a trainer sees every trainee)")
     results.add_argument("--trainee", help="only this trainee's sessions (trainers)")
-    results.add_argument("--csv", type=Path, help="also write the sessions as CSV")
-    results.add_argument("--pdf", type=Path, help="also write the PDF report")
-    results.add_argument("--db", type=Path, help="the decision log with the accounts")
+    results.add_argument("--csv", type=path_arg, help="also write the sessions as CSV")
+    results.add_argument("--pdf", type=path_arg, help="also write the PDF report")
+    results.add_argument("--db", type=path_arg, help="the decision log with the accounts")
     for sub in (verify, results):
-        sub.add_argument("--log", type=Path, help="the training log (default: the station's own)")
+        sub.add_argument("--log", type=path_arg, help="the training log (default: the station's own)")
     parser.set_defaults(run=run)
 
 
@@ -70,7 +71,17 @@ def _results(args: argparse.Namespace, path: Path) -> int:
     if not path.is_file():
         print(f"error: no training log at {path}", file=sys.stderr)
         return 2
-    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
+    # Before signing in: a mistyped --csv/--pdf must never replace a log (nor cost a sign-in).
+    protected = [(db, "decision log"), (path, "training log")]
+    for option, target in (("--csv", args.csv), ("--pdf", args.pdf)):
+        refusal = target and refuse_to_replace(target, option[2:], protected)
+        if refusal:
+            print(f"error: {option} {refusal}", file=sys.stderr)
+            return 2
+    password = read_password()
+    if not password:
+        print(f"error: {NO_PASSWORD}", file=sys.stderr)
+        return 2
     with DecisionLog(db) as decisions:
         account = Accounts(decisions).authenticate(args.user, password)
     with TrainingLog(path) as log:

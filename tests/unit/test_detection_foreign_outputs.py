@@ -194,3 +194,26 @@ def test_evaluate_stops_with_no_figures_when_the_model_fails_on_a_scan(tmp_path,
     error = capsys.readouterr().err
     assert "evaluate stopped, no figures: on " in error and "broken.onnx failed to run" in error
     assert "Traceback" not in error
+
+
+def test_a_json_report_never_replaces_a_log_or_a_scan(tmp_path, capsys):
+    import sqlite3  # noqa: PLC0415
+
+    write_scans(tmp_path / "scans")
+    log = tmp_path / "decisions.sqlite"
+    with sqlite3.connect(log) as db:
+        db.execute("create table t (x)")
+    before = log.read_bytes()
+    scan = tmp_path / "scans" / "a.png"
+    scan_bytes = scan.read_bytes()
+    model = constant_model(tmp_path / "m.onnx", V8_ROWS, metadata=META)
+    assert main(["detect", str(tmp_path / "scans"), "--model", str(model), "--json", str(log)]) == 2
+    assert "SQLite database" in capsys.readouterr().err and log.read_bytes() == before
+    code = main(["evaluate", "--data", str(tmp_path / "scans"), "--model", str(model), "--json", str(scan)])
+    assert code == 2
+    assert "not an earlier JSON export" in capsys.readouterr().err and scan.read_bytes() == scan_bytes
+    out = tmp_path / "report.json"
+    assert main(["detect", str(tmp_path / "scans"), "--model", str(model), "--json", str(out)]) == 0
+    assert main(["detect", str(tmp_path / "scans"), "--model", str(model), "--json", str(out)]) == 0  # again
+    assert len(json.loads(out.read_text())["scans"]) == 2
+    assert main(["detect", str(tmp_path / "scans"), "--model", str(model), "--threads", "0"]) == 2

@@ -10,7 +10,9 @@ from pathlib import Path
 from ..detection import DEFAULT_MODEL, ModelError, ThreatModel, detect
 from ..detection.progress import ProgressBar
 from ..detection.scanfiles import scan_files
+from ..reports.files import write_text
 from ..scan import ScanError, load_scan
+from ._args import path_arg, refuse_to_replace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_model_arguments(parser)
     parser.add_argument("--conf", type=float, default=None,
                         help="confidence threshold (default: the model's own)")
-    parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the results as JSON")
+    parser.add_argument("--json", type=path_arg, default=None, metavar="OUT",
+                        help="write the results as JSON")
     parser.set_defaults(run=run)
 
 
@@ -31,6 +34,17 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                         help="execution provider to try first: cuda, openvino, directml, coreml (repeatable; "
                              "default: $XRAYREVIEW_PROVIDERS, else cpu)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads for the model")
+
+
+def json_refused(target: Path | None) -> bool:
+    """Whether --json names a file a report must not replace (a log, a scan), said on stderr.
+
+    Checked before the run: a mistyped --json naming the decision log or a scan would otherwise
+    destroy it once the scans, perhaps hours of them, are done."""
+    refusal = target is not None and refuse_to_replace(target, "json")
+    if refusal:
+        print(f"error: --json {refusal}", file=sys.stderr)
+    return bool(refusal)
 
 
 def load_model(args: argparse.Namespace) -> ThreatModel | None:
@@ -48,6 +62,11 @@ def load_model(args: argparse.Namespace) -> ThreatModel | None:
 def run(args: argparse.Namespace) -> int:
     if args.conf is not None and not 0 <= args.conf <= 1:
         print("--conf must be between 0 and 1", file=sys.stderr)
+        return 2
+    if args.threads is not None and args.threads < 1:
+        print("--threads must be 1 or more", file=sys.stderr)
+        return 2
+    if json_refused(args.json):
         return 2
     model = load_model(args)
     if model is None:
@@ -70,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         report = {"model": {"name": model.name, "sha256": model.sha256, "file": str(model.path)},
                   "scans": records}
-        args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+        write_text(args.json, json.dumps(report, indent=1))
         print(f"{len(records)} scans, {failures} failed; written to {args.json}", file=sys.stderr)
     return 1 if failures == len(records) else 0
 

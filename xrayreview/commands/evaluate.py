@@ -13,8 +13,10 @@ from ..detection.categories import guess_category
 from ..detection.datasets import DatasetError, LabelledImage, Truth, read_dataset
 from ..detection.evaluation import MARK_IOU, SIZES, Box, ImageRates, Scores, image_rates, score, score_by_size
 from ..detection.progress import ProgressBar
+from ..reports.files import write_text
 from ..scan import ScanError, load_scan
-from .detect import add_model_arguments, load_model
+from ._args import path_arg
+from .detect import add_model_arguments, json_refused, load_model
 
 SCORE_FLOOR = 0.001  # AP needs the whole precision-recall curve, not only the marks an officer sees
 # Thresholds the report also reads recall and alarms at, so a supervisor can pick an operating point.
@@ -30,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="dataset class NAME is model class CLASS, or category firearm / ied_component "
                              "/ other (repeatable)")
     parser.add_argument("--conf", type=float, default=None, help="operating threshold (default: the model's)")
-    parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write the scores as JSON")
+    parser.add_argument("--json", type=path_arg, default=None, metavar="OUT", help="write the scores as JSON")
     parser.set_defaults(run=run)
 
 
@@ -51,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, DatasetError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    if json_refused(args.json):
+        return 2
     model = load_model(args)
     if model is None:
         return 2
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report["dataset_notes"] = dataset.notes
     if args.json is not None:  # first: a reader that stops early (| head) must not cost the scores
-        args.json.write_text(json.dumps(_without_nan(report), indent=1), encoding="utf-8")
+        write_text(args.json, json.dumps(_without_nan(report), indent=1))
     print(format_report(report))
     return 0
 

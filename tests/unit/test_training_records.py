@@ -10,7 +10,7 @@ from xrayreview.decisions.errors import InvalidRecord
 from xrayreview.decisions.log import DecisionLog, verify
 from xrayreview.training.library import Library
 from xrayreview.training.plan import SessionSpec
-from xrayreview.training.records import TrainingLog, default_training_path
+from xrayreview.training.records import TRAINING_LOG, TrainingLog, default_training_path
 from xrayreview.training.session import TrainingSession
 
 
@@ -47,7 +47,7 @@ def test_session_is_recorded_in_its_own_chained_file(data):
     # The operational log is a different file and holds no training record.
     with DecisionLog() as operational:
         assert operational.count() == 0
-    assert verify(default_training_path()).records == 7
+    assert verify(default_training_path(), label=TRAINING_LOG).records == 7
 
 
 def test_training_records_are_append_only_and_tampering_shows(data):
@@ -61,7 +61,7 @@ def test_training_records_are_append_only_and_tampering_shows(data):
     conn.execute("UPDATE records SET body = replace(body, 'clear', 'refer') WHERE seq = 2")
     conn.commit()
     conn.close()
-    result = verify(default_training_path())
+    result = verify(default_training_path(), label=TRAINING_LOG)
     assert not result.ok and result.first_break.seq == 2
 
 

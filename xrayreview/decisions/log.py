@@ -55,12 +55,13 @@ class LogLabel:
 
     name: str
     verify_command: str  # with the option that names the file, to which the path is appended
+    kinds: tuple[str, ...] = ()  # the record kinds it holds: how a file made before its stamp is told apart
 
     def verify_advice(self, path: Path) -> str:
         return f"`{self.verify_command} {path}`"
 
 
-DECISION_LOG = LogLabel("decision log", "xrayreview audit verify --db")
+DECISION_LOG = LogLabel("decision log", "xrayreview audit verify --db", ("decision", "review", "account"))
 
 
 def damaged_record(path: Path, seq: int | None, label: LogLabel = DECISION_LOG, *, what: str = "",
@@ -125,7 +126,7 @@ class DecisionLog:
         self.label = label
         self.blocked_reason: str | None = None  # last write failure, cleared by the next success
         try:
-            self._conn = connect(self.path, busy_timeout_s, label.name)
+            self._conn = connect(self.path, busy_timeout_s, label.name, label.kinds)
         except LogUnavailable as exc:
             self.blocked_reason = str(exc)
             raise
@@ -214,7 +215,7 @@ def verify(path: Path, anchor: tuple[int, str] | None = None, label: LogLabel = 
     ``anchor`` is a (seq, hash) noted from an earlier verify and kept off the station: it
     catches what the chain alone cannot, a log cut short or rewritten from some record on.
     """
-    conn = connect_read_only(Path(path), name=label.name)
+    conn = connect_read_only(Path(path), name=label.name, kinds=label.kinds)
     try:
         return verify_connection(conn, Path(path), anchor, label)
     finally:

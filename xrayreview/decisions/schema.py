@@ -35,9 +35,22 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 
+# PRAGMA application_id of each kind of log this code keeps. Both kinds share the records table,
+# so without it a mistyped path (`--db training.sqlite`) opened one kind as the other and
+# appended records (a sign-in) to the wrong chain. Files made before it was set carry 0 and are
+# told apart by the kinds of record they hold, then stamped.
+LOG_IDS = {"decision log": 0x58524431, "training log": 0x58525431}  # "XRD1", "XRT1"
+
+
+class WrongLog(sqlite3.DatabaseError):
+    """The file is an xrayreview log of another kind than the one asked for."""
+
+
 def explain(exc: BaseException, path: Path, name: str = "decision log") -> str:
     """Turn SQLite's wording into what an officer or an admin can act on."""
     text = str(exc).lower()
+    if isinstance(exc, WrongLog):
+        return f"The file {path} is not the {name}: {exc}. Nothing was recorded; check the path."
     if "full" in text:
         what = "the disk holding it is full; free some space"
     elif "readonly" in text or "read-only" in text or "unable to open" in text:
@@ -53,8 +66,11 @@ def explain(exc: BaseException, path: Path, name: str = "decision log") -> str:
     return f"The {name} ({path}) is unavailable: {what}. Nothing was recorded."
 
 
-def connect(path: Path, busy_timeout_s: float = 5.0, name: str = "decision log") -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the log; any failure is a LogUnavailable."""
+def connect(path: Path, busy_timeout_s: float = 5.0, name: str = "decision log",
+            kinds: tuple[str, ...] = ()) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the log; any failure is a LogUnavailable.
+
+    ``kinds``: the record kinds a log called ``name`` holds, for telling an unstamped file's kind."""
     conn = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +82,7 @@ def connect(path: Path, busy_timeout_s: float = 5.0, name: str = "decision log")
         if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
         _migrate(conn)
+        check_kind(conn, name, kinds, stamp=True)
         return conn
     except (sqlite3.Error, OSError) as exc:
         if conn is not None:
@@ -88,8 +105,8 @@ def _refuse_foreign_file(path: Path) -> None:
         raise sqlite3.DatabaseError("file is not a database")
 
 
-def connect_read_only(path: Path, busy_timeout_s: float = 5.0,
-                      name: str = "decision log") -> sqlite3.Connection:
+def connect_read_only(path: Path, busy_timeout_s: float = 5.0, name: str = "decision log",
+                      kinds: tuple[str, ...] = ()) -> sqlite3.Connection:
     """For verify and audit: never creates, migrates or changes the file."""
     if not path.is_file():
         raise LogUnavailable(f"The {name} ({path}) does not exist.")
@@ -100,6 +117,8 @@ def connect_read_only(path: Path, busy_timeout_s: float = 5.0,
         if version > len(MIGRATIONS):
             conn.close()
             raise sqlite3.DatabaseError("the log was written by a newer xrayreview")
+        if version:  # an empty file has no records table yet, and no kind
+            check_kind(conn, name, kinds, stamp=False)
         return conn
     except sqlite3.Error as exc:
         raise LogUnavailable(explain(exc, path, name)) from exc
@@ -123,3 +142,23 @@ def _migrate(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def check_kind(conn: sqlite3.Connection, name: str, kinds: tuple[str, ...], *, stamp: bool) -> None:
+    """WrongLog when the file is a log of another kind than ``name``; an unstamped file of the
+    right kind is stamped when ``stamp`` (inside migrate's reach: a header field, no record)."""
+    wanted = LOG_IDS.get(name, 0)
+    found = conn.execute("PRAGMA application_id").fetchone()[0]
+    if not wanted or found == wanted:
+        return
+    others = {number: other for other, number in LOG_IDS.items()}
+    if found:
+        what = others.get(found, f"a file of another program (application id {found})")
+        raise WrongLog(f"it is the station's {what}" if found in others else f"it is {what}")
+    if kinds:
+        marks = ",".join("?" * len(kinds))
+        row = conn.execute(f"SELECT kind FROM records WHERE kind NOT IN ({marks}) LIMIT 1", kinds).fetchone()
+        if row is not None:
+            raise WrongLog(f"it holds '{row[0]}' records, which a {name} never does")
+    if stamp:
+        conn.execute(f"PRAGMA application_id = {wanted}")

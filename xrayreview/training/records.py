@@ -20,10 +20,10 @@ from ..paths import data_dir
 
 # Messages about a damaged or unreadable training log must send the admin to this file's own
 # check (`xrayreview training verify`), not to the decision log's.
-TRAINING_LOG = LogLabel("training log", "xrayreview training verify --log")
-
 # training_plan: a session a trainer built (plan, ground truth, who may run it), kept for trainees to run.
 TRAINING_KINDS = ("training_plan", "training_session", "training_answer", "training_summary")
+
+TRAINING_LOG = LogLabel("training log", "xrayreview training verify --log", TRAINING_KINDS)
 
 
 def default_training_path() -> Path:

@@ -81,6 +81,16 @@ def test_bad_dates_are_refused_clearly(audit, text):
         audit.decisions(AuditFilter(start=text))
 
 
+@pytest.mark.parametrize("flt, message", [
+    (AuditFilter(start="2026-11-28", end="2026-11-27"), r"starts \(2026-11-28\) after it ends"),
+    (AuditFilter(reason="firarm"), "'firarm' is no reason code; the codes are firearm"),
+])
+def test_a_filter_that_could_match_nothing_is_refused_not_shown_as_an_empty_audit(audit, flt, message):
+    with pytest.raises(InvalidRecord, match=message):
+        audit.decisions(flt)
+    assert [row.seq for row in audit.decisions(AuditFilter(start="2026-11-28", end="2026-11-28"))] == [4, 5]
+
+
 def test_figures_overall_and_per_officer(audit):
     rows = audit.decisions()
     overall = figures(rows)

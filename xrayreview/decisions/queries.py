@@ -15,6 +15,7 @@ from .errors import InvalidRecord, LogUnavailable
 from .log import DecisionLog, damaged_record, first_invalid_json, parse_body
 from .permissions import require
 from .schema import explain
+from .vocabulary import REASONS
 
 STRONG_ALARM = 0.8  # a detector score at or above this is a strong alarm
 
@@ -125,12 +126,19 @@ def load_decisions(log: DecisionLog, flt: AuditFilter | None = None) -> list[Dec
            "json_extract(body, '$.reasons'), json_extract(body, '$.detector_marks') "
            "FROM records WHERE kind = 'decision'")
     params: list[Any] = []
-    if flt.start:
+    start = _bound(flt.start, end=False) if flt.start else None
+    end = _bound(flt.end, end=True) if flt.end else None
+    # An empty audit must mean "no such decisions", never "the filter could match nothing".
+    if start and end and start > end:
+        raise InvalidRecord(f"the period starts ({flt.start}) after it ends ({flt.end})")
+    if flt.reason and flt.reason not in REASONS:
+        raise InvalidRecord(f"{flt.reason!r} is no reason code; the codes are {', '.join(REASONS)}")
+    if start:
         sql += " AND json_extract(body, '$.decided_at') >= ?"
-        params.append(_bound(flt.start, end=False))
-    if flt.end:
+        params.append(start)
+    if end:
         sql += " AND json_extract(body, '$.decided_at') <= ?"
-        params.append(_bound(flt.end, end=True))
+        params.append(end)
     if flt.officer:
         sql += " AND json_extract(body, '$.officer') = ? COLLATE NOCASE"
         params.append(flt.officer)

@@ -194,17 +194,17 @@ def test_class_weight_vector_follows_the_class_order_and_refuses_unknown_names()
 def test_bad_arguments_get_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for bad in ("fuse=2", "detonator=0", "detonator=lots", "detonator"):
         assert main(["train-model", "--class-weight", bad, "--run-dir", str(tmp_path)]) == 2
-        assert "--class-weight" in capsys.readouterr().out
+        assert "--class-weight" in capsys.readouterr().err
     assert main(["train-model", "--steps", "0", "--run-dir", str(tmp_path)]) == 2
-    assert "must be positive" in capsys.readouterr().out
+    assert "must be positive" in capsys.readouterr().err
     assert main(["train-model", "--accumulate", "0", "--run-dir", str(tmp_path)]) == 2
-    assert "must be positive" in capsys.readouterr().out
+    assert "must be positive" in capsys.readouterr().err
     assert main(["train-model", "--coarsest-mm-per-px", "-1", "--run-dir", str(tmp_path)]) == 2
-    assert "--coarsest-mm-per-px" in capsys.readouterr().out
+    assert "--coarsest-mm-per-px" in capsys.readouterr().err
     assert main(["train-model", "--known-performance", "x" * 601, "--run-dir", str(tmp_path)]) == 2
-    assert "at most 600 characters" in capsys.readouterr().out
+    assert "at most 600 characters" in capsys.readouterr().err
     assert main(["train-model", "--export-only", "--run-dir", str(tmp_path / "none"),
                  "--out", str(tmp_path)]) == 2
-    assert "nothing to export" in capsys.readouterr().out
+    assert "nothing to export" in capsys.readouterr().err
     assert main(["train-model", "--average-with", str(tmp_path), "--run-dir", str(tmp_path)]) == 2
-    assert "needs --export-only" in capsys.readouterr().out
+    assert "needs --export-only" in capsys.readouterr().err

@@ -150,10 +150,10 @@ def test_fine_tune_the_shipped_weights_on_a_sites_scans(tmp_path: Path, monkeypa
     assert 0 < drift < 0.05
     capsys.readouterr()
     assert main([*common, "--data", str(tmp_path / "site2")]) == 2
-    assert "is not a folder" in capsys.readouterr().out
+    assert "is not a folder" in capsys.readouterr().err
     (tmp_path / "junk.pt").write_bytes(b"junk")
     assert main([*common, "--init", str(tmp_path / "junk.pt")]) == 2
-    assert "cannot read it" in capsys.readouterr().out
+    assert "cannot read it" in capsys.readouterr().err
     assert main([*common, "--data", str(folder), "--data-share", "0"]) == 2
 
 

@@ -7,6 +7,7 @@ the station's start-up never pays for it.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..paths import MODELS_DIR, REPO_ROOT
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         import torch  # noqa: F401, PLC0415
     except ImportError:
-        print("train-model needs PyTorch: pip install 'xrayreview[train]' "
+        _error("train-model needs PyTorch: pip install 'xrayreview[train]' "
               "(or torch==2.13.0 for the CPU build)")
         return 2
     from ..detection.spec import KNOWN_PERFORMANCE_LIMIT  # noqa: PLC0415
@@ -97,33 +98,33 @@ def run(args: argparse.Namespace) -> int:
     from ..modeltrain.weights import average_trained  # noqa: PLC0415
 
     if args.steps <= 0 or args.batch <= 0 or args.workers < 0 or args.reuse <= 0 or args.accumulate <= 0:
-        print("--steps, --batch, --reuse and --accumulate must be positive, --workers zero or more")
+        _error("--steps, --batch, --reuse and --accumulate must be positive, --workers zero or more")
         return 2
     if len(args.known_performance) > KNOWN_PERFORMANCE_LIMIT:
-        print(f"--known-performance: at most {KNOWN_PERFORMANCE_LIMIT} characters "
+        _error(f"--known-performance: at most {KNOWN_PERFORMANCE_LIMIT} characters "
               "(the model card holds the rest)")
         return 2
     if not args.coarsest_mm_per_px >= 0:
-        print("--coarsest-mm-per-px must be 0 (off) or a pitch in mm")
+        _error("--coarsest-mm-per-px must be 0 (off) or a pitch in mm")
         return 2
     class_weights = _class_weights(args.class_weight)
     if class_weights is None:
         return 2
     if not 0 < args.data_share <= 1:
-        print("--data-share must be above 0 and at most 1")
+        _error("--data-share must be above 0 and at most 1")
         return 2
     try:
         data_map = parse_map(args.map)
     except ValueError as exc:
-        print(exc)
+        _error(exc)
         return 2
     if args.average_with and not args.export_only:
-        print("--average-with needs --export-only")
+        _error("--average-with needs --export-only")
         return 2
     if args.export_only:
         missing = [d / "last.pt" for d in (args.run_dir, *args.average_with) if not (d / "last.pt").is_file()]
         if missing:
-            print(f"nothing to export: {', '.join(map(str, missing))} does not exist")
+            _error(f"nothing to export: {', '.join(map(str, missing))} does not exist")
             return 2
         model = average_trained([args.run_dir, *args.average_with])
     else:
@@ -137,13 +138,18 @@ def run(args: argparse.Namespace) -> int:
         try:
             model = training.train(config, args.run_dir, resume=args.resume, device_name=args.device)
         except TrainingInputError as exc:
-            print(exc)
+            _error(exc)
             return 2
     out = args.out or args.run_dir / "export"
     path = training.export(model, out, confidence=args.conf, mirror=args.mirror,
                            known_performance=args.known_performance)
     print(f"exported {path} and {path.with_suffix('.json')}")
     return 0
+
+
+def _error(*parts: object) -> None:
+    """Errors go to stderr, so a script reading the command's output never takes one for a result."""
+    print(*parts, file=sys.stderr)
 
 
 def _class_weights(items: list[str]) -> dict[str, float] | None:
@@ -158,7 +164,7 @@ def _class_weights(items: list[str]) -> dict[str, float] | None:
         except ValueError:
             weight = -1.0
         if name not in CLASSES or not weight > 0:
-            print(f"--class-weight {item!r}: give CLASS=W with W > 0 and CLASS one of {', '.join(CLASSES)}")
+            _error(f"--class-weight {item!r}: give CLASS=W with W > 0 and CLASS one of {', '.join(CLASSES)}")
             return None
         weights[name] = weight
     return weights
@@ -166,13 +172,13 @@ def _class_weights(items: list[str]) -> dict[str, float] | None:
 
 def _speed(path: Path) -> int:
     if not path.is_file():
-        print(f"no model at {path}")
+        _error(f"no model at {path}")
         return 2
     try:
         from ..modeltrain.speed import speed_against_yardstick  # noqa: PLC0415
         from ..modeltrain.yardstick import NANO_REFERENCE_MS, TARGET_MS  # noqa: PLC0415
     except ImportError:
-        print("the speed check builds its YOLOv8n-shaped yardstick with PyTorch: "
+        _error("the speed check builds its YOLOv8n-shaped yardstick with PyTorch: "
               "pip install 'xrayreview[train]'")
         return 2
     f = speed_against_yardstick(path)

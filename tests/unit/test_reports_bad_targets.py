@@ -203,3 +203,13 @@ def test_audit_command_reports_a_failed_export_without_a_traceback(rows, tmp_pat
     assert main(argv) == 2
     assert "audit.csv could not be written: No space left on device" in capsys.readouterr().err
     assert _leftovers(out) == []
+
+
+@pytest.mark.parametrize("export", [export_csv, export_json, export_pdf])
+def test_no_export_replaces_a_log_even_when_asked_to(rows, tmp_path, export):
+    # A file dialog's "replace?" answered yes on the decision log must not destroy it.
+    log = tmp_path / "log.sqlite"
+    before = log.read_bytes()
+    with pytest.raises(ExportError, match="is a SQLite database"):
+        export(rows, log)
+    assert log.read_bytes() == before and not (tmp_path / "log.sqlite.partial").exists()

@@ -12,7 +12,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from ..reports.files import SQLITE_MAGIC
+
 # What the start of an earlier export of each file format looks like; text formats are "no NUL".
 _SIGNATURES = {"pdf": b"%PDF-"}
 _LOG_COMPANIONS = ("", "-wal", "-shm", "-journal")

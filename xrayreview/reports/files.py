@@ -17,6 +17,8 @@ from typing import IO, Any
 
 from ..decisions.errors import DecisionLogError
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
 
 class ExportError(DecisionLogError, OSError):
     """An export could not be written; the message names the file and the reason.
@@ -36,6 +38,10 @@ def replacing(path: Path | str, mode: str = "w", **open_args: Any) -> Iterator[I
     """A handle on ``path``'s partial file; on leaving the block it becomes ``path``, or is removed."""
     target = Path(path)
     partial = partial_of(target)
+    if is_database(target):
+        # A log chosen by mistake (a file dialog's "replace?" answered yes) would be destroyed.
+        raise ExportError(f"{target} is a SQLite database (a decision or training log?); an export "
+                          "never replaces it: choose another file.")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with partial.open(mode, **open_args) as handle:
@@ -47,6 +53,15 @@ def replacing(path: Path | str, mode: str = "w", **open_args: Any) -> Iterator[I
     except BaseException:
         _discard(partial)
         raise
+
+
+def is_database(path: Path) -> bool:
+    """Whether ``path`` is an existing SQLite file (what both of the station's logs are)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:  # missing, a folder, unreadable: not a database this export could destroy
+        return False
 
 
 def make_folder(folder: Path | str) -> Path:

@@ -13,6 +13,7 @@ colour map or grey for single energy, chroma × value for RGB files) → highlig
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -109,6 +110,12 @@ class _View:
     def sample(self, array: np.ndarray) -> np.ndarray:
         return sample(array, self.region, self.work, self.margin)
 
+    def rows(self) -> tuple[float, float]:
+        """The level rows sampling can read, margin included (for the per-band caches)."""
+        y0, y1 = self.region[1], self.region[3]
+        reach = self.margin * (y1 - y0) / self.work[1] + 1
+        return y0 - reach, y1 + reach
+
 
 # Lookups use np.take: about twice as fast as fancy indexing for uint16 indices into a table.
 
@@ -134,10 +141,13 @@ class Renderer:
     def render(self, settings: DisplaySettings, region: Region, out_size: tuple[int, int]) -> np.ndarray:
         """C-contiguous uint8 (h, w, 3) RGB of ``region`` = (x0, y0, x1, y1) at ``out_size`` = (w, h).
 
-        The region is clipped to the scan and then stretched to ``out_size``.
+        The region is widened to whole scan pixels, clipped to the scan and then stretched to
+        ``out_size``. Non-finite numbers, or a region or size with nothing in it, raise ValueError.
         """
         scan = self.scan
         region = clip_region(region, scan.width, scan.height)
+        if not all(math.isfinite(float(v)) for v in out_size):  # int() raised OverflowError
+            raise ValueError(f"output size must be finite, not {out_size}")
         out_w, out_h = int(out_size[0]), int(out_size[1])
         if out_w < 1 or out_h < 1:
             raise ValueError(f"output size must be at least 1×1, not {out_size}")
@@ -205,9 +215,7 @@ class Renderer:
         cached = self._last_colour
         if cached is not None and cached[0] == key:
             return cached[1], cached[2]
-        y0, y1 = view.region[1], view.region[3]
-        reach = view.margin * (y1 - y0) / view.work[1] + 1
-        codes = view.level.codes(self._coder, y0 - reach, y1 + reach)
+        codes = view.level.codes(self._coder, *view.rows())
         packed = np.take(colour_table(settings.mode, settings.strip), view.sample(codes))
         rgba = packed.view(np.uint8).reshape(*packed.shape, 4)
         colour = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
@@ -222,13 +230,16 @@ class Renderer:
         if np.array_equal(lut, _IDENTITY) and not (settings.local_contrast or settings.edge):
             return view.sample(view.level.colour).copy()  # a copy: overlays must not paint the scan
         # As for dual energy: tone and filters on a one-channel brightness (the value), then colour.
-        value, chroma = view.level.value_chroma()
+        value, chroma = view.level.value_chroma(*view.rows())
         return retone(self._filtered(settings, cv2.LUT(view.sample(value), lut)), view.sample(chroma))
 
-    def pixel_info(self, x: int, y: int) -> PixelInfo | None:
-        """Readout for scan pixel (x, y); None when the point is outside the scan."""
+    def pixel_info(self, x: float, y: float) -> PixelInfo | None:
+        """Readout for the scan pixel point (x, y) falls in; None when it is outside the scan."""
         scan = self.scan
-        x, y = int(x), int(y)
+        # floor, not int(): -0.5 lies off the scan (int() read pixel 0), and infinity has no pixel.
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        x, y = math.floor(x), math.floor(y)
         if not (0 <= x < scan.width and 0 <= y < scan.height):
             return None
         channels = [scan.high] if scan.low is None else [scan.high, scan.low]

@@ -120,6 +120,10 @@ def colour_table(mode: str, strip: str | None) -> np.ndarray:
         a = _code_attenuation((codes >> 8).astype(np.float64))
         position = ((codes & 0xFF) / 127.5).astype(np.float32)
         saturation = np.clip(a / SATURATION_ATTENUATION, 0.0, 1.0)[:, None]
+        # Impenetrable codes (attenuation byte 255, i.e. the last 256): the position byte is noise
+        # or a starved low channel, no material. Black in the normal view either way, but
+        # inverse painted them orange or blue.
+        saturation[IMPENETRABLE_CODE << 8 :] = 0.0
         colour = 1.0 - saturation * (1.0 - class_colour(position))
     else:
         colour = np.ones((65536, 3))

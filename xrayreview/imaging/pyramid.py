@@ -10,6 +10,7 @@ views first need them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -37,6 +38,7 @@ class Level:
         self.scale = 2**k
         self._codes: np.ndarray | None = None
         self._value_chroma: tuple[np.ndarray, np.ndarray] | None = None
+        # Row bands filled so far: a level holds either codes (dual energy) or value/chroma (RGB).
         self._done = np.zeros(-(-high.shape[0] // BAND_ROWS), dtype=bool)
         # The viewer and a worker (the detector, an export) may render the same scan at once.
         self._lock = threading.Lock()
@@ -49,27 +51,43 @@ class Level:
     def height(self) -> int:
         return int(self.high.shape[0])
 
+    def _missing_bands(self, y0: float, y1: float) -> Iterator[slice]:
+        """Row bands of y0..y1 not filled yet; call with the lock held.
+
+        Each band counts as filled once the caller's loop body for it has run (a failure
+        part-way leaves it to be filled next time).
+        """
+        first = max(int(y0), 0) // BAND_ROWS
+        last = -(-min(int(np.ceil(y1)), self.height) // BAND_ROWS)
+        for band in np.flatnonzero(~self._done[first:last]) + first:
+            yield slice(int(band) * BAND_ROWS, (int(band) + 1) * BAND_ROWS)
+            self._done[band] = True
+
     def codes(self, coder: MaterialCoder, y0: float, y1: float) -> np.ndarray:
         """The level's colour code image, guaranteed encoded for rows y0..y1."""
         assert self.low is not None
-        first = max(int(y0), 0) // BAND_ROWS
-        last = -(-min(int(np.ceil(y1)), self.height) // BAND_ROWS)
         with self._lock:
             if self._codes is None:
                 self._codes = np.empty(self.high.shape, dtype=np.uint16)
-            for band in np.flatnonzero(~self._done[first:last]) + first:
-                rows = slice(int(band) * BAND_ROWS, (int(band) + 1) * BAND_ROWS)
+            for rows in self._missing_bands(y0, y1):
                 self._codes[rows] = coder.encode(self.high[rows], self.low[rows])
-                self._done[band] = True
         return self._codes
 
-    def value_chroma(self) -> tuple[np.ndarray, np.ndarray]:
-        """An RGB level split into value and chroma (see rendered.py), computed on first use."""
+    def value_chroma(self, y0: float, y1: float) -> tuple[np.ndarray, np.ndarray]:
+        """An RGB level split into value and chroma (see rendered.py), guaranteed for rows y0..y1.
+
+        In row bands as views need them, like the codes: splitting a long colour scan whole
+        for a small view took seconds and several times the scan's size in temporaries.
+        """
         assert self.colour is not None
         with self._lock:
             if self._value_chroma is None:
-                self._value_chroma = split_value(self.colour)
-            return self._value_chroma
+                self._value_chroma = (np.empty(self.high.shape, np.uint8),
+                                      np.empty(self.colour.shape, np.uint8))
+            value, chroma = self._value_chroma
+            for rows in self._missing_bands(y0, y1):
+                value[rows], chroma[rows] = split_value(self.colour[rows])
+        return self._value_chroma
 
     def halved(self) -> Level:
         low = None if self.low is None else _halve(self.low)

@@ -32,7 +32,10 @@ def split_value(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     value = cv2.max(r, cv2.max(g, b))
     # Chroma at full value; black pixels (value 0) have none and become white, i.e. grey.
     chroma = cv2.divide(rgb, cv2.cvtColor(value, cv2.COLOR_GRAY2RGB), scale=255.0)
-    chroma = cv2.max(chroma, cv2.cvtColor(cv2.compare(value, 0, cv2.CMP_EQ), cv2.COLOR_GRAY2RGB))
+    # inRange, not compare(value, 0): OpenCV reads a 1×1 image against a scalar as two arrays
+    # of different sizes and raises, so a one-pixel colour file could not be toned.
+    black = cv2.inRange(value, 0, 0)
+    chroma = cv2.max(chroma, cv2.cvtColor(black, cv2.COLOR_GRAY2RGB))
     # Fade the chroma of near-black pixels towards white: 255 − (255 − chroma) · keep.
     keep = cv2.cvtColor(cv2.LUT(value, _saturation_keep()), cv2.COLOR_GRAY2RGB)
     chroma = cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(chroma), keep, scale=1.0 / 255.0))

@@ -20,13 +20,21 @@ FloatRegion = tuple[float, float, float, float]
 WARP_LIMIT = 32000
 
 
-def clip_region(region: Region, width: int, height: int) -> Region:
-    """The region clipped to the scan; raises ValueError when nothing of it is inside."""
-    x0, y0, x1, y1 = (int(v) for v in region)
-    x0, x1 = max(min(x0, x1), 0), min(max(x0, x1), width)
-    y0, y1 = max(min(y0, y1), 0), min(max(y0, y1), height)
+def clip_region(region: Region | FloatRegion, width: int, height: int) -> Region:
+    """The whole pixels the region touches, clipped to the scan.
+
+    Bounds may come in either order. Fractional bounds widen to the pixels they touch (int()
+    truncated them, so a region inside one pixel came out empty). Raises ValueError for bounds
+    that are not finite numbers and when no pixel of the scan is covered.
+    """
+    bounds = tuple(float(v) for v in region)
+    if len(bounds) != 4 or not all(math.isfinite(v) for v in bounds):
+        raise ValueError(f"region must be four finite numbers (x0, y0, x1, y1), not {region}")
+    x0, y0, x1, y1 = bounds
+    x0, x1 = max(math.floor(min(x0, x1)), 0), min(math.ceil(max(x0, x1)), width)
+    y0, y1 = max(math.floor(min(y0, y1)), 0), min(math.ceil(max(y0, y1)), height)
     if x1 <= x0 or y1 <= y0:
-        raise ValueError(f"region {region} lies outside the {width}×{height} scan")
+        raise ValueError(f"region {region} covers no pixel of the {width}×{height} scan")
     return x0, y0, x1, y1
 
 

@@ -41,7 +41,9 @@ def tone_curve(t: np.ndarray, settings: DisplaySettings, *, rendered: bool, floo
         w = (log_t - np.log(lo_log)) / max(np.log(hi) - np.log(lo_log), 1e-6)
         exponent = settings.gamma
     else:
-        w = (t - lo) / (hi - lo)
+        # A denormal width (0 .. 5e-324) would overflow to inf with a numpy warning; widths
+        # below 1e-12 are far under one count of a 16-bit scan, so the result is the same step.
+        w = (t - lo) / max(hi - lo, 1e-12)
         exponent = settings.gamma * (1.0 if rendered else BRIGHTNESS_GAMMA)
     b = np.clip(w, 0.0, 1.0) ** exponent
     if not rendered:

@@ -140,3 +140,19 @@ def test_jpeg_exif_orientation_is_honoured(tmp_path):
     scan = load_scan(path)
     assert scan.high.shape == (40, 20)
     assert scan.high[1, 18] > 200 and scan.high[1, 1] < 50
+
+
+@pytest.mark.parametrize("pitch", ["Infinity", "1e400", "NaN"])
+def test_an_infinite_pitch_in_a_sidecar_is_ignored_with_a_warning(tmp_path, pitch):
+    cv2.imwrite(str(tmp_path / "a.png"), gradient(dtype=np.uint8))
+    (tmp_path / "a.json").write_text(f'{{"pixel_pitch_mm": {pitch}, "energy_high_kev": 1e400}}')
+    scan = load_scan(tmp_path / "a.png")
+    assert scan.metadata.pixel_pitch_mm is None and scan.metadata.energy_high_kev is None
+    assert any("pixel_pitch_mm" in w for w in scan.warnings)
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR DS")  # pydicom, writing the bad file
+@pytest.mark.parametrize("spacing", ["inf", "nan", "-1"])
+def test_a_dicos_pixel_spacing_that_is_no_length_is_ignored(tmp_path, spacing):
+    path = write(dx_dataset(gradient(), ImagerPixelSpacing=[spacing, spacing]), tmp_path / "a.dcs")
+    assert load_scan(path).metadata.pixel_pitch_mm is None

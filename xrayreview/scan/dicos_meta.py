@@ -6,6 +6,7 @@ malformed element and simply leaves the field unknown.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydicom.dataset import Dataset
@@ -53,7 +54,7 @@ def number(ds: Dataset, keyword: str, index: int = 0) -> float | None:
         result = float(value)
     except (TypeError, ValueError, IndexError, AttributeError):
         return None
-    return result if result > 0 and result == result else None
+    return result if 0 < result < math.inf else None  # NaN fails both comparisons
 
 
 def numbers(ds: Dataset, keyword: str) -> list[float]:

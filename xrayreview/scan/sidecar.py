@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from .model import ScanMetadata
@@ -37,7 +38,8 @@ def read_sidecar(path: Path) -> tuple[ScanMetadata, list[str]]:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        # Python's JSON reader takes Infinity and 1e400 (inf): no pitch or energy is infinite.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < math.inf:
             return float(value)
         warnings.append(f"Sidecar {path.name}: {key}={value!r} is not a positive number; ignored.")
         return None

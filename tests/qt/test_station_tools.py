@@ -91,3 +91,14 @@ def test_density_sliders_drive_the_display(qtbot, station, driver, single_tiff):
     assert station.tools.actions["highlight"].isChecked()
     station.tools.actions["reset"].trigger()
     assert density.window_low.value() == 0 and not density.highlight_on.isChecked()
+
+
+def test_material_strips_are_greyed_out_for_single_energy(qtbot, station, driver, single_tiff, dual_pair):
+    driver.open(station, single_tiff)
+    strips = [station.tools.actions[name] for name in ("organic_only", "inorganic_only")]
+    assert not any(action.isEnabled() for action in strips)
+    assert all("Needs a dual-energy scan" in action.toolTip() for action in strips)
+    assert station.tools.actions["inverse"].isEnabled()
+    driver.open(station, *dual_pair)
+    assert all(action.isEnabled() for action in strips)
+    assert not any("dual-energy" in action.toolTip() for action in strips)

@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
         self.view_actions.measure_tool.clear()
         self.viewer.set_scan(scan, renderer, self.state.settings)
         self.overview.set_scan(scan, renderer, self.state.settings)
+        self.tools.set_scan(scan)
         self.metadata.show_scan(scan)
         self.setWindowTitle(f"{scan.name} — X-ray review station")
 

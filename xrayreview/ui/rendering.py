@@ -13,10 +13,11 @@ from ..imaging.display import (
     Measurement,
     PixelInfo,
     Renderer,
+    applicable_tools,
     apply_tool,
     measure,
     with_level_width,
 )
 
-__all__ = ["DEFAULT", "TOOLS", "DisplaySettings", "Measurement", "PixelInfo", "Renderer", "apply_tool",
-           "measure", "with_level_width"]
+__all__ = ["DEFAULT", "TOOLS", "DisplaySettings", "Measurement", "PixelInfo", "Renderer", "applicable_tools",
+           "apply_tool", "measure", "with_level_width"]

@@ -8,8 +8,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QToolBar, QWidget
 
+from ..scan import Scan
 from .display_state import DisplayState
-from .rendering import TOOLS, DisplaySettings
+from .rendering import TOOLS, DisplaySettings, applicable_tools
 
 # Tools that stay "on" show a check mark; the rest (presets, steps, reset) are one-shot.
 ACTIVE: dict[str, Callable[[DisplaySettings], bool]] = {
@@ -49,6 +50,19 @@ class ToolActions(QObject):
             self.actions[tool.name] = action
         state.changed.connect(self.sync)
         self.sync(state.settings)
+
+    def set_scan(self, scan: Scan) -> None:
+        """Grey out the tools that cannot change this scan (organic/inorganic only need two
+        energies): pressed, they would tick and do nothing, as if the scan held no such material."""
+        usable = applicable_tools(scan)
+        for tool in TOOLS:
+            action = self.actions[tool.name]
+            action.setEnabled(tool.name in usable)
+            reason = "" if tool.name in usable else " Needs a dual-energy scan."
+            action.setStatusTip(tool.tip + reason)
+            if action.toolTip():  # the training window clears a tooltip's shortcut, not the text
+                action.setToolTip(f"{tool.tip}{reason} ({tool.shortcut})" if not action.shortcut().isEmpty()
+                                  else tool.tip + reason)
 
     def sync(self, settings: DisplaySettings) -> None:
         for name, active in ACTIVE.items():

@@ -181,6 +181,7 @@ class TraineeRun(QWidget):
 
     def _show(self, item: PlannedScan, scan: Scan) -> None:
         self.viewer.set_scan(scan, Renderer(scan), DEFAULT)
+        self.tools.set_scan(scan)
         self.display.set(DEFAULT)
         if self.helper is not None:
             self.helper.show_scan(scan)

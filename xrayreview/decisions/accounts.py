@@ -3,7 +3,12 @@
 Passwords: hashlib.scrypt with N=2**14, r=8, p=1 (16 MiB, ~50 ms per check on a laptop core),
 a 16-byte random salt per password and a 32-byte key, stored as
 ``scrypt$N$r$p$salt_hex$key_hex`` so the parameters can be raised later without breaking
-existing accounts.
+existing accounts: ``AccountPolicy.scrypt_n`` sets the cost of new hashes, and a stored hash
+below it is redone at the account's next sign-in. OWASP's minimum for scrypt is N=2**17
+(r=8, p=1); see docs/decision-log.md for why the default is still lower.
+
+Roles and the active flag are read from the table for every account change, never taken from
+the ``Account`` the caller holds: one made by hand, or kept from before a demotion, changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from .errors import AccountLocked, AuthenticationFailed, InvalidRecord, PermissionDenied
 from .log import DecisionLog, Writer
+from .names import name_key, typed_name
 from .permissions import ROLES, require
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_KEY_BYTES = 2**14, 8, 1, 32
@@ -28,6 +34,7 @@ class AccountPolicy:
     lockout_s: float = 900.0  # how long it stays locked (an admin can unlock sooner)
     idle_lock_s: float = 300.0  # the station locks after this long without input (the UI enforces it)
     min_password_length: int = 8
+    scrypt_n: int = SCRYPT_N  # cost of new password hashes; weaker stored ones are redone at sign-in
 
 
 POLICY = AccountPolicy()
@@ -60,16 +67,38 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), key)
 
 
-# Checked against on unknown user names so a wrong name costs the same time as a wrong password.
-_DUMMY = hash_password(secrets.token_hex(8))
+# Checked against on unknown user names so a wrong name costs the same time as a wrong password:
+# one per cost, made when an Accounts with that cost is, never during a sign-in.
+_DUMMIES: dict[int, str] = {}
+
+
+def _dummy(n: int) -> str:
+    if n not in _DUMMIES:
+        _DUMMIES[n] = hash_password(secrets.token_hex(8), n=n)
+    return _DUMMIES[n]
+
+
+def _cost(stored: str) -> int:
+    try:
+        return int(stored.split("$")[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+# The same words for a wrong password and an unknown name, so the sign-in screen does not tell
+# whoever stands at the station which names exist. The lock itself is still said (an officer
+# must know to call an admin); reaching it costs the owner's account a lock, which is logged.
+WRONG_NAME_OR_PASSWORD = "Wrong user name or password."
 
 
 class Accounts:
-    def __init__(self, log: DecisionLog, policy: AccountPolicy = POLICY,
+    def __init__(self, log: DecisionLog, policy: AccountPolicy | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.log = log
-        self.policy = policy
+        # Read when made, not bound at import: a test set-up can lower the module's POLICY cost.
+        self.policy = policy if policy is not None else POLICY
         self._clock = clock
+        _dummy(self.policy.scrypt_n)
 
     def needs_first_admin(self) -> bool:
         return self.log.execute_read("SELECT count(*) FROM accounts").fetchone()[0] == 0
@@ -84,9 +113,8 @@ class Accounts:
     def create(self, by: Account, username: str, role: str, password: str) -> Account:
         require(by, "manage_accounts")
         with self.log.transaction() as writer:
-            if self._row(writer, username) is not None:
-                raise InvalidRecord(f"an account named {username!r} exists already")
-            return self._insert(writer, username, role, password, by=by.username)
+            actor = self._authorised(writer, by, "manage_accounts")
+            return self._insert(writer, username, role, password, by=actor)
 
     def authenticate(self, username: str, password: str) -> Account:
         """The account, or AuthenticationFailed / AccountLocked; every attempt is logged."""
@@ -94,9 +122,11 @@ class Accounts:
         with self.log.transaction() as writer:
             row = self._row(writer, username)
             if row is None:
-                check_password(password, _DUMMY)
-                self._event(writer, "sign_in_failed", username, None, "unknown user name")
-                failure: AuthenticationFailed = AuthenticationFailed("Wrong user name or password.")
+                check_password(password, _dummy(self.policy.scrypt_n))
+                # Not the name typed: it is often the password, typed into the wrong field,
+                # and nothing written to the chain can ever be taken out again.
+                self._event(writer, "sign_in_failed", None, None, "unknown user name")
+                failure: AuthenticationFailed = AuthenticationFailed(self._wrong())
             else:
                 name, role, stored, failures, locked_until, active = row
                 failure = self._check(writer, row, password, now)
@@ -109,9 +139,8 @@ class Accounts:
         self._change(by, username, "unlocked", "failures = 0, locked_until = NULL")
 
     def disable(self, by: Account, username: str) -> None:
-        if by.username.lower() == username.lower():
-            raise InvalidRecord("an admin cannot disable their own account")
-        self._change(by, username, "disabled", "active = 0")
+        self._change(by, username, "disabled", "active = 0",
+                     refuse_self="an admin cannot disable their own account")
 
     def set_role(self, by: Account, username: str, role: str) -> None:
         _check_role(role)
@@ -119,17 +148,22 @@ class Accounts:
 
     def set_password(self, by: Account, username: str, new_password: str) -> None:
         """Admins set anyone's password; everyone may change their own."""
-        if by.username.lower() != username.lower():
-            require(by, "manage_accounts")
-        _check_password_rules(new_password, self.policy)
         with self.log.transaction() as writer:
-            self._require_row(writer, username)
+            actor = self._authorised(writer, by, None)
+            # Whose password it is comes from the table's own name, compared exactly: "ольга"
+            # lower-cased equals "Ольга", which let one account set the other's password.
+            row = self._row(writer, username)
+            if row is None or row[0] != actor:
+                self._authorised(writer, by, "manage_accounts")
+            name = self._require_row(writer, username)[0]
+            _check_password_rules(new_password, self.policy, name)
             writer.conn.execute("UPDATE accounts SET password = ? WHERE username = ?",
-                                (hash_password(new_password), username))
-            self._event(writer, "password_changed", username, by.username)
+                                (hash_password(new_password, n=self.policy.scrypt_n), name))
+            self._event(writer, "password_changed", name, actor)
 
     def list(self, by: Account) -> list[Account]:
         require(by, "manage_accounts")
+        self._authorised(self.log, by, "manage_accounts")
         rows = self.log.execute_read("SELECT username, role, active FROM accounts ORDER BY username")
         return [Account(name, role, bool(active)) for name, role, active in rows]
 
@@ -157,6 +191,10 @@ class Accounts:
             if failures or locked_until:
                 writer.conn.execute(
                     "UPDATE accounts SET failures = 0, locked_until = NULL WHERE username = ?", (name,))
+            if _cost(stored) < self.policy.scrypt_n:  # made at a lower cost: redo it, never lower it
+                writer.conn.execute("UPDATE accounts SET password = ? WHERE username = ?",
+                                    (hash_password(password, n=self.policy.scrypt_n), name))
+                self._event(writer, "password_rehashed", name, None, f"scrypt N={self.policy.scrypt_n}")
             return None
         # A count edited into something else is read as one short of the lockout, not as zero.
         failures = failures + 1 if isinstance(failures, int) else self.policy.max_failures
@@ -169,43 +207,74 @@ class Accounts:
                                  f"{self.policy.lockout_s / 60:g} min.")
         writer.conn.execute("UPDATE accounts SET failures = ? WHERE username = ?", (failures, name))
         self._event(writer, "sign_in_failed", name, None, "wrong password")
-        left = self.policy.max_failures - failures
-        return AuthenticationFailed(
-            f"Wrong user name or password ({left} attempt(s) before the account locks).")
+        return AuthenticationFailed(self._wrong())
+
+    def _wrong(self) -> str:
+        return (f"{WRONG_NAME_OR_PASSWORD} After {self.policy.max_failures} failed sign-ins in a row an "
+                f"account is locked for {self.policy.lockout_s / 60:g} min.")
 
     def _insert(self, writer: Writer, username: str, role: str, password: str, by: str | None) -> Account:
-        username = username.strip()
+        username = typed_name(username)
         if not username or len(username) > 64 or not username.isprintable():
             raise InvalidRecord("a user name is 1 to 64 printable characters")
+        key = name_key(username)
+        for (other,) in writer.conn.execute("SELECT username FROM accounts"):
+            if name_key(other) == key:
+                alike = "" if other == username else f"; {username!r} would read the same in the audit"
+                raise InvalidRecord(f"an account named {other!r} exists already{alike}")
         _check_role(role)
-        _check_password_rules(password, self.policy)
+        _check_password_rules(password, self.policy, username)
         writer.conn.execute(
             "INSERT INTO accounts(username, role, password, created_at) VALUES (?, ?, ?, ?)",
-            (username, role, hash_password(password), self._clock().isoformat(timespec="milliseconds")),
+            (username, role, hash_password(password, n=self.policy.scrypt_n),
+             self._clock().isoformat(timespec="milliseconds")),
         )
         self._event(writer, "created", username, by, f"role {role}")
         return Account(username, role)
 
     def _change(self, by: Account, username: str, event: str, assignment: str,
-                params: tuple = ()) -> None:
+                params: tuple = (), refuse_self: str = "") -> None:
         require(by, "manage_accounts")
         with self.log.transaction() as writer:
-            self._require_row(writer, username)
-            writer.conn.execute(f"UPDATE accounts SET {assignment} WHERE username = ?", (*params, username))
-            self._event(writer, event, username, by.username)
+            actor = self._authorised(writer, by, "manage_accounts")
+            # The table's own name, not the one typed: "olga " found the row but updated none,
+            # while the chain recorded the change as made.
+            name = self._require_row(writer, username)[0]
+            if refuse_self and name == actor:
+                raise InvalidRecord(refuse_self)
+            writer.conn.execute(f"UPDATE accounts SET {assignment} WHERE username = ?", (*params, name))
+            self._event(writer, event, name, actor)
 
-    def _event(self, writer: Writer, event: str, username: str, by: str | None, detail: str = "") -> None:
+    @staticmethod
+    def _authorised(source: Writer | DecisionLog, by: Account, action: str | None) -> str:
+        """The acting account's stored name, once the table says it is active and its stored role
+        may do ``action`` (None: any role). PermissionDenied otherwise."""
+        read = source.conn.execute if isinstance(source, Writer) else source.execute_read
+        row = read("SELECT username, role, active FROM accounts WHERE username = ?",
+                   (by.username,)).fetchone()
+        if row is None or not row[2]:
+            raise PermissionDenied(f"{by.username} is not an active account on this station.")
+        if action is not None:
+            require(Account(row[0], row[1]), action)
+        return row[0]
+
+    def _event(self, writer: Writer, event: str, username: str | None, by: str | None,
+               detail: str = "") -> None:
         writer.append("account", {"event": event, "username": username, "by": by, "detail": detail,
                                   "at": self._clock().isoformat(timespec="milliseconds"),
                                   "station": self.log.station_id})
 
     @staticmethod
     def _row(writer: Writer, username: str) -> tuple | None:
-        return writer.conn.execute(
-            "SELECT username, role, password, failures, locked_until, active "
-            "FROM accounts WHERE username = ?",
-            (username.strip(),),
-        ).fetchone()
+        # Composed form first (what the station stores now), then as typed: a name stored
+        # decomposed by an older version stays reachable.
+        for name in dict.fromkeys((typed_name(username), username.strip())):
+            row = writer.conn.execute(
+                "SELECT username, role, password, failures, locked_until, active "
+                "FROM accounts WHERE username = ?", (name,)).fetchone()
+            if row is not None:
+                return row
+        return None
 
     def _require_row(self, writer: Writer, username: str) -> tuple:
         row = self._row(writer, username)
@@ -233,6 +302,8 @@ def _check_role(role: str) -> None:
         raise InvalidRecord(f"role must be one of {', '.join(ROLES)}, not {role!r}")
 
 
-def _check_password_rules(password: str, policy: AccountPolicy) -> None:
+def _check_password_rules(password: str, policy: AccountPolicy, username: str) -> None:
     if len(password) < policy.min_password_length:
         raise InvalidRecord(f"a password needs at least {policy.min_password_length} characters")
+    if name_key(password) == name_key(username):
+        raise InvalidRecord("a password must not be the user name")

@@ -28,8 +28,8 @@ def record_hash(prev_hash: str, kind: str, body: str) -> str:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    seq: int
-    kind: str  # "edited", "deleted", "reordered", "inserted"
+    seq: int  # 0 when the break is in a table, not at a record
+    kind: str  # "edited", "deleted", "reordered", "inserted"; "accounts" for the accounts table
     message: str
 
 
@@ -45,6 +45,8 @@ class VerifyResult:
         return self.first_break is None
 
     def __str__(self) -> str:
+        if self.first_break and not self.first_break.seq:  # a table, not a record (kind "accounts")
+            return f"BROKEN: {self.first_break.message}"
         if self.first_break:
             return f"BROKEN at record #{self.first_break.seq}: {self.first_break.message}"
         return f"OK: {self.records} records, head #{self.head_seq} {self.head_hash}"

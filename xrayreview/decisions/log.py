@@ -16,6 +16,7 @@ from ..paths import data_dir
 from .chain import GENESIS, ChainBreak, VerifyResult, canonical, record_hash, verify_rows
 from .errors import InvalidRecord, LogUnavailable
 from .schema import connect, connect_read_only, explain
+from .table_check import accounts_break
 
 RECORD_KINDS = ("decision", "review", "account")
 
@@ -222,8 +223,8 @@ def verify(path: Path, anchor: tuple[int, str] | None = None, label: LogLabel = 
         conn.close()
 
 
-def verify_connection(conn: sqlite3.Connection, path: Path,
-                      anchor: tuple[int, str] | None = None, label: LogLabel = DECISION_LOG) -> VerifyResult:
+def _verify_chain(conn: sqlite3.Connection, path: Path,
+                  anchor: tuple[int, str] | None, label: LogLabel) -> VerifyResult:
     def find(digest: str) -> int | None:
         row = conn.execute("SELECT seq FROM records WHERE hash = ?", (digest,)).fetchone()
         return row[0] if row else None
@@ -247,3 +248,20 @@ def verify_connection(conn: sqlite3.Connection, path: Path,
         return result
     except sqlite3.Error as exc:
         raise LogUnavailable(explain(exc, path, label.name)) from exc
+
+
+def verify_connection(conn: sqlite3.Connection, path: Path,
+                      anchor: tuple[int, str] | None = None, label: LogLabel = DECISION_LOG) -> VerifyResult:
+    """The chain, then the anchor, then the accounts table against the chain's account records."""
+    result = _verify_chain(conn, path, anchor, label)
+    if not result.ok:
+        return result
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            return result
+        # A role or active flag edited in the table breaks no link: compared with what the
+        # chain's account records say it must be (decisions/table_check.py).
+        found = accounts_break(conn)
+    except sqlite3.Error as exc:
+        raise LogUnavailable(explain(exc, path, label.name)) from exc
+    return result if found is None else VerifyResult(result.records, result.head_seq, result.head_hash, found)

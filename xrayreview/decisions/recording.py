@@ -26,7 +26,9 @@ def record_decision(log: DecisionLog, officer: Account, decision: Decision) -> A
             earlier = parse_body(log.path, decision.corrects, row[1]).get("officer")
             if not isinstance(earlier, str):
                 raise damaged_record(log.path, decision.corrects)
-            if earlier.lower() != officer.username.lower():
+            # Exactly the same name: an officer's Account carries the stored name, and lower()
+            # folds letters SQLite does not, so "ольга" could correct the decisions of "Ольга".
+            if earlier != officer.username:
                 raise PermissionDenied("An officer can correct only their own decisions.")
         return writer.append("decision", content)
 

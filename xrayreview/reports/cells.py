@@ -17,7 +17,10 @@ def spreadsheet_safe(value: object) -> object:
     Numbers written as text ("-0.250") are left alone: they start like a formula but run nothing,
     and quoting them would turn them into text in the sheet.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
+    # Leading blanks are skipped too: LibreOffice's CSV import can trim them, and then runs what
+    # follows ("  =HYPERLINK(...)"), and a scan's file name may start with one.
+    if (isinstance(value, str) and not _is_number(value)
+            and (value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START))):
         return "'" + value
     return value
 

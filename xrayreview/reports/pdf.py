@@ -46,7 +46,10 @@ def export_pdf(rows: list[DecisionRow], path: Path, *, flt: AuditFilter | None =
                chain: VerifyResult | None = None, author: str = "",
                title: str = "Decision log audit") -> Path:
     pdf = landscape_report(title, author)
-    _heading(pdf, title, flt, chain, author, len(rows))
+    # Two officers named in Cyrillic both print as '?????': a reader must be told, not misled.
+    shown = [author, str(flt or ""), *(t for row in rows for t in (row.officer, row.scan_name, row.note))]
+    lossy = any(_latin(text) != _plain(text) for text in shown)
+    _heading(pdf, title, flt, chain, author, len(rows), lossy)
     overall, per_officer = figures(rows), figures_per_officer(rows)
     _summary_table(pdf, overall, per_officer)
     if rows:
@@ -63,15 +66,23 @@ def export_pdf(rows: list[DecisionRow], path: Path, *, flt: AuditFilter | None =
 
 
 def _heading(pdf: FPDF, title: str, flt: AuditFilter | None, chain: VerifyResult | None, author: str,
-             count: int) -> None:
+             count: int, lossy: bool = False) -> None:
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 9, _latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     lines = [f"Generated {now_utc()} (UTC)" + (f" by {author}" if author else "") + f"; {count} decision(s)."]
-    chosen = {k: v for k, v in asdict(flt or AuditFilter()).items() if v not in (None, False)}
-    lines.append("Filter: " + (", ".join(f"{k}={v}" for k, v in chosen.items()) or "none (all decisions)"))
+    # Every choice but the defaults is named: flagged=False ("only scans the detector did not flag")
+    # once read as no filter at all, so a report of a subset claimed to show every decision.
+    defaults = asdict(AuditFilter())
+    chosen = {k: v for k, v in asdict(flt or AuditFilter()).items()
+              if v not in (None, "") and v != defaults[k]}
+    lines.append("Filter: " + (", ".join(f"{k}={v}" for k, v in chosen.items())
+                               or "none (all decisions but those their officer later corrected)"))
     if chain is not None:
         lines.append(f"Log integrity: {chain}")
+    if lossy:
+        lines.append("Some names or notes hold letters outside Latin-1, which this report's font cannot "
+                     "show: they are printed as '?'. The CSV and JSON export hold them exactly.")
     for line in lines:
         pdf.multi_cell(0, 4.5, _latin(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -171,8 +182,12 @@ def _decision_table(pdf: FPDF, rows: list[DecisionRow]) -> None:
 
 def _latin(text: str) -> str:
     """The PDF's built-in fonts cover Latin-1 only; anything else shows as '?' rather than failing."""
-    text = text.replace("–", "-").replace("—", "-").replace("…", "...").replace("’", "'")
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return _plain(text).encode("latin-1", "replace").decode("latin-1")
+
+
+def _plain(text: str) -> str:
+    """Typographic dashes, ellipsis and apostrophe as their Latin-1 look-alikes (no meaning lost)."""
+    return text.replace("–", "-").replace("—", "-").replace("…", "...").replace("’", "'")
 
 
 def _pct(rate: float | None) -> str:

@@ -53,7 +53,12 @@ def test_supervisor_stats_and_export(db, monkeypatch, capsys, tmp_path):
     argv = ["audit", "export", "--db", str(db), "--user", "sam", "--format", "json", "--out", str(out_file),
             "--decision", "refer"]
     assert _run(monkeypatch, argv, "super-pass") == 0
-    assert [d["decision"] for d in json.loads(out_file.read_text())["decisions"]] == ["refer"]
+    document = json.loads(out_file.read_text())
+    assert [d["decision"] for d in document["decisions"]] == ["refer"]
+    # The file names the log state it came from: a copy handed on can be checked against the log.
+    with DecisionLog(db) as log:
+        head = log.verify()
+    assert document["log"]["head_hash"] == head.head_hash and document["log"]["intact"] is True
 
 
 def test_officer_and_wrong_password_are_refused(db, monkeypatch, capsys):

@@ -133,7 +133,7 @@ def _signed_in(args: argparse.Namespace, db: Path) -> int:
         if args.audit_action == "stats":
             _print_stats(rows)
             return 0
-        return _export(args, log, rows, flt)
+        return _export(args, log, rows, flt, audit.account.username)
 
 
 def _print_stats(rows: list) -> None:
@@ -147,15 +147,16 @@ def _print_stats(rows: list) -> None:
         print("  ".join(f"{c!s:>12}" for c in cells))
 
 
-def _export(args: argparse.Namespace, log, rows: list, flt) -> int:  # noqa: ANN001
+def _export(args: argparse.Namespace, log, rows: list, flt, audit_user: str) -> int:  # noqa: ANN001
     from ..reports import labels, pdf, tabular  # noqa: PLC0415
 
     if args.format == "csv":
         tabular.export_csv(rows, args.out)
     elif args.format == "json":
-        tabular.export_json(rows, args.out, flt)
+        tabular.export_json(rows, args.out, flt, chain=log.verify())  # ties the file to the log's head
     elif args.format == "pdf":
-        pdf.export_pdf(rows, args.out, flt=flt, chain=log.verify(), author=args.user)
+        # The signed-in account's stored name, not the spelling typed at --user.
+        pdf.export_pdf(rows, args.out, flt=flt, chain=log.verify(), author=audit_user)
     elif args.format == "tdr":
         from ..reports.tdr import export_tdrs  # noqa: PLC0415
 

@@ -240,7 +240,7 @@ class AuditView(QWidget):
             if fmt == "csv":
                 tabular.export_csv(self.rows, target)
             elif fmt == "json":
-                tabular.export_json(self.rows, target, self.current_filter())
+                tabular.export_json(self.rows, target, self.current_filter(), chain=self.log.verify())
             elif fmt == "pdf":
                 pdf.export_pdf(self.rows, target, flt=self.current_filter(), chain=self.log.verify(),
                                author=self.account.username)

@@ -38,7 +38,7 @@ def setup(tmp_path):
 
 def test_password_hash_is_salted_scrypt_and_checks():
     first, second = hash_password("correct horse"), hash_password("correct horse")
-    assert first.startswith("scrypt$16384$8$1$") and first != second
+    assert first.startswith("scrypt$1024$8$1$") and first != second  # the suite's cheap cost (conftest)
     assert check_password("correct horse", first) and not check_password("correct hors", first)
     assert not check_password("x", "md5$abc") and not check_password("x", "garbage")
 
@@ -111,3 +111,13 @@ def test_permission_table_covers_every_role_and_separates_duties():
     assert allowed("trainer", "run_training") and not allowed("trainer", "audit")
     with pytest.raises(KeyError):
         allowed("officer", "fly")
+
+
+def test_the_shipped_cost_is_owasps_minimum_and_absurd_stored_costs_are_refused(monkeypatch):
+    monkeypatch.undo()  # the shipped cost, not the suite's cheap one
+    stored = hash_password("correct horse")
+    _, n, r, p, salt, key = stored.split("$")
+    assert (int(n), int(r), int(p)) >= (2**17, 8, 1) and check_password("correct horse", stored)
+    # An edited file asking for 128 GiB at sign-in is refused, not run.
+    assert not check_password("correct horse", f"scrypt${2**30}${r}${p}${salt}${key}")
+    assert not check_password("correct horse", f"scrypt${n}${r}$0${salt}${key}")

@@ -59,6 +59,9 @@ class AuditView(QWidget):
         super().__init__(parent)
         self.log, self.account = log, account
         self.rows: list[DecisionRow] = []
+        # The filter that chose ``rows``: the fields may say another one (changed but not applied,
+        # or refused), and an export names the filter its rows came from.
+        self.applied = AuditFilter()
         self.reopened: list[RecordedScan] = []
         self.setWindowTitle("Audit: decision log")
         layout = QVBoxLayout(self)
@@ -154,11 +157,13 @@ class AuditView(QWidget):
                            include_superseded=self.include_corrected.isChecked())
 
     def apply_filter(self) -> None:
+        chosen = self.current_filter()
         try:
-            self.rows = self.audit.decisions(self.current_filter())
+            self.rows = self.audit.decisions(chosen)
         except DecisionLogError as exc:
             self.filter_error.setText(str(exc))
             return
+        self.applied = chosen
         self.filter_error.clear()
         self._fill_table()
         self._fill_figures()
@@ -201,28 +206,33 @@ class AuditView(QWidget):
     def review_selected(self, verdict: str) -> None:
         chosen = self.selected_rows()
         if not chosen:
-            self.chain_label.setText("Select the decision(s) to review first.")
+            self._tell("Select the decision(s) to review first.", ok=False)
             return
         try:
             for row in chosen:
                 record_review(self.log, self.account, row.seq, verdict, self.review_note.text())
         except DecisionLogError as exc:
-            self.chain_label.setText(f"Review not recorded: {exc}")
+            self._tell(f"Review not recorded: {exc}", ok=False)
             return
         self.review_note.clear()
-        self.chain_label.setText(f"Review recorded for {len(chosen)} decision(s).")
+        self._tell(f"Review recorded for {len(chosen)} decision(s).")
         self.apply_filter()
 
     def verify(self) -> bool:
         try:
             result = self.log.verify()
         except DecisionLogError as exc:
-            self.chain_label.setText(str(exc))
+            self._tell(str(exc), ok=False)
             return False
-        colour = "#2e7d32" if result.ok else "#d32f2f"
-        self.chain_label.setStyleSheet(f"color: {colour};")
-        self.chain_label.setText(str(result))
+        self._tell(str(result), ok=result.ok)
         return result.ok
+
+    def _tell(self, text: str, *, ok: bool | None = None) -> None:
+        """Red for a failure, green for an intact chain, plain otherwise: the colour of an earlier
+        check stayed, so a damaged log or a failed export showed in the green of "OK"."""
+        colour = {True: "color: #2e7d32;", False: "color: #d32f2f;", None: ""}[ok]
+        self.chain_label.setStyleSheet(colour)
+        self.chain_label.setText(text)
 
     def choose_export(self, fmt: str) -> None:
         if fmt in ("yolo", "coco", "tdr"):
@@ -236,13 +246,14 @@ class AuditView(QWidget):
     def export(self, fmt: str, target: Path) -> str:
         """Write the filtered view; returns (and shows) what was written."""
         done = f"{len(self.rows)} decision(s) written to {target}"
+        failed = False
         try:
             if fmt == "csv":
                 tabular.export_csv(self.rows, target)
             elif fmt == "json":
-                tabular.export_json(self.rows, target, self.current_filter(), chain=self.log.verify())
+                tabular.export_json(self.rows, target, self.applied, chain=self.log.verify())
             elif fmt == "pdf":
-                pdf.export_pdf(self.rows, target, flt=self.current_filter(), chain=self.log.verify(),
+                pdf.export_pdf(self.rows, target, flt=self.applied, chain=self.log.verify(),
                                author=self.account.username)
             elif fmt == "tdr":
                 done = f"{len(tdr.export_tdrs(self.rows, target))} DICOS operator TDR(s) written to {target}"
@@ -252,8 +263,8 @@ class AuditView(QWidget):
                 skipped = f", {len(summary.skipped)} skipped" if summary.skipped else ""
                 done = f"{summary.images} image(s), {summary.boxes} box(es){skipped} written to {target}"
         except (OSError, ValueError, DecisionLogError) as exc:
-            done = f"Export failed: {exc}"
-        self.chain_label.setText(done)
+            done, failed = f"Export failed: {exc}", True
+        self._tell(done, ok=False if failed else None)
         self.exported.emit(done)
         return done
 

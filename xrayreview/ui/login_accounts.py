@@ -51,10 +51,20 @@ class AccountsPanel(QWidget):
         self.list.currentTextChanged.connect(lambda text: self.username.setText(text.split("  ")[0]))
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> str | None:
+        """Fill the list; returns (and shows) why it cannot be, e.g. this admin was demoted."""
         self.list.clear()
-        for account in self.accounts.list(self.admin):
+        try:
+            found = self.accounts.list(self.admin)
+        except DecisionLogError as exc:
+            # The core re-reads the role for the list too: a demotion (by another admin, or this
+            # one's own "Set role" just now) raised out of the click that had just succeeded.
+            problem = f"The account list cannot be shown: {exc}"
+            self._error(problem)
+            return problem
+        for account in found:
             self.list.addItem(f"{account.username}  ({account.role}{'' if account.active else ', disabled'})")
+        return None
 
     def add(self) -> None:
         self._do(lambda: self.accounts.create(self.admin, self.username.text(), self.role.currentText(),
@@ -78,11 +88,15 @@ class AccountsPanel(QWidget):
         try:
             change()
         except DecisionLogError as exc:
-            self.message.setStyleSheet("color: #d32f2f;")
-            self.message.setText(str(exc))
+            self._error(str(exc))
             return
         finally:
             self.password.clear()  # never left on screen, whatever happened
-        self.message.setStyleSheet("")
-        self.message.setText(f"{self.username.text()}: {done}.")
-        self.refresh()
+        said = f"{self.username.text()}: {done}."
+        problem = self.refresh()
+        self.message.setStyleSheet("" if problem is None else "color: #d32f2f;")
+        self.message.setText(said if problem is None else f"{said} {problem}")
+
+    def _error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #d32f2f;")
+        self.message.setText(text)

@@ -18,7 +18,14 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.accounts = accounts
         self.account: Account | None = None
-        self.first_run = accounts.needs_first_admin()
+        try:
+            self.first_run = accounts.needs_first_admin()
+            unreadable = None
+        except DecisionLogError as exc:
+            # A log damaged since the station opened it made this raise out of sign-in (the menu,
+            # or the idle lock, which had already hidden the scan): no dialog, no word. Said here
+            # instead, and never taken for an empty table (that would offer to create an admin).
+            self.first_run, unreadable = False, str(exc)
         self.setWindowTitle("Create the station's admin" if self.first_run else "Sign in")
         layout = QVBoxLayout(self)
         if self.first_run:
@@ -46,6 +53,8 @@ class LoginDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d32f2f;")
         layout.addWidget(self.error)
+        if unreadable is not None:
+            self.error.setText(unreadable)
         choice = QDialogButtonBox.StandardButton
         buttons = QDialogButtonBox(choice.Ok | choice.Cancel)
         buttons.accepted.connect(self.submit)

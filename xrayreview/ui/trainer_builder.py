@@ -63,6 +63,8 @@ class SessionBuilder(QWidget):
         form = QFormLayout()
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Week 12: handguns in parcels")
+        # The training log refuses longer names, but only once the whole session is built.
+        self.name.setMaxLength(120)
         self.trainee = QComboBox()
         self.trainee.setEditable(True)
         self.trainee.addItems([ANY_TRAINEE, *(trainees or [])])

@@ -6,6 +6,7 @@ trainer's worker thread, since a cargo scan can be hundreds of megabytes.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -129,10 +130,24 @@ class LibraryPanel(QWidget):
             return
         self._imports.discard(job_id)
         assert isinstance(entry, LibraryScan)
+        same = self._entry_of(entry.path)
+        if same is not None:
+            # The same file again got a second entry ("import:x.png (2)"): one scan drawn twice
+            # as often into sessions, and one left behind when the other was removed.
+            self.message.emit(f"{Path(str(entry.path)).name} is in the library already, as {same.id}; "
+                              "nothing was added.")
+            return
         entry = LibraryScan(unique_id(self.library, entry.id), entry.path, entry.generated, entry.threats,
                             entry.note)
         self.library.add(entry)
         self._save(f"Imported {entry.id} ({describe(entry)['content']}).")
+
+    def _entry_of(self, path: str | None) -> LibraryScan | None:
+        """The library entry for the file at ``path`` (however its path is written), if any."""
+        for existing in self.library.scans:
+            if path and existing.path and _same_file(existing.path, path):
+                return existing
+        return None
 
     def _import_failed(self, job_id: int, text: str) -> None:
         if job_id in self._imports:
@@ -149,3 +164,10 @@ class LibraryPanel(QWidget):
         self.refresh()
         self.changed.emit()
 
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is gone: compare the paths as written
+        return Path(a).resolve() == Path(b).resolve()

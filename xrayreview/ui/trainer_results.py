@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..decisions import Account, DecisionLogError
+from ..decisions import Account, DecisionLogError, LogUnavailable
 from ..reports.training_pdf import export_training_pdf
 from ..training.access import may_build, visible_summaries, visible_trainees
 from ..training.export import export_results_csv
@@ -108,6 +108,7 @@ class ResultsPanel(QWidget):
         super().__init__(parent)
         self.log, self.account = log, account
         self.rows: list[dict[str, Any]] = []
+        self.error: str | None = None  # why the results cannot be read, while they cannot
         self.trainee = QComboBox()
         self.trainee.currentIndexChanged.connect(lambda _index: self.refresh(keep_choice=True))
         self.table = QTableWidget(0, len(COLUMNS))
@@ -153,9 +154,13 @@ class ResultsPanel(QWidget):
             self.rows = visible_summaries(self.log, self.account, self.chosen_trainee())
         except DecisionLogError as exc:
             self.rows = []
-            self.totals.setText(str(exc))
             self._show()
+            # Said after _show, which writes the totals: an unreadable log read "0 session(s)".
+            self.error = f"The results cannot be shown: {exc}"
+            self.totals.setText(self.error)
+            self.message.emit(self.error)
             return
+        self.error = None
         self._show()
 
     def export_csv(self, path: Path) -> int:
@@ -164,6 +169,8 @@ class ResultsPanel(QWidget):
         return count
 
     def export_pdf(self, path: Path) -> Path:
+        if self.error is not None:  # the report would say "0 sessions" for a log it could not read
+            raise LogUnavailable(self.error)
         author = self.account.username if self.account else ""
         written = export_training_pdf(self.rows, path, author=author, trainee=self.chosen_trainee(),
                                       chain=self.log.verify())
@@ -230,8 +237,8 @@ class ResultsPanel(QWidget):
     def _export(self, kind: str, path: Path) -> None:
         try:
             self.export_csv(path) if kind == "csv" else self.export_pdf(path)
-        except OSError as exc:
-            self.message.emit(f"Could not write {path}: {exc}")
+        except (OSError, DecisionLogError) as exc:  # a damaged summary, as well as a refused file
+            self.message.emit(f"Nothing was exported: {exc}")
 
 
 def _category_line(category: str, r: dict[str, Any]) -> str:

@@ -14,10 +14,14 @@ scan is on screen. When the trainer allowed detector help, the detector's marks 
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QToolBar, QVBoxLayout, QWidget
 
+from ..decisions import DecisionLogError
 from ..scan.model import Scan
 from ..training.plan import PlannedScan
 from ..training.scoring import Box, Score
@@ -42,6 +46,7 @@ class TraineeRun(QWidget):
     answered = Signal(object)  # Feedback after each scan
     scan_shown = Signal(object)  # PlannedScan now on screen, clock running
     broken = Signal(str)  # a scan could not be built; the session cannot go on
+    unrecorded = Signal(str)  # the training log refused an answer; it is kept for another try
 
     def __init__(self, session: TrainingSession, parent: QWidget | None = None, *,
                  jobs: BackgroundJobs | None = None, model_path: str | None = None) -> None:
@@ -89,6 +94,11 @@ class TraineeRun(QWidget):
         self._mark_items: list[QGraphicsRectItem] = []
         self.feedback: Feedback | None = None
         self.score: Score | None = None
+        # The scan the next answer is about, once it is on screen: after a scan fails to build,
+        # the one shown before is still there and a key must not answer for the unseen one.
+        self.shown: PlannedScan | None = None
+        # What Space retries after the training log refused an answer (or the session's score).
+        self._retry: Callable[[], None] | None = None
         self._elapsed = QElapsedTimer()
         self._limit = QTimer(self)
         self._limit.setSingleShot(True)
@@ -132,8 +142,14 @@ class TraineeRun(QWidget):
 
     # -- one scan --------------------------------------------------------------------------
 
+    @property
+    def waiting_to_record(self) -> bool:
+        """An answer (or the score) the training log refused, kept until Space records it."""
+        return self._retry is not None
+
     def _show_next(self) -> None:
         self.feedback = None
+        self.shown = None
         self.marks, self._mark_items = [], []
         self.viewer.interaction = None
         total = self.session.plan.spec.scans
@@ -189,6 +205,7 @@ class TraineeRun(QWidget):
         self.viewer.setDragMode(self.viewer.DragMode.NoDrag)
         total = self.session.plan.spec.scans
         self.status.setText(f"Scan {item.index + 1} of {total}")
+        self.shown = item
         self.message.setText("Look for threats; box each one, then decide.")
         limit = self.session.plan.spec.time_limit_s
         self._elapsed.start()
@@ -201,31 +218,73 @@ class TraineeRun(QWidget):
         self.scan_shown.emit(item)
 
     def add_mark(self, box: list[float]) -> None:
-        if self.feedback is not None or self.preparing:
+        if self.feedback is not None or self.preparing or self.shown is None or self.waiting_to_record:
             return
         self.marks.append(tuple(round(v, 1) for v in box))
         item = MarkItem(list(box), f"{len(self.marks)}", COLOURS["officer"])
         self._mark_items.append(self.viewer.add_overlay(item))
 
     def remove_last_mark(self) -> None:
-        if self.marks and self.feedback is None:
+        if self.marks and self.feedback is None and not self.waiting_to_record:
             self.marks.pop()
             item = self._mark_items.pop()
             if item.scene() is not None:
                 item.scene().removeItem(item)
 
     def decide(self, decision: str | None) -> None:
-        if self.feedback is not None or self.session.finished or self.preparing:
+        if (self.feedback is not None or self.session.finished or self.preparing or self.shown is None
+                or self.waiting_to_record):
             return
         self._limit.stop()
         self._tick.stop()
         seconds = self._elapsed.elapsed() / 1000.0
-        self.feedback = self.session.answer(decision, self.marks, seconds)
+        marks = list(self.marks)
+        self._record(lambda: self.session.answer(decision, marks, seconds), decision)
+
+    def _record(self, answer: Callable[[], Feedback], decision: str | None) -> None:
+        """Record one answer; a training log that refuses it is said, and the answer kept for Space."""
+        before = self.session.position
+        # The session moves its staircase before it writes the answer: a refused answer must not
+        # move it (a second try would count the hit twice), so it is put back as it was.
+        stairs = copy.deepcopy(self.session.adaptive)
+        try:
+            feedback = answer()
+        except DecisionLogError as exc:
+            if self.session.position > before:  # the answer went in; the session's score did not
+                self._retry = self._record_summary
+                self._refused(f"Your last answer is recorded, but the session's score is NOT: {exc} "
+                              "Space: try again.")
+            else:
+                self.session.adaptive = stairs
+                self._retry = lambda: self._record(answer, decision)
+                given = "time ran out" if decision is None else decision
+                self._refused(f"Your answer ({given}) is NOT RECORDED: {exc} It is kept: Space tries "
+                              "again; leaving the session gives it up.")
+            return
+        self._retry = None
+        self.feedback = feedback
         self.answered.emit(self.feedback)
         if self.session.plan.spec.feedback:
             self._show_feedback(self.feedback)
         else:
             self.go_on()
+
+    def _record_summary(self) -> None:
+        # Only the score is missing: every answer is in the training log already.
+        log = self.session.log
+        try:
+            if log is not None:
+                log.append("training_summary", self.session.summary_record())
+        except DecisionLogError as exc:
+            self._refused(f"The session's score is still NOT RECORDED: {exc} Space: try again.")
+            return
+        self._retry = None
+        self._show_summary()
+
+    def _refused(self, text: str) -> None:
+        self.message.setText(text)
+        self.setFocus()
+        self.unrecorded.emit(text)
 
     def time_out(self) -> None:
         self.decide(None)
@@ -299,6 +358,8 @@ class TraineeRun(QWidget):
         key = event.key()
         if key in DECISION_KEYS and self.feedback is None:
             self.decide(DECISION_KEYS[key])
+        elif key in NEXT_KEYS and self._retry is not None:
+            self._retry()
         elif key in NEXT_KEYS and self.feedback is not None:
             self.go_on()
         elif key == Qt.Key.Key_Backspace:

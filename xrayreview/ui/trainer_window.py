@@ -95,6 +95,8 @@ class TrainerWindow(QWidget):
             self.tabs.addTab(self.builder, "Build session")
         self.results = ResultsPanel(self.log, account)
         self.results.message.connect(self.say)
+        if self.results.error is not None:  # said before the window listened
+            self.say(self.results.error)
         self.tabs.addTab(self.results, "Results" if may_build(account) else "My results")
         self.refresh_offers()
 
@@ -164,6 +166,7 @@ class TrainerWindow(QWidget):
         self.run = TraineeRun(session, model_path=str(self.model_path) if self.model_path else None)
         self.run.finished.connect(self._run_finished)
         self.run.broken.connect(lambda text: self.say(f"Session stopped: {text}"))
+        self.run.unrecorded.connect(self.say)
         self.run_page = QWidget()
         leave = QPushButton("Leave session")
         leave.clicked.connect(self.leave_run)
@@ -183,11 +186,15 @@ class TrainerWindow(QWidget):
         if self.run is None:
             return
         unfinished = not self.run.session.finished
+        given_up = self.run.waiting_to_record  # said on screen already; said again as the tab goes
         self.run.stop()
         self.tabs.removeTab(self.tabs.indexOf(self.run_page))
         self.run_page.deleteLater()
         self.run = None
-        if unfinished:
+        if given_up:
+            self.say("Session left with an answer or score the training log had refused: it was not "
+                     "recorded.")
+        elif unfinished:
             self.say("Session left before its end: no score was recorded.")
         self.tabs.setCurrentIndex(0)
 

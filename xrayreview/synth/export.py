@@ -1,12 +1,17 @@
 """Writing generated scans as a scanner would: 16-bit TIFF high/low pairs, a sidecar, COCO truth.
 
 Files are byte-identical for the same inputs: no time stamps, fixed compression, sorted JSON.
+Each file is written whole or not at all (``whole_file``), the one a reader opens last.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import tifffile
@@ -22,16 +27,46 @@ COCO_CATEGORIES = [
 CATEGORY_IDS = {c["name"]: c["id"] for c in COCO_CATEGORIES}
 
 
+@contextlib.contextmanager
+def whole_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle on ``NAME.partial``, renamed to ``path`` when the block ends (removed if it fails).
+
+    Written in place, a generator run that is killed, interrupted or out of disk would leave a
+    truncated TIFF or an empty sidecar under the real name, and a trainer could import that
+    scan (as a clean one, its truth being gone). The rule of ``reports.files.replacing``,
+    without its dependence on the decision log's errors: the generator stands alone.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") as handle:
+            yield handle
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    with whole_file(path) as handle:
+        handle.write(data)
+
+
+def write_json(path: Path, data: dict) -> None:
+    write_whole(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+
+
 def write_tiff(path: Path, image: np.ndarray) -> None:
-    tifffile.imwrite(
-        path,
-        image,
-        compression="zlib",
-        predictor=True,
-        metadata=None,
-        software=None,
-        photometric="minisblack",
-    )
+    with whole_file(path) as handle:
+        tifffile.imwrite(
+            handle,
+            image,
+            compression="zlib",
+            predictor=True,
+            metadata=None,
+            software=None,
+            photometric="minisblack",
+        )
 
 
 def sidecar(scan: Scan) -> dict:
@@ -54,16 +89,18 @@ def write_scan(folder: Path, name: str, scan: Scan, truths: list[GroundTruth]) -
     """``NAME_high.tif`` (+ ``NAME_low.tif`` for dual energy) and ``NAME.json``; returns the high file.
 
     The sidecar also carries the ground truth, so a single scan copied elsewhere keeps it.
+    The file a reader opens (the high one) comes last: a run stopped before it leaves no scan
+    that opens without its low half (as single energy) or without its sidecar (without truth).
     """
     folder.mkdir(parents=True, exist_ok=True)
     dual = scan.low is not None
     high_path = folder / (f"{name}_high.tif" if dual else f"{name}.tif")
-    write_tiff(high_path, scan.high)
-    if dual:
-        write_tiff(folder / f"{name}_low.tif", scan.low)
     data = sidecar(scan)
     data["threats"] = [truth_dict(t) for t in truths]
-    (folder / f"{name}.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_json(folder / f"{name}.json", data)
+    if dual:
+        write_tiff(folder / f"{name}_low.tif", scan.low)
+    write_tiff(high_path, scan.high)
     return high_path
 
 
@@ -117,4 +154,4 @@ class CocoWriter:
             "annotations": self.annotations,
             "categories": COCO_CATEGORIES,
         }
-        path.write_text(json.dumps(coco, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        write_json(path, coco)  # whole or not at all: without it a folder is not a finished set

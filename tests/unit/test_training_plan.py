@@ -150,6 +150,29 @@ def test_adaptive_session_raises_difficulty_after_hits(tmp_path):
 
 
 @needs_tip
+def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path):
+    from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
+    from xrayreview.training.records import TrainingLog  # noqa: PLC0415
+
+    spec = SessionSpec(scans=2, threat_share=1.0, seed=4, categories=("firearm",), adaptive=True)
+    with TrainingLog(tmp_path / "training.sqlite") as log:
+        session = TrainingSession.start(spec, _library(tmp_path), "t3", log=log)
+        item, _scan = session.next_scan()
+        real = log.append
+
+        def refuse(kind, content):
+            raise LogUnavailable("disk full")
+
+        log.append = refuse
+        with pytest.raises(LogUnavailable):
+            session.answer("refer", [item.threats[0].box], seconds=3.0)
+        assert session.adaptive.stairs["firearm"].history == [] and session.position == 0
+        log.append = real  # tried again: recorded once, one step
+        session.answer("refer", [item.threats[0].box], seconds=3.0)
+        assert len(session.adaptive.stairs["firearm"].history) == 1
+
+
+@needs_tip
 def test_generated_library_scan_takes_a_projected_threat(tmp_path):
     library = Library([LibraryScan("bag-7", generated={"kind": "baggage", "seed": 7})])
     plan = build_plan(SessionSpec(scans=2, threat_share=0.5, seed=9, categories=("ied_component",)), library)

@@ -148,11 +148,12 @@ class TrainingSession:
             decision, marks = None, ()
         trial = Trial(item.threats, decision, tuple(tuple(float(v) for v in m) for m in marks), seconds)
         result = judge(trial)
+        if self.log is not None:
+            self.log.append("training_answer", self._answer_record(item, trial, result, timed_out))
+        # Only once the answer is recorded: a refused one, tried again, must move the staircase once.
         if self.plan.spec.adaptive:
             for threat, hit in zip(item.threats, result.hits, strict=True):
                 self.adaptive.record(threat.category, hit)
-        if self.log is not None:
-            self.log.append("training_answer", self._answer_record(item, trial, result, timed_out))
         self.trials.append(trial)
         if self.finished and self.log is not None:
             self.log.append("training_summary", self.summary_record())

@@ -14,7 +14,6 @@ scan is on screen. When the trainer allowed detector help, the detector's marks 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
@@ -244,9 +243,6 @@ class TraineeRun(QWidget):
     def _record(self, answer: Callable[[], Feedback], decision: str | None) -> None:
         """Record one answer; a training log that refuses it is said, and the answer kept for Space."""
         before = self.session.position
-        # The session moves its staircase before it writes the answer: a refused answer must not
-        # move it (a second try would count the hit twice), so it is put back as it was.
-        stairs = copy.deepcopy(self.session.adaptive)
         try:
             feedback = answer()
         except DecisionLogError as exc:
@@ -255,7 +251,6 @@ class TraineeRun(QWidget):
                 self._refused(f"Your last answer is recorded, but the session's score is NOT: {exc} "
                               "Space: try again.")
             else:
-                self.session.adaptive = stairs
                 self._retry = lambda: self._record(answer, decision)
                 given = "time ran out" if decision is None else decision
                 self._refused(f"Your answer ({given}) is NOT RECORDED: {exc} It is kept: Space tries "

@@ -184,6 +184,31 @@ def test_synth_stopped_half_way_leaves_only_whole_scans(tmp_path, monkeypatch, c
         "baggage_000000.json", "baggage_000000_high.tif", "baggage_000000_low.tif"]
 
 
+def test_synth_stopped_between_moves_leaves_no_high_image_without_its_partners(tmp_path, monkeypatch, capsys):
+    from xrayreview.commands import synth
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "annotations.json").write_text('{"images": []}')  # an earlier, finished run's truth
+    real_os, moved = synth.os, []
+
+    def stop_after_the_first(source, target):
+        if moved:
+            raise KeyboardInterrupt  # as if killed between the first and the second move
+        moved.append(target)
+        real_os.replace(source, target)
+
+    class CommandsOs:  # the command's own moves only; the writers' renames stay real
+        def __getattr__(self, name):
+            return stop_after_the_first if name == "replace" else getattr(real_os, name)
+
+    monkeypatch.setattr(synth, "os", CommandsOs())
+    assert main(["synth", "--scene", "baggage", "--count", "2", "--out", str(out)]) == 130
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["baggage_000000.json"]  # the sidecar moved first; no high image without its low
+    assert "annotations.json not written" in capsys.readouterr().err
+
+
 def test_bench_refuses_a_file_as_its_folder_and_unknown_suites(tmp_path, capsys):
     a_file = tmp_path / "notes.txt"
     a_file.write_text("keep")

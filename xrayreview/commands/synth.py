@@ -78,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     staging = args.out / STAGING
     done = 0
     try:
+        # An earlier run's ground truth would make this one, if stopped, pass for a finished set.
+        (args.out / "annotations.json").unlink(missing_ok=True)
         for i in range(args.count):
             seed = args.seed + i
             scan, truths = generate_scan(
@@ -114,7 +116,10 @@ def _write_whole(staging: Path, out: Path, write: Callable[..., Any], *args: Any
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     result = write(staging, *args)
-    for path in sorted(staging.iterdir()):
+    # The file a reader opens (the one returned: the high image) moves last, so a kill between
+    # moves leaves no high image without its low half or its sidecar.
+    opened = result.name if isinstance(result, Path) else None
+    for path in sorted(staging.iterdir(), key=lambda p: (p.name == opened, p.name)):
         os.replace(path, out / path.name)
     return result
 

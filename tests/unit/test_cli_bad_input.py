@@ -168,7 +168,7 @@ def test_synth_stopped_half_way_leaves_only_whole_scans(tmp_path, monkeypatch, c
 
     def write_then_fail(path, image):
         calls.append(path)
-        if len(calls) == 3:  # the second scan's high image, half written
+        if len(calls) == 3:  # the second scan's low image (its first TIFF), half written
             path.write_bytes(b"II*\x00 half")
             raise failure
         real_write(path, image)

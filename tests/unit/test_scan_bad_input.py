@@ -156,3 +156,12 @@ def test_an_infinite_pitch_in_a_sidecar_is_ignored_with_a_warning(tmp_path, pitc
 def test_a_dicos_pixel_spacing_that_is_no_length_is_ignored(tmp_path, spacing):
     path = write(dx_dataset(gradient(), ImagerPixelSpacing=[spacing, spacing]), tmp_path / "a.dcs")
     assert load_scan(path).metadata.pixel_pitch_mm is None
+
+
+def test_half_of_a_pair_without_its_partner_opens_with_a_warning(tmp_path):
+    cv2.imwrite(str(tmp_path / "bag_low.png"), gradient(dtype=np.uint8))
+    scan = load_scan(tmp_path / "bag_low.png")
+    assert not scan.is_dual_energy
+    assert any("low-energy half of a dual-energy pair" in w for w in scan.warnings)
+    cv2.imwrite(str(tmp_path / "bag_high.png"), gradient(dtype=np.uint8))
+    assert not any("half" in w for w in load_scan(tmp_path / "bag_low.png").warnings)  # the pair opens

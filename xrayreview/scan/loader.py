@@ -12,7 +12,7 @@ from .decode import decode_raster, decode_tiff
 from .errors import ScanError
 from .model import Scan, ScanMetadata
 from .normalise import is_grey_rgb, luminance, same_depth, to_channel, to_channel_pair
-from .pairing import find_pair
+from .pairing import find_pair, split_energy_tag
 from .sidecar import read_sidecar, sidecar_path
 from .sniff import sniff_format
 
@@ -37,7 +37,14 @@ def load_scan(source: str | Path | Sequence[str | Path], *, pair: bool = True) -
         if found:
             high_path, low_path, stem = found
             return _load_pair(high_path, low_path, stem)
-        return _load_single(path)
+        scan = _load_single(path)
+        half = split_energy_tag(path) if pair and scan.source_format not in ("dicos", "dicom") else None
+        if half is not None:
+            # One half of a pair whose partner is gone (a copy cut short, a run stopped): shown, but
+            # as single energy, so the officer must know it is not the whole scan.
+            scan.warnings.append(f"{path.name} is the {half[1]}-energy half of a dual-energy pair whose "
+                                 "other file is missing; it is shown alone, as a single-energy scan.")
+        return scan
     paths = [Path(p) for p in source]
     if len(paths) == 1:
         return load_scan(paths[0], pair=pair)

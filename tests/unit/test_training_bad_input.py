@@ -139,3 +139,21 @@ def test_results_csv_to_a_missing_folder_and_to_a_full_disk(tmp_path, monkeypatc
             export_results_csv(log, target)
     assert target.read_bytes() == before
     assert sorted(p.name for p in target.parent.iterdir()) == ["results.csv"]
+
+
+def test_a_library_save_that_fails_leaves_no_partial_file(tmp_path, monkeypatch):
+    from xrayreview.training.library import LibraryScan  # noqa: PLC0415
+
+    library = Library([LibraryScan("bag-7", generated={"kind": "baggage", "seed": 7})])
+    target = tmp_path / "library.json"
+    real_write = Path.write_text
+
+    def full_disk(self, text, *args, **kwargs):
+        real_write(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError):
+        library.save(target)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []

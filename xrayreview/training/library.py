@@ -6,6 +6,7 @@ generator kind and seed, so a library is a small JSON document, never a copy of 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -123,8 +124,14 @@ class Library:
     def save(self, path: Path) -> None:
         text = json.dumps({"scans": [s.to_dict() for s in self.scans]}, indent=1, ensure_ascii=False)
         partial = path.with_name(path.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(path)
+        except BaseException:
+            # A full disk left a truncated library.json.partial behind for good.
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path) -> Library:

@@ -213,3 +213,9 @@ def test_no_export_replaces_a_log_even_when_asked_to(rows, tmp_path, export):
     with pytest.raises(ExportError, match="is a SQLite database"):
         export(rows, log)
     assert log.read_bytes() == before and not (tmp_path / "log.sqlite.partial").exists()
+
+
+def test_a_file_in_the_way_of_the_folder_is_named(rows, tmp_path):
+    (tmp_path / "reports").write_text("not a folder")
+    with pytest.raises(ExportError, match=r"reports is a file, where a folder is needed"):
+        export_csv(rows, tmp_path / "reports" / "week.csv")

@@ -165,12 +165,14 @@ def test_known_threat_scans_from_the_library_fill_threat_slots(tmp_path, library
     plan = build_plan(spec, library)
     assert {i.base for i in plan.items} == {"import:bag_with_gun.png"}
     assert all(i.label is None and i.threats[0].label == "pistol" for i in plan.items)
-    assert "100% of threats from known library scans" in offer_session(log, plan, "k", TRAINER).describe()
+    assert "4 of 4 threat scans from known library scans" in offer_session(log, plan, "k", TRAINER).describe()
     shown = scan_for(plan.items[0], library)
     assert int(shown.high[0, 0]) == 40000  # shown as it is, nothing projected
     other = build_plan(SessionSpec(scans=2, threat_share=1.0, seed=2, categories=("ied_component",),
                                    known_share=1.0), library)
     assert all(i.base.startswith("clean_") and i.label for i in other.items)  # no known IED scan: projected
+    # The offer says what it holds, not what was asked (it said "100% … from known library scans").
+    assert "0 of 2 threat scans from known" in offer_session(log, other, "k2", TRAINER).describe()
     mixed = build_plan(SessionSpec(scans=20, threat_share=1.0, seed=2, categories=("firearm",),
                                    known_share=0.5), library)
     assert 0 < sum(i.label is None for i in mixed.items) < 20

@@ -91,6 +91,11 @@ def failure(target: Path, exc: OSError) -> ExportError:
     if isinstance(exc, ExportError):
         return exc
     reason = exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        # Raised by making the folders: "File exists" named no file and said nothing useful.
+        blocker = next((p for p in (target, *target.parents) if p.is_file()), None)
+        if blocker is not None and blocker != target:
+            reason = f"{blocker} is a file, where a folder is needed"
     return ExportError(f"{target} could not be written: {reason}.")
 
 

@@ -35,8 +35,13 @@ class Offer:
         spec = self.plan.spec
         parts = [f"{spec.scans} scans", f"{spec.threat_share:.0%} with threats",
                  ", ".join(c.replace("_", " ") for c in spec.categories)]
-        if spec.known_share:
+        if spec.known_share and spec.adaptive:
             parts.append(f"{spec.known_share:.0%} of threats from known library scans")
+        elif spec.known_share:
+            # What the built plan holds: a library with no known threat scans projects every one.
+            threat_items = [item for item in self.plan.items if item.threats]
+            known = sum(1 for item in threat_items if item.label is None)
+            parts.append(f"{known} of {len(threat_items)} threat scans from known library scans")
         parts.append("adaptive" if spec.adaptive else "fixed difficulty")
         parts.append(f"{spec.time_limit_s:g} s per scan" if spec.time_limit_s else "no time limit")
         parts.append("detector help" if spec.detector_help else "no detector help")

@@ -194,3 +194,40 @@ def whole(qtbot, officer):
     yield window
     window.review.set_inbox(None)
     window.close()
+
+
+@pytest.fixture
+def trainer_paths(tmp_path) -> dict[str, Path]:
+    """Where a trainer window keeps things: two clean scans in tmp_path/library, their library
+    file, and a training log path."""
+    from library_scans import write_library_scan  # noqa: PLC0415
+
+    from xrayreview.training.library import Library  # noqa: PLC0415
+
+    folder = tmp_path / "library"
+    folder.mkdir()
+    scans = [write_library_scan(folder / f"clean_{i}.png", 28000 + 3000 * i) for i in range(2)]
+    library = tmp_path / "library.json"
+    Library.of_files(scans).save(library)
+    return {"log_path": tmp_path / "training.sqlite", "library_path": library}
+
+
+@pytest.fixture
+def open_trainer_window(qtbot, trainer_paths):
+    """make(account, **extra) opens a trainer window on trainer_paths; each is closed at the end."""
+    from xrayreview.ui.trainer_window import TrainerWindow  # noqa: PLC0415
+
+    made = []
+
+    def make(account, **extra):
+        window = TrainerWindow(account, **{**trainer_paths, **extra})
+        qtbot.addWidget(window)
+        window.resize(1200, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()  # joins the worker threads, closes the training log

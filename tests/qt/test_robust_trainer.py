@@ -5,13 +5,11 @@ Runs of a session under trouble are in test_robust_trainer_run.py."""
 from __future__ import annotations
 
 import errno
-import json
 import struct
 import zlib
 
-import cv2
-import numpy as np
 import pytest
+from library_scans import write_library_scan
 
 from xrayreview.decisions import Account
 from xrayreview.training.library import Library
@@ -20,44 +18,7 @@ from xrayreview.ui.trainer_window import TrainerWindow, open_trainer
 TRAINER = Account("tina", "trainer")
 
 
-def write_scan(path, level=30000, truth=None):
-    image = np.full((300, 520), 60000, np.uint16)
-    image[50:250, 70:450] = level
-    cv2.imwrite(str(path), image)
-    sidecar = {"pixel_pitch_mm": 2.0}
-    if truth is not None:
-        sidecar["threats"] = truth
-    path.with_suffix(".json").write_text(json.dumps(sidecar))
-    return path
 
-
-@pytest.fixture
-def paths(tmp_path):
-    folder = tmp_path / "library"
-    folder.mkdir()
-    scans = [write_scan(folder / f"clean_{i}.png", 28000 + 3000 * i) for i in range(2)]
-    library = tmp_path / "library.json"
-    Library.of_files(scans).save(library)
-    return {"log_path": tmp_path / "training.sqlite", "library_path": library, "folder": folder}
-
-
-@pytest.fixture
-def open_window(qtbot, paths):
-    made = []
-
-    def make(account, **extra):
-        where = {k: v for k, v in paths.items() if k != "folder"}
-        window = TrainerWindow(account, **{**where, **extra})
-        qtbot.addWidget(window)
-        window.resize(1200, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()  # joins the worker threads, closes the training log
 
 
 def _imported(qtbot, window, files):
@@ -76,8 +37,8 @@ def _png_header(path, width, height):
     return path
 
 
-def test_files_that_are_no_scans_are_refused_with_the_reason(qtbot, open_window, tmp_path):
-    trainer = open_window(TRAINER)
+def test_files_that_are_no_scans_are_refused_with_the_reason(qtbot, open_trainer_window, tmp_path):
+    trainer = open_trainer_window(TRAINER)
     trainer.library_panel.clean_imports.setChecked(True)
     corrupt = tmp_path / "corrupt.png"
     corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
@@ -86,7 +47,7 @@ def test_files_that_are_no_scans_are_refused_with_the_reason(qtbot, open_window,
     empty = tmp_path / "empty.tif"
     empty.write_bytes(b"")
     bomb = _png_header(tmp_path / "bomb.png", 100_000, 100_000)
-    gone = write_scan(tmp_path / "gone.png")
+    gone = write_library_scan(tmp_path / "gone.png")
     gone.unlink()  # chosen in the dialog, deleted before the worker reads it
     for path, reason in ((corrupt, "damaged"), (notes, "not a scan"), (empty, "empty"),
                          (bomb, "beyond any scanner"), (gone, "does not exist")):
@@ -96,11 +57,11 @@ def test_files_that_are_no_scans_are_refused_with_the_reason(qtbot, open_window,
     assert len(Library.load(tmp_path / "library.json").scans) == 2
 
 
-def test_a_scan_imported_again_is_not_added_twice(qtbot, open_window, tmp_path):
-    trainer = open_window(TRAINER)
+def test_a_scan_imported_again_is_not_added_twice(qtbot, open_trainer_window, tmp_path):
+    trainer = open_trainer_window(TRAINER)
     panel = trainer.library_panel
     panel.clean_imports.setChecked(True)
-    scan = write_scan(tmp_path / "parcel.png")
+    scan = write_library_scan(tmp_path / "parcel.png")
     assert "Imported import:parcel.png" in _imported(qtbot, trainer, [scan])
     said = _imported(qtbot, trainer, [scan, tmp_path / "." / "parcel.png"])  # again, twice, as written
     assert "parcel.png is in the library already, as import:parcel.png" in said
@@ -109,12 +70,13 @@ def test_a_scan_imported_again_is_not_added_twice(qtbot, open_window, tmp_path):
     # Another file of the same name is another scan: it is added under its own id.
     other = tmp_path / "elsewhere"
     other.mkdir()
-    assert "Imported import:parcel.png (2)" in _imported(qtbot, trainer, [write_scan(other / "parcel.png")])
+    again = write_library_scan(other / "parcel.png")
+    assert "Imported import:parcel.png (2)" in _imported(qtbot, trainer, [again])
 
 
-def test_a_library_that_cannot_be_saved_says_so_and_keeps_the_scans(qtbot, open_window, monkeypatch,
-                                                                    paths):
-    trainer = open_window(TRAINER)
+def test_a_library_that_cannot_be_saved_says_so_and_keeps_the_scans(qtbot, open_trainer_window, monkeypatch,
+                                                                    trainer_paths):
+    trainer = open_trainer_window(TRAINER)
     panel = trainer.library_panel
 
     def full(self, path):  # noqa: ANN001, ARG001
@@ -126,13 +88,13 @@ def test_a_library_that_cannot_be_saved_says_so_and_keeps_the_scans(qtbot, open_
     assert panel.table.rowCount() == 4  # kept, and saved with the next change that can be
     monkeypatch.undo()
     panel.add_generated("baggage", 1)
-    assert len(Library.load(paths["library_path"]).scans) == 5
+    assert len(Library.load(trainer_paths["library_path"]).scans) == 5
 
 
-def test_a_starter_library_in_a_folder_that_refuses_it_is_said(qtbot, open_window, tmp_path):
+def test_a_starter_library_in_a_folder_that_refuses_it_is_said(qtbot, open_trainer_window, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")  # the data folder is a file: nothing can be saved under it
-    trainer = open_window(TRAINER, library_path=blocker / "library.json")
+    trainer = open_trainer_window(TRAINER, library_path=blocker / "library.json")
     assert "could not be saved" in trainer.message.text() and trainer.library_panel is not None
 
 
@@ -142,8 +104,8 @@ def _build_and_wait(qtbot, builder):
     return builder.status.text()
 
 
-def test_recipes_at_their_extremes_build_or_say_why_not(qtbot, open_window):
-    trainer = open_window(TRAINER)
+def test_recipes_at_their_extremes_build_or_say_why_not(qtbot, open_trainer_window):
+    trainer = open_trainer_window(TRAINER)
     builder = trainer.builder
     builder.scans.setValue(2)
     builder.share.setValue(100)
@@ -161,8 +123,8 @@ def test_recipes_at_their_extremes_build_or_say_why_not(qtbot, open_window):
     assert trainer.offer_table.rowCount() == 3
 
 
-def test_a_long_session_name_is_cut_before_the_build_not_refused_after_it(qtbot, open_window):
-    trainer = open_window(TRAINER)
+def test_a_long_session_name_is_cut_before_the_build_not_refused_after_it(qtbot, open_trainer_window):
+    trainer = open_trainer_window(TRAINER)
     builder = trainer.builder
     builder.scans.setValue(1)
     builder.share.setValue(0)
@@ -173,7 +135,7 @@ def test_a_long_session_name_is_cut_before_the_build_not_refused_after_it(qtbot,
 
 
 @pytest.mark.parametrize("work", ["build", "run", "import"])
-def test_closing_the_window_mid_work_stops_its_threads(qtbot, work, paths):
+def test_closing_the_window_mid_work_stops_its_threads(qtbot, work, trainer_paths, tmp_path):
     window = open_trainer(TRAINER)  # as the station opens it: deleted when closed
     assert isinstance(window, TrainerWindow)
     threads = [window.jobs._thread]
@@ -192,7 +154,7 @@ def test_closing_the_window_mid_work_stops_its_threads(qtbot, work, paths):
         threads.append(run.jobs._thread)
     else:
         window.library_panel.clean_imports.setChecked(True)
-        window.library_panel.import_files([paths["folder"] / "clean_0.png"] * 3)
+        window.library_panel.import_files([tmp_path / "library" / "clean_0.png"] * 3)
     with qtbot.waitSignal(window.destroyed, timeout=10000):
         window.close()
     assert not any(thread.isRunning() for thread in threads)

@@ -4,65 +4,26 @@ results that cannot be read or written."""
 
 from __future__ import annotations
 
-import json
-
-import cv2
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from xrayreview.decisions import Account, LogUnavailable
-from xrayreview.training.library import Library
 from xrayreview.training.records import TrainingLog
-from xrayreview.ui.trainer_window import TrainerWindow
 
 TRAINER = Account("tina", "trainer")
 OFFICER = Account("omar", "officer")
 
 
-def write_scan(path, level=30000):
-    image = np.full((300, 520), 60000, np.uint16)
-    image[50:250, 70:450] = level
-    cv2.imwrite(str(path), image)
-    path.with_suffix(".json").write_text(json.dumps({"pixel_pitch_mm": 2.0}))
-    return path
+
 
 
 @pytest.fixture
-def paths(tmp_path):
-    folder = tmp_path / "library"
-    folder.mkdir()
-    scans = [write_scan(folder / f"clean_{i}.png", 28000 + 3000 * i) for i in range(2)]
-    library = tmp_path / "library.json"
-    Library.of_files(scans).save(library)
-    return {"log_path": tmp_path / "training.sqlite", "library_path": library}
-
-
-@pytest.fixture
-def open_window(qtbot, paths):
-    made = []
-
-    def make(account):
-        window = TrainerWindow(account, **paths)
-        qtbot.addWidget(window)
-        window.resize(1200, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()
-
-
-@pytest.fixture
-def running(qtbot, open_window):
+def running(qtbot, open_trainer_window):
     """A trainee's run of a fixed session the trainer built, its first scan on screen."""
 
     def start(scans=3, share=67, time_limit=60, feedback=True, adaptive=False):
-        trainer = open_window(TRAINER)
+        trainer = open_trainer_window(TRAINER)
         builder = trainer.builder
         builder.scans.setValue(scans)
         builder.share.setValue(share)
@@ -74,7 +35,7 @@ def running(qtbot, open_window):
         with qtbot.waitSignal(builder.offered, timeout=20000) as offered:
             builder.build()
         trainer.close()
-        trainee = open_window(OFFICER)
+        trainee = open_trainer_window(OFFICER)
         with qtbot.waitSignal(trainee.run_started, timeout=5000) as started:
             trainee.run_offer(offered.args[0].id)
         run = started.args[0]
@@ -145,8 +106,8 @@ def test_a_refused_answer_moves_the_adaptive_staircase_once(qtbot, running, monk
     assert len(stair.history) == 1  # one answer, one step (a miss: one level down)
 
 
-def test_a_session_whose_file_is_gone_or_log_refuses_does_not_start(qtbot, open_window, running, tmp_path,
-                                                                   monkeypatch):
+def test_a_session_whose_file_is_gone_or_log_refuses_does_not_start(qtbot, open_trainer_window, running,
+                                                                   tmp_path, monkeypatch):
     trainee, run = running(scans=1, share=0)
     offer = trainee.offers[0].id
     trainee.leave_run()
@@ -194,10 +155,11 @@ def test_the_time_limit_runs_out_under_an_open_dialog(qtbot, running, tmp_path):
     assert [a["timed_out"] for a in _answers(tmp_path / "training.sqlite")] == [True]
 
 
-def test_results_from_a_damaged_record_are_said_not_shown_empty_or_exported(qtbot, open_window, tmp_path):
+def test_results_from_a_damaged_record_are_said_not_shown_empty_or_exported(qtbot, open_trainer_window,
+                                                                             tmp_path):
     with TrainingLog(tmp_path / "training.sqlite") as log:  # changed outside the station
         log.append("training_summary", {"trainee": "olga", "mean_seconds": "soon", "overall": {}})
-    trainer = open_window(TRAINER)
+    trainer = open_trainer_window(TRAINER)
     results = trainer.results
     assert "cannot be shown" in results.totals.text() and "record #1" in results.totals.text()
     assert "cannot be shown" in trainer.message.text()
@@ -207,8 +169,8 @@ def test_results_from_a_damaged_record_are_said_not_shown_empty_or_exported(qtbo
         assert not (tmp_path / f"results.{kind}").exists()
 
 
-def test_results_exported_onto_a_log_or_a_folder_are_refused(qtbot, open_window, tmp_path):
-    trainer = open_window(TRAINER)
+def test_results_exported_onto_a_log_or_a_folder_are_refused(qtbot, open_trainer_window, tmp_path):
+    trainer = open_trainer_window(TRAINER)
     log = tmp_path / "training.sqlite"
     before = log.read_bytes()
     trainer.results._export("csv", log)

@@ -1,10 +1,9 @@
 """The trainer window end to end: a trainer builds a session, a trainee runs it, results by role."""
 
-import json
 
 import cv2
 import numpy as np
-import pytest
+from library_scans import write_library_scan
 from PySide6.QtCore import Qt
 
 from xrayreview.decisions import Account
@@ -21,41 +20,7 @@ OFFICER = Account("omar", "officer")
 ADMIN = Account("root", "admin")
 
 
-def _write_scan(path, level=30000, truth=None):
-    image = np.full((300, 520), 60000, np.uint16)
-    image[50:250, 70:450] = level
-    cv2.imwrite(str(path), image)
-    sidecar = {"pixel_pitch_mm": 2.0}
-    if truth is not None:
-        sidecar["threats"] = truth
-    path.with_suffix(".json").write_text(json.dumps(sidecar))
-    return path
 
-
-@pytest.fixture
-def paths(tmp_path):
-    scans = [_write_scan(tmp_path / f"clean_{i}.png", 28000 + 3000 * i) for i in range(2)]
-    library = tmp_path / "library.json"
-    Library.of_files(scans).save(library)
-    return {"log_path": tmp_path / "training.sqlite", "library_path": library}
-
-
-@pytest.fixture
-def open_window(qtbot, paths):
-    made = []
-
-    def make(account, **extra):
-        window = TrainerWindow(account, **{**paths, **extra})
-        qtbot.addWidget(window)
-        window.resize(1200, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()  # joins the worker threads, closes the training log
 
 
 def _build(qtbot, window, scans=3, share=67, **knobs):
@@ -81,8 +46,8 @@ def _draw(driver, run, box):
     driver.drag(run.viewer.viewport(), start.toPointF(), end.toPointF(), Qt.MouseButton.LeftButton)
 
 
-def test_trainer_builds_and_trainee_runs_a_session(qtbot, open_window, driver):
-    trainer = open_window(TRAINER)
+def test_trainer_builds_and_trainee_runs_a_session(qtbot, open_trainer_window, driver):
+    trainer = open_trainer_window(TRAINER)
     assert [trainer.tabs.tabText(i) for i in range(trainer.tabs.count())] == [
         "Sessions", "Library", "Build session", "Results"]
     offer = _build(qtbot, trainer)
@@ -91,7 +56,7 @@ def test_trainer_builds_and_trainee_runs_a_session(qtbot, open_window, driver):
     assert sum(offer.plan.threat_slots) == 2 and len(offer.plan.items) == 3
     trainer.close()
 
-    trainee = open_window(OFFICER)
+    trainee = open_trainer_window(OFFICER)
     assert [trainee.tabs.tabText(i) for i in range(trainee.tabs.count())] == ["Sessions", "My results"]
     assert trainee.builder is None and trainee.run_button.isEnabled()
     with qtbot.waitSignal(trainee.run_started, timeout=5000) as started:
@@ -116,10 +81,10 @@ def test_trainer_builds_and_trainee_runs_a_session(qtbot, open_window, driver):
     assert trainee.run is None and trainee.tabs.count() == 2
 
 
-def test_roles_decide_what_the_window_offers(qtbot, open_window, tmp_path):
-    nobody = open_window(None)
+def test_roles_decide_what_the_window_offers(qtbot, open_trainer_window, tmp_path):
+    nobody = open_trainer_window(None)
     assert nobody.tabs.count() == 1 and "Sign in" in nobody.tabs.widget(0).text()
-    admin = open_window(ADMIN)
+    admin = open_trainer_window(ADMIN)
     assert admin.builder is not None and not admin.run_button.isEnabled()
     assert admin.run_offer(1) is None and "does not take training" in admin.message.text()
     offer = _build(qtbot, admin)
@@ -130,11 +95,11 @@ def test_roles_decide_what_the_window_offers(qtbot, open_window, tmp_path):
             item, _scan = session.upcoming()()
             session.present(item)
             session.answer("clear", (), 1.0)
-    trainer = open_window(TRAINER)
+    trainer = open_trainer_window(TRAINER)
     assert trainer.results.table.rowCount() == 1  # a trainer sees every trainee
     assert [trainer.results.trainee.itemText(i) for i in range(trainer.results.trainee.count())] == [
         "(all trainees)", "olga"]
-    officer = open_window(OFFICER)
+    officer = open_trainer_window(OFFICER)
     assert officer.results.table.rowCount() == 0 and not officer.results.trainee.isEnabled()
     written = trainer.results.export_pdf(tmp_path / "results.pdf")
     assert written.read_bytes().startswith(b"%PDF")
@@ -142,8 +107,8 @@ def test_roles_decide_what_the_window_offers(qtbot, open_window, tmp_path):
     assert "olga" in (tmp_path / "results.csv").read_text()
 
 
-def test_building_can_be_cancelled_and_bad_recipes_are_refused(qtbot, open_window):
-    trainer = open_window(TRAINER)
+def test_building_can_be_cancelled_and_bad_recipes_are_refused(qtbot, open_trainer_window):
+    trainer = open_trainer_window(TRAINER)
     builder = trainer.builder
     builder.categories["firearm"].setChecked(False)
     builder.categories["ied_component"].setChecked(False)
@@ -162,15 +127,15 @@ def test_building_can_be_cancelled_and_bad_recipes_are_refused(qtbot, open_windo
     assert trainer.offer_table.rowCount() == 0
 
 
-def test_library_generated_and_imported_scans(qtbot, open_window, tmp_path):
-    trainer = open_window(TRAINER)
+def test_library_generated_and_imported_scans(qtbot, open_trainer_window, tmp_path):
+    trainer = open_trainer_window(TRAINER)
     panel = trainer.library_panel
     panel.add_generated("baggage", 2, level=1)
     assert [s.id for s in panel.library.scans][-2:] == ["generated:baggage:1", "generated:baggage:2"]
     assert len(Library.load(tmp_path / "library.json").scans) == 4  # saved at once
-    known = _write_scan(tmp_path / "known.png", truth=[{"box": [100, 80, 160, 120], "category": "firearm",
-                                                         "label": "pistol"}])
-    unknown = _write_scan(tmp_path / "unknown.png")
+    known = write_library_scan(tmp_path / "known.png", truth=[{"box": [100, 80, 160, 120],
+                                                                "category": "firearm", "label": "pistol"}])
+    unknown = write_library_scan(tmp_path / "unknown.png")
     with qtbot.waitSignal(panel.changed, timeout=10000):
         panel.import_files([known])
     assert panel.library.get("import:known.png").threats[0].label == "pistol"
@@ -212,12 +177,12 @@ def test_detector_help_shows_marks_or_says_there_is_no_model(qtbot, tmp_path):
             run.stop()
 
 
-def test_an_unreadable_library_is_reported_and_left_alone(open_window, paths):
-    paths["library_path"].write_text("{not json")
-    trainer = open_window(TRAINER)
+def test_an_unreadable_library_is_reported_and_left_alone(open_trainer_window, trainer_paths):
+    trainer_paths["library_path"].write_text("{not json")
+    trainer = open_trainer_window(TRAINER)
     assert trainer.builder is None and trainer.library_panel is None
     assert "cannot be read" in trainer.message.text()
-    assert paths["library_path"].read_text() == "{not json"
+    assert trainer_paths["library_path"].read_text() == "{not json"
 
 
 def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):

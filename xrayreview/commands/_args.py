@@ -63,6 +63,16 @@ def refuse_to_replace(target: Path, kind: str, protected: Iterable[tuple[Path, s
     return None
 
 
+def sign_in_password(prompt: str = "Password: ") -> str | None:
+    """The password to sign in with, or None after saying on stderr that none was given (so no
+    failed sign-in is counted for it)."""
+    password = read_password(prompt)
+    if not password:
+        print(f"error: {NO_PASSWORD}", file=sys.stderr)
+        return None
+    return password
+
+
 def read_password(prompt: str = "Password: ") -> str:
     """From the terminal, else the first line of piped stdin; "" when nothing was given."""
     if sys.stdin.isatty():

@@ -11,7 +11,7 @@ import argparse
 import getpass
 import sys
 
-from ._args import NO_PASSWORD, path_arg, read_password
+from ._args import path_arg, read_password, sign_in_password
 
 ROLES = ("officer", "supervisor", "trainer", "admin")
 
@@ -52,9 +52,8 @@ def run(args: argparse.Namespace) -> int:
             return 2
         # The admin's password first, before the log is open: a missing one is said without
         # counting a failed sign-in, and no one's typing holds the log.
-        password = "" if action == "init" else read_password(f"{args.admin}'s password: ")
-        if action != "init" and not password:
-            print(f"error: {NO_PASSWORD}", file=sys.stderr)
+        password = "" if action == "init" else sign_in_password(f"{args.admin}'s password: ")
+        if password is None:
             return 2
         with DecisionLog(db) as log:
             accounts = Accounts(log)

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from ._args import NO_PASSWORD, path_arg, read_password, refuse_to_replace
+from ._args import path_arg, refuse_to_replace, sign_in_password
 
 FORMATS = ("csv", "json", "pdf", "yolo", "coco", "tdr")
 FILE_FORMATS = ("csv", "json", "pdf")  # one file each; the others fill a folder
@@ -120,9 +120,8 @@ def _signed_in(args: argparse.Namespace, db: Path) -> int:
         if refusal:
             print(f"error: --out {refusal}", file=sys.stderr)
             return 2
-    password = read_password()
-    if not password:
-        print(f"error: {NO_PASSWORD}", file=sys.stderr)
+    password = sign_in_password()
+    if password is None:
         return 2
     with DecisionLog(db) as log:
         audit = Audit(log, Accounts(log).authenticate(args.user, password))

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._args import NO_PASSWORD, path_arg, read_password, refuse_to_replace
+from ._args import path_arg, refuse_to_replace, sign_in_password
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -78,9 +78,8 @@ def _results(args: argparse.Namespace, path: Path) -> int:
         if refusal:
             print(f"error: {option} {refusal}", file=sys.stderr)
             return 2
-    password = read_password()
-    if not password:
-        print(f"error: {NO_PASSWORD}", file=sys.stderr)
+    password = sign_in_password()
+    if password is None:
         return 2
     with DecisionLog(db) as decisions:
         account = Accounts(decisions).authenticate(args.user, password)

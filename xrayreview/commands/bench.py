@@ -23,6 +23,7 @@ SUITES = {
     "detection": "xrayreview.detection.bench",
     "log": "xrayreview.decisions.bench",
     "training": "xrayreview.modeltrain.bench",
+    "queue": "xrayreview.ui.queue_bench",
 }
 
 

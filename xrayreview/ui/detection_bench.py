@@ -6,13 +6,12 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..scan.model import Scan
 from .detection_worker import DetectionService
-
-TICK_MS = 5
+from .stall_meter import StallMeter
 
 
 def measure_stall(model_path: Path, scan: Scan, timeout_s: float = 600.0) -> dict[str, float]:
@@ -25,32 +24,18 @@ def measure_stall(model_path: Path, scan: Scan, timeout_s: float = 600.0) -> dic
     service.model_failed.connect(loaded.append)
     service.load_model(model_path)
     _wait(app, lambda: bool(loaded), timeout_s)
-    clock = QElapsedTimer()
-    gaps: list[float] = []
-    last = [0.0]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed() / 1e6
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(tick)
+    meter = StallMeter()
     results: list[object] = []
     service.result_ready.connect(lambda _id, result: results.append(result))
     service.failed.connect(lambda _id, message: results.append(message))
-    clock.start()
-    timer.start()
+    meter.start()
     started = time.perf_counter()
     service.request(1, scan)
     _wait(app, lambda: bool(results), timeout_s)
     detect_s = time.perf_counter() - started
-    timer.stop()
+    meter.stop()
     service.shutdown()
-    gaps.sort()
-    return {"max_ms": gaps[-1] if gaps else float("nan"),
-            "p99_ms": gaps[int(0.99 * (len(gaps) - 1))] if gaps else float("nan"),
+    return {"max_ms": max(meter.gaps, default=float("nan")), "p99_ms": meter.percentile(0.99),
             "detect_s": detect_s}
 
 

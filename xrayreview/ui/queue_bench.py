@@ -19,7 +19,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 
 from ..decisions import (
@@ -35,11 +35,11 @@ from ..decisions import (
 from ..decisions.inbox import SCAN_SUFFIXES
 from ..scan.pairing import split_energy_tag
 from .review_queue import DISPLAY_CAP, SYNC_LOOK_MAX, ReviewQueue
+from .stall_meter import StallMeter
 
 SIZES = (100, 1_000, 10_000, 50_000)
 QUICK_SIZES = (100, 1_000)
 DECIDED_SHARE = 0.9  # "most already decided": a folder that is never emptied
-TICK_MS = 5
 OFFICER = Account("bench", "officer")
 
 
@@ -158,21 +158,9 @@ def _stall(app: QApplication, queue: ReviewQueue, folder: Path | None, rounds: i
     watcher and the timer call ``_look_soon``; Shift+N calls ``open_next``), a new scan landing
     before each (``folder``) or nothing new (None); and the median time from a file landing to
     the queue counting it."""
-    clock = QElapsedTimer()
-    gaps: list[float] = []
-    last = [0.0]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed() / 1e6
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(tick)
+    meter = StallMeter()
     latencies = []
-    clock.start()
-    timer.start()
+    meter.start()
     for n in range(rounds):
         shown = queue.header.text()
         started = time.perf_counter()
@@ -184,9 +172,9 @@ def _stall(app: QApplication, queue: ReviewQueue, folder: Path | None, rounds: i
             latencies.append(time.perf_counter() - started)
         _spin(app, lambda: False, 0.05)  # let a look the watcher asked for run too
         _spin(app, lambda: not queue._looking, 60.0)
-    timer.stop()
+    meter.stop()
     latency = statistics.median(latencies) if latencies else float("nan")
-    return max(gaps[1:] or gaps or [float("nan")]), latency
+    return meter.longest, latency
 
 
 def _spin(app: QApplication, done: Callable[[], bool], timeout_s: float) -> None:

@@ -69,3 +69,14 @@ def test_training_results_with_the_training_log_as_db_records_nothing(logs, monk
     assert code == 2
     assert "is not the decision log" in capsys.readouterr().err
     assert _chain_length(training) == before
+
+
+def test_a_failed_read_does_not_claim_that_nothing_was_recorded(logs):
+    # "Nothing was recorded" answers a refused write; said after a read or a verify it misleads.
+    decisions, training = logs
+    with pytest.raises(LogUnavailable) as refused:
+        verify(decisions, label=TRAINING_LOG)
+    assert "Check the path" in str(refused.value) and "Nothing was recorded" not in str(refused.value)
+    with pytest.raises(LogUnavailable) as refused:
+        DecisionLog(training)  # opening to write
+    assert "Nothing was recorded" in str(refused.value)

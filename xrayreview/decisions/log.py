@@ -181,7 +181,7 @@ class DecisionLog:
             for seq, row_kind, body, digest in self._read(sql + " ORDER BY seq", params):
                 yield LogRecord(seq, row_kind, parse_body(self.path, seq, body, self.label), digest)
         except sqlite3.Error as exc:  # a page damaged past the first ones fails only when reached
-            raise LogUnavailable(explain(exc, self.path, self.label.name)) from exc
+            raise LogUnavailable(explain(exc, self.path, self.label.name, writing=False)) from exc
 
     def record(self, seq: int) -> LogRecord | None:
         row = self._read("SELECT seq, kind, body, hash FROM records WHERE seq = ?", (seq,)).fetchone()
@@ -200,7 +200,7 @@ class DecisionLog:
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
-            raise LogUnavailable(explain(exc, self.path, self.label.name)) from exc
+            raise LogUnavailable(explain(exc, self.path, self.label.name, writing=False)) from exc
 
 
 def first_invalid_json(log: DecisionLog) -> int | None:
@@ -247,7 +247,7 @@ def _verify_chain(conn: sqlite3.Connection, path: Path,
                 seq, "edited", f"record #{seq} differs from the anchor: the log was rewritten from there on"))
         return result
     except sqlite3.Error as exc:
-        raise LogUnavailable(explain(exc, path, label.name)) from exc
+        raise LogUnavailable(explain(exc, path, label.name, writing=False)) from exc
 
 
 def verify_connection(conn: sqlite3.Connection, path: Path,
@@ -263,5 +263,5 @@ def verify_connection(conn: sqlite3.Connection, path: Path,
         # chain's account records say it must be (decisions/table_check.py).
         found = accounts_break(conn)
     except sqlite3.Error as exc:
-        raise LogUnavailable(explain(exc, path, label.name)) from exc
+        raise LogUnavailable(explain(exc, path, label.name, writing=False)) from exc
     return result if found is None else VerifyResult(result.records, result.head_seq, result.head_hash, found)

@@ -156,7 +156,7 @@ def _fetch(log: DecisionLog, sql: str, params: tuple[Any, ...] = ()) -> list[tup
         return log.execute_read(sql, params).fetchall()
     except sqlite3.Error as exc:
         if "json" not in str(exc).lower():
-            raise LogUnavailable(explain(exc, log.path)) from exc
+            raise LogUnavailable(explain(exc, log.path, writing=False)) from exc
         raise damaged_record(log.path, first_invalid_json(log)) from exc
 
 

@@ -46,11 +46,13 @@ class WrongLog(sqlite3.DatabaseError):
     """The file is an xrayreview log of another kind than the one asked for."""
 
 
-def explain(exc: BaseException, path: Path, name: str = "decision log") -> str:
-    """Turn SQLite's wording into what an officer or an admin can act on."""
+def explain(exc: BaseException, path: Path, name: str = "decision log", *, writing: bool = True) -> str:
+    """Turn SQLite's wording into what an officer or an admin can act on. ``writing``: the failure
+    met a write, so the message says nothing was recorded (a read or a verify records nothing)."""
     text = str(exc).lower()
     if isinstance(exc, WrongLog):
-        return f"The file {path} is not the {name}: {exc}. Nothing was recorded; check the path."
+        recorded = " Nothing was recorded." if writing else ""
+        return f"The file {path} is not the {name}: {exc}.{recorded} Check the path."
     if "full" in text:
         what = "the disk holding it is full; free some space"
     elif "readonly" in text or "read-only" in text or "unable to open" in text:
@@ -63,7 +65,7 @@ def explain(exc: BaseException, path: Path, name: str = "decision log") -> str:
         what = str(exc)
     else:
         what = f"SQLite said: {exc}"
-    return f"The {name} ({path}) is unavailable: {what}. Nothing was recorded."
+    return f"The {name} ({path}) is unavailable: {what}." + (" Nothing was recorded." if writing else "")
 
 
 def connect(path: Path, busy_timeout_s: float = 5.0, name: str = "decision log",
@@ -121,7 +123,7 @@ def connect_read_only(path: Path, busy_timeout_s: float = 5.0, name: str = "deci
             check_kind(conn, name, kinds, stamp=False)
         return conn
     except sqlite3.Error as exc:
-        raise LogUnavailable(explain(exc, path, name)) from exc
+        raise LogUnavailable(explain(exc, path, name, writing=False)) from exc
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

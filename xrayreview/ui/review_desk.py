@@ -226,9 +226,10 @@ class ReviewDesk(QObject):
 
     def _decided(self, seq: int, decision: str) -> None:
         self.window.statusBar().showMessage(f"Decision #{seq} recorded: {decision}", 5000)
-        self.queue.refresh()
         if self.auto_next:
-            self.queue.open_next()
+            self.queue.open_next()  # it refreshes first: once is enough
+        else:
+            self.queue.refresh()
 
     # -- other roles' windows ------------------------------------------------------------------
 

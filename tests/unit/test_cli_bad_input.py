@@ -217,3 +217,14 @@ def test_bench_refuses_a_file_as_its_folder_and_unknown_suites(tmp_path, capsys)
     assert main(["bench", "--out", str(tmp_path / "new"), "nosuchsuite"]) == 2
     assert "nosuchsuite" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
+
+
+def test_accounts_init_with_a_refused_password_leaves_no_log(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XRAYREVIEW_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    db = tmp_path / "log.sqlite"
+    assert main(["accounts", "init", "ada", "--db", str(db)]) == 2
+    assert "at least" in capsys.readouterr().err
+    assert not db.exists()  # a second init, with a good password, starts clean
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert main(["accounts", "init", "ada", "--db", str(db)]) == 0

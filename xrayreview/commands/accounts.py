@@ -39,7 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decisions import Accounts, DecisionLog, DecisionLogError, default_log_path  # noqa: PLC0415
+    from ..decisions import (  # noqa: PLC0415
+        Accounts,
+        DecisionLog,
+        DecisionLogError,
+        check_new_password,
+        default_log_path,
+    )
 
     action = args.accounts_action
     try:
@@ -55,10 +61,14 @@ def run(args: argparse.Namespace) -> int:
         password = "" if action == "init" else sign_in_password(f"{args.admin}'s password: ")
         if password is None:
             return 2
+        if action == "init":
+            # Checked before the log exists: a refused password must not leave an empty log behind.
+            password = _new_password(args.user)
+            check_new_password(password, args.user)
         with DecisionLog(db) as log:
             accounts = Accounts(log)
             if action == "init":
-                accounts.create_first_admin(args.user, _new_password(args.user))
+                accounts.create_first_admin(args.user, password)
                 print(f"admin {args.user} created")
                 return 0
             admin = accounts.authenticate(args.admin, password)

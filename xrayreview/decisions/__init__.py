@@ -4,7 +4,15 @@ Qt-free: the UI, the CLI (`xrayreview audit`) and the trainer all go through the
 so roles are enforced here and not only on screen.
 """
 
-from .accounts import POLICY, Account, AccountPolicy, Accounts, check_password, hash_password
+from .accounts import (
+    POLICY,
+    Account,
+    AccountPolicy,
+    Accounts,
+    check_new_password,
+    check_password,
+    hash_password,
+)
 from .chain import ChainBreak, VerifyResult
 from .errors import (
     AccountLocked,
@@ -34,7 +42,7 @@ from .records import Decision, ModelInfo, ScanInfo
 from .vocabulary import DECISIONS, MARK_CATEGORIES, REASONS, REVIEW_VERDICTS, VERDICTS
 
 __all__ = [
-    "POLICY", "Account", "AccountPolicy", "Accounts", "check_password", "hash_password",
+    "POLICY", "Account", "AccountPolicy", "Accounts", "check_new_password", "check_password", "hash_password",
     "ChainBreak", "VerifyResult",
     "AccountLocked", "AuthenticationFailed", "DecisionLogError", "InvalidRecord", "LogUnavailable",
     "PermissionDenied",

@@ -314,6 +314,12 @@ def _check_role(role: str) -> None:
         raise InvalidRecord(f"role must be one of {', '.join(ROLES)}, not {role!r}")
 
 
+def check_new_password(password: str, username: str, policy: AccountPolicy | None = None) -> None:
+    """InvalidRecord when ``password`` breaks the rules for a new password of ``username``: for
+    callers that must know before they create anything (the first admin's log)."""
+    _check_password_rules(password, policy or POLICY, username)
+
+
 def _check_password_rules(password: str, policy: AccountPolicy, username: str) -> None:
     if len(password) < policy.min_password_length:
         raise InvalidRecord(f"a password needs at least {policy.min_password_length} characters")

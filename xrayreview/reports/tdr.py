@@ -4,12 +4,33 @@ The report points at the DICOS image by its SOP Instance UID; for any other scan
 the scan's SHA-256 in the station's private block so the report still names its image. The
 station's own words (decision key, reason codes, note, mark labels) go in that private
 block too, so ``xrayreview.scan.tdr.read_tdr`` gives them back exactly.
+
+Every value conforms to its VR (DICOM PS3.5 6.2), whatever was typed:
+
+- Free text (note, mark labels, the scan's file name) is kept whole: an LO when it is a valid
+  one, else an LT, or a UT past the LT's 10,240. Leading and trailing blanks are dropped.
+- Standard elements with short VRs are adapted, and the exact text then goes in the private
+  block as well (read_tdr prefers it): the officer's name (PN) and the object ID (LO) have
+  ``\\`` (and in the name ``^`` and ``=``, which structure a PN) turned into spaces and are cut to
+  64, the station name (SH) to 16, a cut value ending in "…"; the object kind (OOI Type, CS) is
+  upper-cased, anything but A–Z, 0–9 and "_" turned into "_", cut to 16.
+- Limits are counted in UTF-8 bytes, not the characters the standard counts for these VRs:
+  a value of exactly the limit in characters but an odd number of bytes gets a padding space,
+  which pydicom's strict reader counts as one character too many. Bytes satisfy every reading.
+- Control characters a VR does not allow (in free text all but TAB, LF, FF and CR) and lone
+  surrogates (file-name bytes that are not UTF-8) become U+FFFD in both places.
+- An image, study or class UID that is not a valid UID (PS3.5 9.1: at most 64 digits and dots,
+  no leading zeros; some producers write them) is not copied into a UI element: the image
+  UID goes in the private block, where read_tdr still matches the scan by it; a fresh study
+  UID is made. Reason codes that cannot be LO values are refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,12 +46,17 @@ from ..scan.dicos_meta import DX_SOP_CLASSES, TDR_SOP_CLASS
 from ..scan.model import Scan
 from ..scan.tdr import (
     P_DECISION,
+    P_IMAGE_UID,
     P_LABEL,
     P_NOTE,
+    P_OBJECT_ID,
+    P_OBJECT_KIND,
     P_OPENED_AT,
+    P_OPERATOR,
     P_REASONS,
     P_SCAN_SHA256,
     P_SOURCE,
+    P_STATION,
     PRIVATE_CREATOR,
     PRIVATE_GROUP,
 )
@@ -46,6 +72,14 @@ DX_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.501.2.1"
 # turns every other letter into '?'.
 UTF8 = "ISO_IR 192"
 LT_MAX_CHARS = 10240  # longer notes go in a UT element, which has no limit
+# PS3.5 6.2: LO, SH and PN hold no control characters (ESC only for ISO 2022 code extensions,
+# which UTF-8 does not use; pydicom's reader then fails on it); LT, ST and UT allow TAB, LF, FF
+# and CR. Lone surrogates (file-name bytes that are not UTF-8) cannot be encoded at all:
+# pydicom would write "?" with a warning, or fail where warnings are errors.
+_NOT_IN_SHORT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+STEM_MAX_BYTES = 120  # of the scan's file name, in a report's file name
+_UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")  # PS3.5 9.1
 
 
 @dataclass(frozen=True)
@@ -98,6 +132,15 @@ def write_operator_tdr(
     subject = ReportedScan.of(scan)
     if not subject.sha256 and not subject.image_uid:
         raise ValueError("the scan needs a SHA-256 or a DICOS image UID for the report to name it")
+    for reason in reasons:  # codes from the station's list; a multi-valued LO cannot hold others
+        if not _is_lo(reason):
+            raise ValueError(f"a reason code must be a valid LO value (64 bytes, no backslash): {reason!r}")
+    if machine_report_uid and not _is_uid(machine_report_uid):
+        raise ValueError(f"machine_report_uid is not a valid UID: {machine_report_uid!r}")
+    odd_image_uid = subject.image_uid if subject.image_uid and not _is_uid(subject.image_uid) else None
+    # Not copied into UI elements, where it would make the report non-conforming (see above).
+    subject = dataclasses.replace(subject, **{k: None for k in ("image_uid", "image_class_uid", "study_uid")
+                                             if getattr(subject, k) and not _is_uid(getattr(subject, k))})
     kept = [m for m in marks if m.get("verdict") != "dismissed"]
     decided = _as_datetime(decided_at)
     opened = _as_datetime(opened_at) if opened_at is not None else None
@@ -115,16 +158,18 @@ def write_operator_tdr(
         reference.ReferencedSOPInstanceUID = machine_report_uid
         ds.ReferencedTDRInstanceSequence = DicomSequence([reference])
     block = ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True)
-    block.add_new(P_SCAN_SHA256, "LO", subject.sha256)
+    _put_text(block, P_SCAN_SHA256, subject.sha256, short=True)
     block.add_new(P_DECISION, "LO", decision)
     if reasons:
         block.add_new(P_REASONS, "LO", list(reasons))
     if note.strip():
-        block.add_new(P_NOTE, "LT" if len(note.strip()) <= LT_MAX_CHARS else "UT", note.strip())
+        _put_text(block, P_NOTE, note)
     if opened is not None:
         block.add_new(P_OPENED_AT, "DT", _dt(opened))
     if subject.source:
-        block.add_new(P_SOURCE, "LT", subject.source)
+        _put_text(block, P_SOURCE, subject.source)
+    if odd_image_uid:
+        _put_text(block, P_IMAGE_UID, odd_image_uid, short=True)
     return _save(ds, Path(path))
 
 
@@ -146,17 +191,22 @@ def _base_dataset(subject: ReportedScan, decided: datetime, officer: str, statio
     ds.Manufacturer = "xrayreview"
     ds.ManufacturerModelName = "xrayreview review station"
     ds.SoftwareVersions = __version__
-    if station:
-        ds.StationName = station[:16]
-    ds.PatientID = subject.object_id or ""
-    if subject.object_kind:
-        ds.OOIType = subject.object_kind.upper()
+    if station and station.strip():
+        _set_short(ds, "StationName", station, 16, P_STATION)
+    _set_short(ds, "PatientID", subject.object_id or "", 64, P_OBJECT_ID)
+    kind = (subject.object_kind or "").strip().upper()
+    if kind:
+        # A CS value: A-Z, 0-9, space and "_", 16 at most; DICOS's terms use "_" for spaces.
+        ds.OOIType = re.sub(r"[^A-Z0-9_]", "_", kind)[:16]
+        if ds.OOIType != kind:
+            _put_text(ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True), P_OBJECT_KIND,
+                      subject.object_kind or "", short=True)
     ds.StudyInstanceUID = subject.study_uid or generate_uid()
     ds.SeriesInstanceUID = generate_uid()
     ds.InstanceNumber = 1
     ds.DICOSVersion = "V03"
     ds.TDRType = "OPERATOR"
-    ds.OperatorsName = officer
+    _set_short(ds, "OperatorsName", officer, 64, P_OPERATOR, specials="\\^=")
     ds.ThreatDetectionAlgorithmAndVersion = ["xrayreview operator review", __version__]
     ds.AbortFlag = "SUCCESS"
     if subject.image_uid:
@@ -191,7 +241,9 @@ def _threat_item(index: int, mark: Mapping[str, Any], subject: ReportedScan) -> 
     category = str(mark.get("category") or "other")
     assessment = Dataset()
     assessment.ThreatCategory = THREAT_CATEGORIES.get(category, "ANOMALY")
-    assessment.ThreatCategoryDescription = category
+    # An LT (PS3.5 6.2): the station's category key; anything past the LT's limit is cut.
+    description = _NOT_IN_TEXT.sub("\ufffd", category).encode("utf-8")[:LT_MAX_CHARS]
+    assessment.ThreatCategoryDescription = description.decode("utf-8", "ignore")
     assessment.ATDAssessmentFlag = "THREAT"
     assessment.ATDAbilityAssessment = "NO_INTERFERENCE"
     score = mark.get("score")
@@ -201,10 +253,55 @@ def _threat_item(index: int, mark: Mapping[str, Any], subject: ReportedScan) -> 
     item.PotentialThreatObjectID = index
     item.PTORepresentationSequence = DicomSequence([representation])
     item.ATDAssessmentSequence = DicomSequence([assessment])
-    if mark.get("label"):
+    if str(mark.get("label") or "").strip():
         block = item.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True)
-        block.add_new(P_LABEL, "LO", str(mark["label"]))
+        _put_text(block, P_LABEL, str(mark["label"]), short=True)
     return item
+
+
+def _is_uid(value: str) -> bool:
+    return len(value) <= 64 and _UID.fullmatch(value) is not None
+
+
+def _size(text: str) -> int:
+    # PS3.5 counts these VRs' limits in characters, but a full-length value of odd byte length
+    # is padded with a space that pydicom's strict reader counts too (65 > 64): count UTF-8 bytes.
+    return len(text.encode("utf-8"))
+
+
+def _is_lo(text: str) -> bool:
+    return _size(text) <= 64 and "\\" not in text and not _NOT_IN_SHORT.search(text)
+
+
+def _short_text(value: str, limit: int, specials: str = "\\") -> str:
+    """``value`` as one LO/SH/PN value (PS3.5 6.2): no control characters, ``specials`` (a
+    backslash would split it into several values) as spaces, ``limit`` UTF-8 bytes at most."""
+    text = _NOT_IN_SHORT.sub("\ufffd", value)
+    for special in specials:
+        text = text.replace(special, " ")
+    text = text.strip()
+    if _size(text) <= limit:
+        return text
+    return text.encode("utf-8")[:limit - _size("…")].decode("utf-8", "ignore").rstrip() + "…"
+
+
+def _set_short(ds: Dataset, keyword: str, value: str, limit: int, offset: int, specials: str = "\\") -> None:
+    """Set a short standard element; when it had to change, the exact text goes in the private block."""
+    shown = _short_text(value, limit, specials)
+    setattr(ds, keyword, shown)
+    if shown != value.strip():
+        _put_text(ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True), offset, value, short=True)
+
+
+def _put_text(block: Any, offset: int, value: str, *, short: bool = False) -> None:
+    """Free text in the private block, whole: with ``short`` an LO when it is a valid one (the
+    VR these elements always had), else an LT, or a UT past the LT's limit (PS3.5 6.2)."""
+    text = _NOT_IN_TEXT.sub("\ufffd", value.strip())
+    if short and _is_lo(text):
+        vr = "LO"
+    else:
+        vr = "LT" if _size(text) <= LT_MAX_CHARS else "UT"
+    block.add_new(offset, vr, text)
 
 
 def _as_datetime(value: datetime | str) -> datetime:
@@ -245,6 +342,11 @@ def export_tdrs(rows: Iterable[Any], folder: str | Path) -> list[Path]:
         marks = [m for m in content.get("detector_marks") or () if m.get("verdict") == "confirmed"]
         marks += list(content.get("officer_marks") or ())
         stem = Path(str((scan.get("files") or ["scan"])[0]).replace("\\", "/")).stem or "scan"
+        # A file name holds 255 bytes: a long one in a multi-byte script (80 CJK characters
+        # are 240) would fail the whole export with prefix and suffix. The report has it whole.
+        stem = stem[:STEM_MAX_BYTES]
+        while len(stem.encode("utf-8", "surrogatepass")) > STEM_MAX_BYTES:
+            stem = stem[:-1]
         written.append(write_operator_tdr(
             folder / f"{row.seq:06d}_{stem}_tdr.dcs", scan=scan, decision=content["decision"],
             officer=content["officer"], marks=marks, decided_at=content["decided_at"],

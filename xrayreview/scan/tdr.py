@@ -27,6 +27,9 @@ PRIVATE_GROUP = 0x0071
 PRIVATE_CREATOR = "XRAYREVIEW 1"
 # Element offsets inside that block (never renumber; only add).
 P_SCAN_SHA256, P_DECISION, P_REASONS, P_NOTE, P_OPENED_AT, P_LABEL, P_SOURCE = range(1, 8)
+# The exact text of a standard element the writer had to shorten or change to conform
+# (PN, SH, LO and CS limits, a malformed image UID); only present when it did.
+P_OPERATOR, P_STATION, P_OBJECT_ID, P_OBJECT_KIND, P_IMAGE_UID = range(8, 13)
 
 
 @dataclass(frozen=True)
@@ -118,11 +121,12 @@ def report_from_dataset(ds: Dataset) -> ThreatReport:
         [algorithm] if algorithm else [])
     alarms = [_alarm(item) for item in _items(ds, "ThreatSequence")]
     image_uids = [text(item, "ReferencedSOPInstanceUID") for item in _items(ds, "ReferencedStudySequence")]
-    image_uids += [alarm.image_uid for alarm in alarms]
+    image_uids += [alarm.image_uid for alarm in alarms] + [_private(ds, P_IMAGE_UID)]
     extra = {}
-    for key, keyword in (("dicos_version", "DICOSVersion"), ("object_kind", "OOIType"),
-                         ("scan_id", "StudyID"), ("station", "StationName")):
-        value = text(ds, keyword)
+    for key, keyword, exact in (("dicos_version", "DICOSVersion", None), ("scan_id", "StudyID", None),
+                                ("object_kind", "OOIType", P_OBJECT_KIND),
+                                ("station", "StationName", P_STATION)):
+        value = (_private(ds, exact) if exact else None) or text(ds, keyword)
         if value:
             extra[key] = value
     for key, offset in (("scan_sha256", P_SCAN_SHA256), ("station_decision", P_DECISION),
@@ -141,8 +145,8 @@ def report_from_dataset(ds: Dataset) -> ThreatReport:
         processing_time_ms=_float(ds, "TotalProcessingTime"),
         image_uids=tuple(dict.fromkeys(uid for uid in image_uids if uid)),
         alarms=alarms,
-        object_id=text(ds, "PatientID"),
-        operator=text(ds, "OperatorsName"),
+        object_id=_private(ds, P_OBJECT_ID) or text(ds, "PatientID"),
+        operator=_private(ds, P_OPERATOR) or text(ds, "OperatorsName"),
         abort=_upper(text(ds, "AbortFlag")),
         extra=extra,
     )

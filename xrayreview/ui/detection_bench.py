@@ -6,24 +6,23 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..scan.model import Scan
 from .detection_worker import DetectionService
-from .stall_meter import StallMeter
+from .stall_meter import StallMeter, spin_until
 
 
 def measure_stall(model_path: Path, scan: Scan, timeout_s: float = 600.0) -> dict[str, float]:
     """Run the station's detection worker on ``scan`` while a GUI-thread timer records its gaps."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # held for the run: the worker needs a running Qt
     service = DetectionService()
     loaded: list[object] = []
     service.model_loaded.connect(loaded.append)
     service.model_failed.connect(loaded.append)
     service.load_model(model_path)
-    _wait(app, lambda: bool(loaded), timeout_s)
+    spin_until(lambda: bool(loaded), timeout_s)
     meter = StallMeter()
     results: list[object] = []
     service.result_ready.connect(lambda _id, result: results.append(result))
@@ -31,22 +30,9 @@ def measure_stall(model_path: Path, scan: Scan, timeout_s: float = 600.0) -> dic
     meter.start()
     started = time.perf_counter()
     service.request(1, scan)
-    _wait(app, lambda: bool(results), timeout_s)
+    spin_until(lambda: bool(results), timeout_s)
     detect_s = time.perf_counter() - started
     meter.stop()
     service.shutdown()
     return {"max_ms": max(meter.gaps, default=float("nan")), "p99_ms": meter.percentile(0.99),
             "detect_s": detect_s}
-
-
-def _wait(app: QApplication, done, timeout_s: float) -> None:
-    """Spin a real event loop (as the station's would) until ``done()`` or the timeout."""
-    loop = QEventLoop()
-    check = QTimer()
-    check.setInterval(10)
-    check.timeout.connect(lambda: loop.quit() if done() else None)
-    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-    check.start()
-    if not done():
-        loop.exec()
-    check.stop()

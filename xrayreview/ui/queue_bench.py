@@ -19,7 +19,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 
 from ..decisions import (
@@ -35,7 +34,7 @@ from ..decisions import (
 from ..decisions.inbox import SCAN_SUFFIXES
 from ..scan.pairing import split_energy_tag
 from .review_queue import DISPLAY_CAP, SYNC_LOOK_MAX, ReviewQueue
-from .stall_meter import StallMeter
+from .stall_meter import StallMeter, spin_until
 
 SIZES = (100, 1_000, 10_000, 50_000)
 QUICK_SIZES = (100, 1_000)
@@ -93,7 +92,7 @@ def _measure(app: QApplication, folder: Path, log: DecisionLog, repeats: int,
     try:
         queue.set_log(log)
         queue.set_inbox(folder)  # the first look runs on the queue's thread
-        _spin(app, lambda: queue._listed is not None and not queue._looking, 120.0)
+        spin_until(lambda: queue._listed is not None and not queue._looking, 120.0, check_ms=2)
         inbox, decided = queue.inbox, queue._decided_now()
         prefix = os.path.realpath(folder) + os.sep
         fig: dict[str, float] = {"waiting": len(queue.pending), "sync": float(queue._listed <= SYNC_LOOK_MAX)}
@@ -106,12 +105,12 @@ def _measure(app: QApplication, folder: Path, log: DecisionLog, repeats: int,
         fig["decided"] = _timed_on_fresh(
             folder, lambda entries: [prefix + e.name in decided for e in entries], repeats)
         fig["refresh"] = _median(queue.refresh, repeats)
-        _spin(app, lambda: not queue._looking, 120.0)
+        spin_until(lambda: not queue._looking, 120.0, check_ms=2)
         fig["show"] = _median(queue._show, repeats)  # the GUI's part of a look that found nothing new
         fig["rebuild_before"] = _median(lambda: _rebuild_all(queue.pending), repeats)
-        fig["stall"], fig["latency"] = _stall(app, queue, folder, rounds, queue._look_soon, "w")
-        fig["stall_idle"], _ = _stall(app, queue, None, rounds, queue._look_soon, "i")
-        fig["stall_next"], _ = _stall(app, queue, folder, rounds, queue.open_next, "n")
+        fig["stall"], fig["latency"] = _stall(queue, folder, rounds, queue._look_soon, "w")
+        fig["stall_idle"], _ = _stall(queue, None, rounds, queue._look_soon, "i")
+        fig["stall_next"], _ = _stall(queue, folder, rounds, queue.open_next, "n")
         if queue.pending:  # the loader reported the oldest file broken: the header counts such files
             queue.set_unopenable(queue.pending[0][0])
             fig["show_broken"] = _median(queue._show, repeats)
@@ -152,7 +151,7 @@ def _rebuild_all(pending: list[tuple[Path, ...]]) -> None:
     widget.clear()
 
 
-def _stall(app: QApplication, queue: ReviewQueue, folder: Path | None, rounds: int,
+def _stall(queue: ReviewQueue, folder: Path | None, rounds: int,
            trigger: Callable[[], object], tag: str) -> tuple[float, float]:
     """Longest gap of a 5 ms GUI-thread timer over ``rounds`` looks asked for by ``trigger`` (the
     watcher and the timer call ``_look_soon``; Shift+N calls ``open_next``), a new scan landing
@@ -168,26 +167,13 @@ def _stall(app: QApplication, queue: ReviewQueue, folder: Path | None, rounds: i
             os.link(folder.parent / f"{folder.name}.png", folder / f"zz-{tag}{n:03d}.png")
         trigger()
         if folder is not None:
-            _spin(app, lambda shown=shown: queue.header.text() != shown, 60.0)
+            spin_until(lambda shown=shown: queue.header.text() != shown, 60.0, check_ms=2)
             latencies.append(time.perf_counter() - started)
-        _spin(app, lambda: False, 0.05)  # let a look the watcher asked for run too
-        _spin(app, lambda: not queue._looking, 60.0)
+        spin_until(lambda: False, 0.05, check_ms=2)  # let a look the watcher asked for run too
+        spin_until(lambda: not queue._looking, 60.0, check_ms=2)
     meter.stop()
     latency = statistics.median(latencies) if latencies else float("nan")
     return meter.longest, latency
-
-
-def _spin(app: QApplication, done: Callable[[], bool], timeout_s: float) -> None:
-    """A real event loop (as the station's) until ``done()`` or the timeout."""
-    loop = QEventLoop()
-    check = QTimer()
-    check.setInterval(2)
-    check.timeout.connect(lambda: loop.quit() if done() else None)
-    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-    check.start()
-    if not done():
-        loop.exec()
-    check.stop()
 
 
 def _median(fn: Callable[[], object], repeats: int) -> float:

@@ -1,4 +1,5 @@
-"""How long the GUI thread went without running its event loop, for the UI benchmarks.
+"""How long the GUI thread went without running its event loop, and a real event loop to wait
+in, for the UI benchmarks.
 
 A timer asks to fire every few milliseconds on the GUI thread; each gap between its calls is
 how long the officer's screen could not respond. The longest gap is the worst stall.
@@ -6,7 +7,9 @@ how long the officer's screen could not respond. The longest gap is the worst st
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QTimer
+from collections.abc import Callable
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
 TICK_MS = 5
 
@@ -44,3 +47,16 @@ class StallMeter:
         now = self._clock.nsecsElapsed() / 1e6
         self.gaps.append(now - self._last)
         self._last = now
+
+
+def spin_until(done: Callable[[], bool], timeout_s: float, check_ms: int = 10) -> None:
+    """Run a real event loop (as the station's would) until ``done()`` or the timeout."""
+    loop = QEventLoop()
+    check = QTimer()
+    check.setInterval(check_ms)
+    check.timeout.connect(lambda: loop.quit() if done() else None)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    check.start()
+    if not done():
+        loop.exec()
+    check.stop()

@@ -231,3 +231,23 @@ def open_trainer_window(qtbot, trainer_paths):
     yield make
     for window in made:
         window.close()  # joins the worker threads, closes the training log
+
+
+@pytest.fixture
+def queue(qtbot, tmp_path):
+    """The officer's queue on an empty inbox folder and a real log: (widget, inbox, log)."""
+    from xrayreview.decisions import DecisionLog  # noqa: PLC0415
+    from xrayreview.ui.review_queue import ReviewQueue  # noqa: PLC0415
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    log = DecisionLog(tmp_path / "log.sqlite")
+    widget = ReviewQueue(settle_s=1.0)
+    qtbot.addWidget(widget)
+    widget.set_log(log)
+    widget.set_inbox(inbox)
+    widget.show()
+    qtbot.waitUntil(lambda: not widget._looking)  # the first look, on the queue's thread
+    yield widget, inbox, log
+    widget.set_inbox(None)
+    log.close()

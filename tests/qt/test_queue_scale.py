@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
-from xrayreview.decisions import Account, Decision, DecisionLog, Inbox, ScanInfo, now_utc, record_decision
+from xrayreview.decisions import Account, Decision, Inbox, ScanInfo, now_utc, record_decision
 from xrayreview.ui import review_queue
 from xrayreview.ui.review_queue import DISPLAY_CAP, ReviewQueue
 
@@ -41,21 +41,6 @@ def _rows(widget):
     return [widget.list.item(i).text() for i in range(widget.list.count())]
 
 
-@pytest.fixture
-def queue(qtbot, tmp_path):
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    log = DecisionLog(tmp_path / "log.sqlite")
-    widget = ReviewQueue(settle_s=1.0)
-    qtbot.addWidget(widget)
-    widget.set_log(log)
-    widget.set_inbox(inbox)
-    widget.show()
-    qtbot.waitUntil(lambda: not widget._looking)  # the first look, on the queue's thread
-    yield widget, inbox, log
-    widget.set_inbox(None)
-    assert not widget._thread.isRunning()
-    log.close()
 
 
 def _record_changes(widget):
@@ -129,8 +114,8 @@ def test_shift_n_takes_the_oldest_even_past_the_cap(qtbot, queue, scan_bytes, mo
     assert opened.args[0].name == "bag3.png"
 
 
-def test_the_watcher_and_the_timer_look_off_the_gui_thread(qtbot, queue, scan_bytes, monkeypatch):
-    widget, inbox, _log = queue
+def _watch_looks(monkeypatch) -> list[bool]:
+    """For each look at the inbox from now on: whether it ran on the GUI thread."""
     on_gui_thread = []
     look = Inbox.look
 
@@ -139,6 +124,12 @@ def test_the_watcher_and_the_timer_look_off_the_gui_thread(qtbot, queue, scan_by
         return look(self, decided)
 
     monkeypatch.setattr(Inbox, "look", spy)
+    return on_gui_thread
+
+
+def test_the_watcher_and_the_timer_look_off_the_gui_thread(qtbot, queue, scan_bytes, monkeypatch):
+    widget, inbox, _log = queue
+    on_gui_thread = _watch_looks(monkeypatch)
     _land(inbox / "bag.png", scan_bytes, 30)
     qtbot.waitUntil(lambda: widget.list.count() == 1, timeout=10000)  # the watcher saw it
     assert on_gui_thread and not any(on_gui_thread)
@@ -151,14 +142,7 @@ def test_in_a_big_folder_shift_n_does_not_look_on_the_gui_thread(qtbot, queue, s
         _land(inbox / f"bag{i}.png", scan_bytes, 100 - i)
     widget._look_soon()
     qtbot.waitUntil(lambda: widget.list.count() == 5)
-    on_gui_thread = []
-    look = Inbox.look
-
-    def spy(self, decided=()):
-        on_gui_thread.append(threading.current_thread() is threading.main_thread())
-        return look(self, decided)
-
-    monkeypatch.setattr(Inbox, "look", spy)
+    on_gui_thread = _watch_looks(monkeypatch)
     _decide(log, inbox / "bag0.png")
     assert widget.open_next().name == "bag1.png"  # the decided scan left at once, without a look
     assert _rows(widget)[0] == "bag1.png" and "4 undecided" in widget.header.text()

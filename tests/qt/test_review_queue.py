@@ -5,11 +5,9 @@ import time
 
 import cv2
 import numpy as np
-import pytest
 
-from xrayreview.decisions import Account, Decision, DecisionLog, ScanInfo, now_utc, record_decision
+from xrayreview.decisions import Account, Decision, ScanInfo, now_utc, record_decision
 from xrayreview.scan import load_scan
-from xrayreview.ui.review_queue import ReviewQueue
 
 
 def _scan_file(path, age_s=30.0, seed=0):
@@ -19,19 +17,6 @@ def _scan_file(path, age_s=30.0, seed=0):
     os.utime(path, (stamp, stamp))
 
 
-@pytest.fixture
-def queue(qtbot, tmp_path):
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    log = DecisionLog(tmp_path / "log.sqlite")
-    widget = ReviewQueue(settle_s=1.0)
-    qtbot.addWidget(widget)
-    widget.set_log(log)
-    widget.set_inbox(inbox)
-    widget.show()
-    yield widget, inbox, log
-    widget.set_inbox(None)
-    log.close()
 
 
 def test_new_scans_appear_and_next_opens_the_oldest_undecided(qtbot, queue):

@@ -165,3 +165,16 @@ def test_half_of_a_pair_without_its_partner_opens_with_a_warning(tmp_path):
     assert any("low-energy half of a dual-energy pair" in w for w in scan.warnings)
     cv2.imwrite(str(tmp_path / "bag_high.png"), gradient(dtype=np.uint8))
     assert not any("half" in w for w in load_scan(tmp_path / "bag_low.png").warnings)  # the pair opens
+
+
+def test_float_transmissions_with_noise_above_one_are_clipped_not_rescaled(tmp_path):
+    # Open air in a flat-field corrected scan reads 1.0 with noise: a few pixels at 1.04 must not
+    # darken the whole scan (and shift every material ratio's display) by 4 %.
+    high, low = _float(0.8), _float(0.4)
+    high[0, :5] = 1.04
+    low[0, :5] = 1.02
+    tifffile.imwrite(tmp_path / "bag.tif", np.stack([high, low]))
+    scan = load_scan(tmp_path / "bag.tif")
+    assert (scan.high[5, 5], scan.low[5, 5]) == (52428, 26214)
+    assert scan.high[0, 0] == scan.low[0, 0] == 65535
+    assert scan.raw_value(0, 0) == pytest.approx((1.04, 1.02))

@@ -63,10 +63,21 @@ def _float_peak(array: np.ndarray, name: str) -> float:
     return float(array.max())
 
 
+# A flat-field corrected transmission reads about 1.0 in open air, and photon noise puts some
+# air pixels a few per cent above it. Up to this peak a float image is read as transmission and
+# clipped at 1: dividing by the noisiest pixel would darken every pixel of the scan. Intensities
+# (detector counts, keV sums) are in the hundreds or more, far above it.
+TRANSMISSION_PEAK_MAX = 1.5
+
+
 def _float_channel(array: np.ndarray, peak: float) -> tuple[np.ndarray, int, np.ndarray]:
-    # Floats in [0, 1] are transmissions; larger floats are intensities scaled by their maximum.
-    scale = 65535.0 if peak <= 1.0 else 65535.0 / peak
-    channel = np.round(array.astype(np.float64) * scale).astype(np.uint16)
+    values = array.astype(np.float64)
+    if peak <= TRANSMISSION_PEAK_MAX:
+        values = np.minimum(values, 1.0)
+        scale = 65535.0
+    else:
+        scale = 65535.0 / peak
+    channel = np.round(values * scale).astype(np.uint16)
     return channel, 65535, array
 
 

@@ -122,7 +122,6 @@ class DetectionPanel(QWidget):
     def set_known_performance(self, text: str) -> None:
         """The model's measured performance as its makers state it; empty text hides the line."""
         self.known_performance.setText(text)
-        self.known_performance.setToolTip(text)
         self.known_performance.setVisible(bool(text))
 
     def set_running(self, running: bool) -> None:

@@ -252,3 +252,73 @@ def test_verify_names_an_accounts_table_edited_outside_the_station(station, sql,
     result = verify(log.path)
     assert not result.ok and result.first_break.kind == "accounts"
     assert named in result.first_break.message.lower() and "outside the station" in str(result)
+
+
+# --- the station always keeps an active admin ------------------------------------------------
+
+def _state(log):
+    """The accounts table and the chain, to show a refused change wrote nothing."""
+    return (log.execute_read("SELECT username, role, active FROM accounts ORDER BY username").fetchall(),
+            log.head())
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor", "trainer"])
+def test_the_only_admin_cannot_demote_themselves(station, role):
+    log, accounts, admin = station
+    accounts.create(admin, "olga", "officer", "officer-pass")
+    before = _state(log)
+    with pytest.raises(InvalidRecord) as refused:
+        accounts.set_role(admin, "root", role)
+    assert str(refused.value) == "root is the station's only active admin; make another admin first."
+    assert _state(log) == before and verify(log.path).ok
+    accounts.create(admin, "ada", "officer", "ada-password")  # still an admin, still managing
+
+
+def test_a_disabled_admin_is_no_second_admin(station):
+    log, accounts, admin = station
+    accounts.create(admin, "ada", "admin", "ada-password")
+    accounts.disable(admin, "ada")
+    before = _state(log)
+    with pytest.raises(InvalidRecord, match="root is the station's only active admin"):
+        accounts.set_role(admin, "root", "supervisor")
+    assert _state(log) == before
+
+
+def test_an_admin_may_step_down_while_another_active_admin_remains(station):
+    log, accounts, admin = station
+    ada = accounts.create(admin, "ada", "admin", "ada-password")
+    accounts.set_role(admin, "root", "supervisor")
+    # Now ada is the only one: her own demotion and every path around it is refused.
+    before = _state(log)
+    with pytest.raises(InvalidRecord, match="ada is the station's only active admin"):
+        accounts.set_role(ada, "ada", "officer")
+    with pytest.raises(PermissionDenied):  # the demoted root's old session cannot take ada out
+        accounts.disable(admin, "ada")
+    with pytest.raises(PermissionDenied):
+        accounts.set_role(admin, "ada", "officer")
+    assert _state(log) == before and verify(log.path).ok
+
+
+def test_an_admin_may_demote_or_disable_another_admin(station):
+    _, accounts, admin = station
+    accounts.create(admin, "ada", "admin", "ada-password")
+    accounts.create(admin, "bea", "admin", "bea-password")
+    accounts.set_role(admin, "ada", "officer")
+    accounts.disable(admin, "bea")
+    assert [(a.username, a.role, a.active) for a in accounts.list(admin)] == [
+        ("ada", "officer", True), ("bea", "admin", False), ("root", "admin", True)]
+
+
+def test_the_accounts_command_refuses_to_demote_the_only_admin(tmp_path, monkeypatch, capsys):
+    import io  # noqa: PLC0415
+
+    from xrayreview.cli import main  # noqa: PLC0415
+
+    db = tmp_path / "log.sqlite"
+    with DecisionLog(db) as log:
+        Accounts(log).create_first_admin("root", "admin-pass")
+    monkeypatch.setattr("sys.stdin", io.StringIO("admin-pass\n"))
+    assert main(["accounts", "role", "root", "officer", "--db", str(db), "--admin", "root"]) == 2
+    assert "root is the station's only active admin; make another admin first." in capsys.readouterr().err
+    with DecisionLog(db) as log:
+        assert log.execute_read("SELECT role FROM accounts").fetchall() == [("admin",)]

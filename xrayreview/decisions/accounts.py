@@ -6,8 +6,9 @@ a 16-byte random salt per password and a 32-byte key, stored as
 existing accounts: ``AccountPolicy.scrypt_n`` sets the cost of new hashes, and a stored hash
 below it is redone at the account's next sign-in (logs made at the earlier N=2**14 move up so).
 
-Roles and the active flag are read from the table for every account change, never taken from
-the ``Account`` the caller holds: one made by hand, or kept from before a demotion, changes nothing.
+Roles and the active flag are read from the table for every account change, decision, review and
+audit read (``authorised``), never taken from the ``Account`` the caller holds: one made by hand,
+or kept from before a demotion, changes nothing. A change that would leave no active admin is refused.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ class Accounts:
     def create(self, by: Account, username: str, role: str, password: str) -> Account:
         require(by, "manage_accounts")
         with self.log.transaction() as writer:
-            actor = self._authorised(writer, by, "manage_accounts")
+            actor = authorised(writer, by, "manage_accounts")
             return self._insert(writer, username, role, password, by=actor)
 
     def authenticate(self, username: str, password: str) -> Account:
@@ -161,12 +162,12 @@ class Accounts:
     def set_password(self, by: Account, username: str, new_password: str) -> None:
         """Admins set anyone's password; everyone may change their own."""
         with self.log.transaction() as writer:
-            actor = self._authorised(writer, by, None)
+            actor = authorised(writer, by, None)
             # Whose password it is comes from the table's own name, compared exactly: "ольга"
             # lower-cased equals "Ольга", which let one account set the other's password.
             row = self._row(writer, username)
             if row is None or row[0] != actor:
-                self._authorised(writer, by, "manage_accounts")
+                authorised(writer, by, "manage_accounts")
             name = self._require_row(writer, username)[0]
             _check_password_rules(new_password, self.policy, name)
             writer.conn.execute("UPDATE accounts SET password = ? WHERE username = ?",
@@ -175,7 +176,7 @@ class Accounts:
 
     def list(self, by: Account) -> list[Account]:
         require(by, "manage_accounts")
-        self._authorised(self.log, by, "manage_accounts")
+        authorised(self.log, by, "manage_accounts")
         rows = self.log.execute_read("SELECT username, role, active FROM accounts ORDER BY username")
         return [Account(name, role, bool(active)) for name, role, active in rows]
 
@@ -248,27 +249,20 @@ class Accounts:
                 params: tuple = (), refuse_self: str = "") -> None:
         require(by, "manage_accounts")
         with self.log.transaction() as writer:
-            actor = self._authorised(writer, by, "manage_accounts")
+            actor = authorised(writer, by, "manage_accounts")
             # The table's own name, not the one typed: "olga " found the row but updated none,
             # while the chain recorded the change as made.
             name = self._require_row(writer, username)[0]
             if refuse_self and name == actor:
                 raise InvalidRecord(refuse_self)
             writer.conn.execute(f"UPDATE accounts SET {assignment} WHERE username = ?", (*params, name))
+            # Checked after the change, inside its transaction, so every path (a role, a disable,
+            # one's own account or another's) is covered: with no active admin left nobody could
+            # ever manage accounts again. Raising rolls the change back; no record is written.
+            if not writer.conn.execute(
+                    "SELECT count(*) FROM accounts WHERE role = 'admin' AND active").fetchone()[0]:
+                raise InvalidRecord(f"{name} is the station's only active admin; make another admin first.")
             self._event(writer, event, name, actor)
-
-    @staticmethod
-    def _authorised(source: Writer | DecisionLog, by: Account, action: str | None) -> str:
-        """The acting account's stored name, once the table says it is active and its stored role
-        may do ``action`` (None: any role). PermissionDenied otherwise."""
-        read = source.conn.execute if isinstance(source, Writer) else source.execute_read
-        row = read("SELECT username, role, active FROM accounts WHERE username = ?",
-                   (by.username,)).fetchone()
-        if row is None or not row[2]:
-            raise PermissionDenied(f"{by.username} is not an active account on this station.")
-        if action is not None:
-            require(Account(row[0], row[1]), action)
-        return row[0]
 
     def _event(self, writer: Writer, event: str, username: str | None, by: str | None,
                detail: str = "") -> None:
@@ -293,6 +287,43 @@ class Accounts:
         if row is None:
             raise InvalidRecord(f"no account named {username!r}")
         return row
+
+
+class AccountRefused(PermissionDenied):
+    """The account as the table holds it now (disabled, given another role, or not there at all)
+    may not do this, whatever the caller's ``Account`` says: retrying does not help, an admin must
+    change the account (or someone allowed must do it)."""
+
+
+def authorised(source: Writer | DecisionLog, by: Account, action: str | None, *,
+               without_accounts: bool = False) -> str:
+    """The acting account's stored name, once the table says it is active and its stored role
+    may do ``action`` (None: any role); AccountRefused otherwise.
+
+    Given the ``Writer`` of the change it guards, the check and the change commit together: an
+    admin's demotion lands either before (refused) or after (the change was allowed when made).
+    ``without_accounts``: on a log that holds no account at all (a bench, a library caller; the
+    station's first sign-in always makes its admin) there is no table to ask, and ``by``'s own
+    role is checked instead.
+    """
+    read = source.conn.execute if isinstance(source, Writer) else source.execute_read
+    row = read("SELECT username, role, active FROM accounts WHERE username = ?", (by.username,)).fetchone()
+    if row is None and without_accounts and not read("SELECT count(*) FROM accounts").fetchone()[0]:
+        if action is not None:
+            require(by, action)
+        return by.username
+    # Exactly the stored name: the lookup ignores ASCII case, and decisions and reviews carry the
+    # caller's spelling, so "OLGA" must not decide as (and apart from) "olga".
+    if row is None or row[0] != by.username:
+        raise AccountRefused(f"{by.username} is not an account on this station.")
+    if not row[2]:
+        raise AccountRefused(f"The account {row[0]} is disabled; ask an admin.")
+    if action is not None:
+        try:
+            require(Account(row[0], row[1]), action)
+        except PermissionDenied as exc:
+            raise AccountRefused(str(exc)) from None
+    return row[0]
 
 
 _NOT_LOCKED = datetime.min.replace(tzinfo=UTC)

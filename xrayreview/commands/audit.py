@@ -132,6 +132,7 @@ def _signed_in(args: argparse.Namespace, db: Path) -> int:
         if args.audit_action == "stats":
             _print_stats(rows)
             return 0
+        audit.check("export")  # its own permission, read from the accounts table like the audit's
         return _export(args, log, rows, flt, audit.account.username)
 
 

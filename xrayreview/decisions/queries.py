@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
 
-from .accounts import Account
+from .accounts import Account, authorised
 from .errors import InvalidRecord, LogUnavailable
 from .log import DecisionLog, damaged_record, first_invalid_json, parse_body
 from .permissions import require
@@ -254,17 +254,27 @@ def hourly_counts(rows: list[DecisionRow]) -> dict[str, int]:
 
 
 class Audit:
-    """The supervisor's access to the log: the role is checked once, here, in the core."""
+    """The supervisor's access to the log. The role is checked here, in the core, against the
+    accounts table on every read it serves: a supervisor demoted or disabled while the audit is
+    open is refused from the next read on, not when they sign out."""
 
     def __init__(self, log: DecisionLog, account: Account) -> None:
         require(account, "audit")
         self.log = log
         self.account = account
+        self.check("audit")
+
+    def check(self, action: str = "audit") -> None:
+        """PermissionDenied unless the stored account may still do ``action`` (exports ask for
+        "export" before they write: the rows they write were read earlier)."""
+        authorised(self.log, self.account, action, without_accounts=True)
 
     def decisions(self, flt: AuditFilter | None = None) -> list[DecisionRow]:
+        self.check("audit")
         return load_decisions(self.log, flt)
 
     def officers(self) -> list[str]:
+        self.check("audit")
         rows = self.log.execute_read(
             "SELECT DISTINCT json_extract(body, '$.officer') FROM records WHERE kind = 'decision'")
         return sorted(name for (name,) in rows if name)

@@ -1,8 +1,12 @@
-"""Writing an officer's decision or a supervisor's review: permission, checks, one commit."""
+"""Writing an officer's decision or a supervisor's review: permission, checks, one commit.
+
+The role is read from the accounts table inside the write's own transaction, not taken from the
+session's Account: an officer disabled or demoted mid-shift records nothing more from that moment.
+"""
 
 from __future__ import annotations
 
-from .accounts import Account
+from .accounts import Account, authorised
 from .errors import InvalidRecord, PermissionDenied
 from .log import Appended, DecisionLog, damaged_record, now_utc, parse_body
 from .permissions import require
@@ -18,6 +22,7 @@ def record_decision(log: DecisionLog, officer: Account, decision: Decision) -> A
     require(officer, "decide")
     content = decision.to_content(officer.username, log.station_id, now_utc())
     with log.transaction() as writer:
+        authorised(writer, officer, "decide", without_accounts=True)
         if decision.corrects is not None:
             row = writer.conn.execute("SELECT kind, body FROM records WHERE seq = ?",
                                       (decision.corrects,)).fetchone()
@@ -39,6 +44,7 @@ def record_review(log: DecisionLog, supervisor: Account, reviewed_seq: int, verd
     require(supervisor, "review")
     content = review_content(reviewed_seq, verdict, note, supervisor.username, now_utc())
     with log.transaction() as writer:
+        authorised(writer, supervisor, "review", without_accounts=True)
         row = writer.conn.execute("SELECT kind FROM records WHERE seq = ?", (reviewed_seq,)).fetchone()
         if row is None or row[0] != "decision":
             raise InvalidRecord(f"record #{reviewed_seq} is not a decision")

@@ -192,7 +192,13 @@ class AuditView(QWidget):
         chosen = {index.row() for index in self.table.selectionModel().selectedRows()}
         return [self.rows[i] for i in sorted(chosen)]
 
-    def reopen(self, table_row: int) -> RecordedScan:
+    def reopen(self, table_row: int) -> RecordedScan | None:
+        """The scan as the officer saw it; None (and said) when the account may no longer audit."""
+        try:
+            self.audit.check("audit")
+        except DecisionLogError as exc:
+            self._tell(str(exc), ok=False)
+            return None
         row = self.rows[table_row]
         view = RecordedScan(row)
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -248,6 +254,8 @@ class AuditView(QWidget):
         done = f"{len(self.rows)} decision(s) written to {target}"
         failed = False
         try:
+            # The rows were read earlier: the account must still be allowed to export them now.
+            self.audit.check("export")
             if fmt == "csv":
                 tabular.export_csv(self.rows, target)
             elif fmt == "json":

@@ -191,7 +191,7 @@ class ReviewDesk(QObject):
             self._bring_back(held, reopen=False)
             self.panel.redraw()
             self.window.statusBar().showMessage(
-                f"The decision on {held.name} is not recorded yet; fix the log, then decide again.", 15000)
+                f"The decision on {held.name} is not recorded yet; {self.panel.unrecorded_hint}", 15000)
             return
         if self.queue.is_decided(scan.source):
             self.panel.show_decided(scan)  # a second decision only through the correction (Shift+Z)

@@ -33,6 +33,7 @@ from ..decisions import (
     now_utc,
     record_decision,
 )
+from ..decisions.accounts import AccountRefused
 from ..decisions.records import Decision, ScanInfo
 from ..scan.model import Scan
 from .review_marks import DrawBox, detector_caption, mark_items
@@ -68,8 +69,11 @@ class ReviewPanel(QWidget):
         self.pending: str | None = None  # refer/rescan waiting for its reason key
         self.corrects: int | None = None  # seq of the decision this review replaces
         self.last: dict[str, Any] | None = None  # this officer's last committed decision, to correct
-        self.unrecorded = False  # the log refused this scan's decision: the station stays on it
+        self.unrecorded = False  # the log or the stored account refused it: the station stays on it
         self._refused = ""  # which decision the log refused, to name it when the station is closed
+        self._refused_why = ""  # why, in the officer's words
+        # What it takes to record it, for the station's message when the officer tries to move on.
+        self.unrecorded_hint = ""
         # Set by the station: put this scan back on the viewer; False when it is no longer open.
         self.bring_back: Callable[[Scan], bool] | None = None
         self._items: list[QGraphicsItem] = []
@@ -279,8 +283,16 @@ class ReviewPanel(QWidget):
         try:
             appended = record_decision(self.log, self.officer, record)
         except (LogUnavailable, OSError) as exc:  # OSError: a full or vanished disk the log did not name
-            self.unrecorded, self._refused = True, decision
+            self._hold(decision, "the decision log refused it.", "fix the log, then decide again.")
             self._refuse(f"NOT RECORDED — {exc} New decisions are blocked until the log is fixed.")
+            return
+        except AccountRefused as exc:
+            # The account was disabled or given another role after sign-in (the core reads the table
+            # for every decision). Held like a log failure: the next scan or closing the station
+            # must not drop it without a word, and an account allowed to decide can still record it.
+            self._hold(decision, str(exc), f"{exc} An account allowed to decide must record it.")
+            self._refuse(f"NOT RECORDED — {exc} The decision stays on screen until an account allowed "
+                         "to decide records it.")
             return
         except DecisionLogError as exc:
             self._refuse(f"Not recorded: {exc}")
@@ -301,8 +313,8 @@ class ReviewPanel(QWidget):
         last = self.last
         if self.unrecorded and self.scan is not None:
             # Leaving for the correction would drop the decision the log refused without a word.
-            self._refuse(f"The decision on {self.scan.name} is not recorded yet; fix the log and decide "
-                         "it again before correcting an earlier one.")
+            self._refuse(f"The decision on {self.scan.name} is not recorded yet; {self.unrecorded_hint} "
+                         "Then correct an earlier one.")
             return
         if last is None or self.officer is None or last["officer"] != self.officer.username:
             self._say("No decision of yours to correct in this session.")
@@ -328,13 +340,17 @@ class ReviewPanel(QWidget):
         if not self.unrecorded or self.scan is None:
             return None
         return (f"The decision \"{DECISIONS[self._refused]}\" on {self.scan.name} is NOT RECORDED: "
-                "the decision log refused it.")
+                f"{self._refused_why}")
 
     def redraw(self) -> None:
         """Put the review's marks back on the viewer (after it was given the scan again)."""
         self._refresh()
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _hold(self, decision: str, why: str, hint: str) -> None:
+        self.unrecorded, self._refused = True, decision
+        self._refused_why, self.unrecorded_hint = why, hint
 
     def _refuse(self, text: str) -> None:
         self.pending = None

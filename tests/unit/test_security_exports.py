@@ -20,28 +20,82 @@ from xrayreview.decisions import (
     now_utc,
     record_decision,
 )
+from xrayreview.reports import fonts
 from xrayreview.reports.cells import spreadsheet_safe
 from xrayreview.reports.labels import export_coco, export_yolo
 from xrayreview.reports.pdf import export_pdf
 from xrayreview.reports.tabular import export_csv, export_json
-from xrayreview.reports.tdr import export_tdrs
+from xrayreview.reports.tdr import MANIFEST, export_tdrs
 from xrayreview.scan import load_scan
 
 MARK = {"label": "pistol", "category": "firearm", "score": 0.9, "box": [2, 2, 8, 8], "verdict": "confirmed"}
 
 
 def pdf_text(path) -> str:
-    """The text drawn in a PDF written by fpdf2 (its page streams are zlib-compressed)."""
+    """The text drawn in a PDF written by fpdf2, one line per text-showing operator.
+
+    Built-in fonts draw Latin-1 bytes; an embedded TrueType font draws two-byte glyph codes that
+    its ToUnicode map turns back into letters (each font its own codes, so the font in use counts).
+    """
     data = path.read_bytes()
+    objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+    streams = {n: _stream(body) for n, body in objects.items() if b"stream" in body}
+    letters = {}  # font object -> its code-to-text map; absent for a built-in font
+    for n, body in objects.items():
+        found = re.search(rb"/ToUnicode (\d+) 0 R", body)
+        if found:
+            letters[n] = _to_unicode(streams[int(found.group(1))])
+    fonts = {name.decode(): letters.get(int(n)) for name, n in re.findall(rb"/(F\d+) (\d+) 0 R", data)}
     shown = []
+    for contents in re.findall(rb"/Contents (\d+) 0 R", data):  # the pages' own streams, in order
+        shown += _drawn(streams[int(contents)], fonts)
+    return "\n".join(shown)
+
+
+def _stream(body: bytes) -> bytes:
     # The line end before "endstream" is left on: a compressed stream may itself end in \r, and
     # a decompress object stops at the stream's own end, whatever follows it.
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
-        try:
-            shown.append(zlib.decompressobj().decompress(stream).decode("latin-1"))
-        except zlib.error:
-            shown.append(stream.decode("latin-1"))
-    return "".join(shown)
+    raw = re.search(rb"stream\r?\n(.*)endstream", body, re.S).group(1)
+    try:
+        return zlib.decompressobj().decompress(raw)
+    except zlib.error:
+        return raw
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    mapping = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, text in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            mapping[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for low, high, first in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            for offset in range(int(high, 16) - int(low, 16) + 1):
+                mapping[int(low, 16) + offset] = chr(int(first, 16) + offset)
+    return mapping
+
+
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _drawn(content: bytes, fonts: dict) -> list[str]:
+    """The text of each Tj / TJ in a content stream, decoded with the font then in use."""
+    shown, font, pieces = [], None, []
+    token = re.compile(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)|\b(Tj|TJ)\b", re.S)
+    for match in token.finditer(content):
+        if match.group(1):
+            font = fonts.get(match.group(1).decode())
+        elif match.group(3):
+            shown.append("".join(pieces))
+            pieces = []
+        else:
+            raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m.group(1), 8)]) if m.group(1).isdigit()
+                         else _ESCAPES.get(m.group(1), m.group(1)), match.group(2), flags=re.S)
+            if font is None:
+                pieces.append(raw.decode("latin-1"))
+            else:
+                pieces.append("".join(font.get(int.from_bytes(raw[i:i + 2], "big"), "\ufffd")
+                                      for i in range(0, len(raw), 2)))
+    return shown
 
 
 def _record(log, officer="olga", note="", files=("/inbox/bag.png",), marks=()):
@@ -89,7 +143,11 @@ def test_the_pdf_states_a_filter_for_scans_the_detector_did_not_flag(log, tmp_pa
     assert "none (all decisions)" not in text
 
 
-def test_the_pdf_says_when_it_could_not_show_some_letters(log, tmp_path):
+def test_the_pdf_says_when_it_could_not_show_some_letters(log, tmp_path, monkeypatch):
+    # The built-in font's case: a machine without a Unicode font (tests/unit/test_reports_fonts.py
+    # has the others).
+    monkeypatch.delenv(fonts.ENV_VAR, raising=False)
+    monkeypatch.setattr(fonts, "font_folders", lambda: [])
     _record(log, officer="Ольга", note="Пистолет в подкладке")
     _record(log, officer="Оксана")
     text = pdf_text(export_pdf(load_decisions(log), tmp_path / "r.pdf", chain=log.verify()))
@@ -120,7 +178,7 @@ def test_tdr_file_names_cannot_leave_the_export_folder(log, tmp_path):
     folder = tmp_path / "out" / "tdr"
     written = export_tdrs(load_decisions(log), folder)
     assert len(written) == 4 and all(path.parent == folder for path in written)
-    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in written)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([MANIFEST, *(p.name for p in written)])
 
 
 def test_yolo_and_coco_file_names_cannot_leave_the_export_folder(log, tmp_path):

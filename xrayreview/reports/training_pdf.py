@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-
 from ..decisions.chain import VerifyResult
 from ..decisions.log import now_utc
 from ..training.scoring import Rates
 from .files import write_bytes
-from .pdf import CHART_ROW_HEIGHT, _bar_chart, _latin, chart_row_top, landscape_report
+from .fonts import ReportPDF
+from .pdf import CHART_ROW_HEIGHT, _bar_chart, chart_row_top, render_report
 
 SCORING_NOTE = ("A hit needs a 'refer' or 'rescan' answer and a box on the threat; a false alarm is such an "
                 "answer on a clean scan. d' = z(H) - z(F) with the log-linear correction (Hautus 1995): "
@@ -33,17 +32,27 @@ def export_training_pdf(rows: list[dict[str, Any]], path: Path | str, *, author:
                         trainee: str | None = None, chain: VerifyResult | None = None,
                         title: str = "Screener training results") -> Path:
     """Write the report for these session summaries (the training log's ``training_summary`` records)."""
-    pdf = landscape_report(title, author)
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 9, _latin(title + (f": {trainee}" if trainee else "")), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    def draw(pdf: ReportPDF) -> None:
+        _report(pdf, rows, author, trainee, chain, title)
+
+    return write_bytes(path, render_report(title, author, draw))
+
+
+def _report(pdf: ReportPDF, rows: list[dict[str, Any]], author: str, trainee: str | None,
+            chain: VerifyResult | None, title: str) -> None:
+    heading = title + (f": {trainee}" if trainee else "")
+    pdf.use_font("B", 16)
+    pdf.cell(0, 9, pdf.shown(heading), new_x="LMARGIN", new_y="NEXT")
+    pdf.use_font("", 9)
     trainees = sorted({str(r.get("trainee")) for r in rows})
     lines = [f"Generated {now_utc()} (UTC)" + (f" by {author}" if author else "")
              + f"; {len(rows)} session(s) of {len(trainees)} trainee(s).", SCORING_NOTE]
     if chain is not None:
         lines.append(f"Training log integrity: {chain}")
+    # A trainee named in Cyrillic would print as '?????' with the built-in font: the reader is told.
+    lines += pdf.font_notes([heading, author, *trainees], "The CSV export holds them exactly.")
     for line in lines:
-        pdf.multi_cell(0, 4.5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, pdf.shown(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _pooled_table(pdf, rows, trainees)
     if rows:
@@ -55,7 +64,6 @@ def export_training_pdf(rows: list[dict[str, Any]], path: Path | str, *, author:
                    [(_when(r), round(100 * (_overall(r).false_alarm_rate or 0.0))) for r in recent])
         pdf.set_y(top + CHART_ROW_HEIGHT)
     _session_table(pdf, rows)
-    return write_bytes(path, pdf.output())
 
 
 def pooled(rows: Iterable[dict[str, Any]]) -> tuple[Rates, dict[str, Rates]]:
@@ -72,11 +80,11 @@ def pooled(rows: Iterable[dict[str, Any]]) -> tuple[Rates, dict[str, Rates]]:
     return overall, dict(sorted(per.items()))
 
 
-def _pooled_table(pdf: FPDF, rows: list[dict[str, Any]], trainees: list[str]) -> None:
-    pdf.set_font("Helvetica", "B", 11)
+def _pooled_table(pdf: ReportPDF, rows: list[dict[str, Any]], trainees: list[str]) -> None:
+    pdf.use_font("B", 11)
     pdf.cell(0, 6, "Pooled over the sessions listed", new_x="LMARGIN", new_y="NEXT")
     pdf.set_fill_color(235, 235, 235)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.use_font("", 8)
     heads = ("trainee", "category", "sessions", "threat events", "hits", "hit rate", "clean scans",
              "false alarms", "FA rate", "d'", "A'")
     with pdf.table(col_widths=(40, 34, 18, 22, 16, 18, 20, 20, 18, 16, 16), text_align="RIGHT",
@@ -86,15 +94,16 @@ def _pooled_table(pdf: FPDF, rows: list[dict[str, Any]], trainees: list[str]) ->
             own = [r for r in rows if str(r.get("trainee")) == name]
             overall, per = pooled(own)
             for category, rates in [("all", overall), *per.items()]:
-                table.row([_latin(name), category.replace("_", " "), str(len(own)), *_rate_cells(rates)])
+                table.row([pdf.shown(name), pdf.shown(category.replace("_", " ")), str(len(own)),
+                           *_rate_cells(rates)])
 
 
-def _session_table(pdf: FPDF, rows: list[dict[str, Any]]) -> None:
+def _session_table(pdf: ReportPDF, rows: list[dict[str, Any]]) -> None:
     pdf.set_fill_color(235, 235, 235)  # the charts leave their bar colour behind
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 11)
+    pdf.use_font("B", 11)
     pdf.cell(0, 6, "Sessions", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 7)
+    pdf.use_font("", 7)
     heads = ("finished (UTC)", "trainee", "session", "scans", "threat events", "hits", "hit rate",
              "clean scans", "false alarms", "FA rate", "d'", "A'", "mean s", "stray marks")
     with pdf.table(col_widths=(30, 30, 16, 14, 20, 14, 18, 18, 18, 18, 16, 16, 16, 18), text_align="RIGHT",
@@ -103,7 +112,7 @@ def _session_table(pdf: FPDF, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             mean = row.get("mean_seconds")
             when = str(row.get("recorded_at", ""))[:19].replace("T", " ")
-            table.row([when, _latin(str(row.get("trainee"))),
+            table.row([pdf.shown(when), pdf.shown(str(row.get("trainee"))),
                        f"#{row.get('session')}" if row.get("session") is not None else "-",
                        str(row.get("scans", "")), *_rate_cells(_overall(row)),
                        "-" if mean is None else f"{mean:.1f}", str(row.get("stray_marks", 0))])

@@ -1,13 +1,14 @@
 """Exports killed half-way (SIGKILL, the real exporters): no half file under a real name.
 
 A single-file export (CSV, JSON, PDF, the training results) leaves only ``NAME.partial`` and
-the earlier file, if any, as it was. A folder export (YOLO, COCO) is known unfinished by its
-last file (``data.yaml``, ``annotations.json``) missing, also when the folder held a finished
-export before. A TDR export has no such file: what a kill leaves is fewer reports, each whole.
+the earlier file, if any, as it was. A folder export (YOLO, COCO, TDR) is known unfinished by
+its last file (``data.yaml``, ``annotations.json``, ``SHA256SUMS.txt``) missing, also when the
+folder held a finished export before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +99,7 @@ def _partials(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*.partial"))
 
 
+MARKERS = {"yolo": "data.yaml", "coco": "annotations.json", "tdr": "SHA256SUMS.txt"}
 SINGLE = [("csv", "out.csv", "__exit__"), ("json", "out.json", "write"), ("pdf", "out.pdf", "write"),
           ("training_csv", "results.csv", "__exit__"), ("training_pdf", "results.pdf", "write")]
 
@@ -124,34 +126,40 @@ def test_folder_export_killed_half_way(tmp_path: Path, logs: tuple[Path, Path, l
     _kill_export(kind, logs, out, (third + (".dcs" if kind == "tdr" else ".png"), 1, "write"))
     assert len(_partials(out)) == 1
     whole = sorted(p for p in out.rglob("*") if p.is_file() and p.suffix != ".partial")
-    if kind == "tdr":
-        # No file marks a TDR set finished: a user sees fewer reports, each one whole.
-        assert [p.name for p in whole] == [p.name for p in sorted(finished.iterdir())][:2]
+    assert not (out / MARKERS[kind]).exists()
+    if kind == "tdr":  # two whole reports, the first two of the finished set
+        assert [p.name for p in whole] == sorted(p.name for p in finished.glob("*.dcs"))[:2]
         assert all(read_tdr(p).decision == "ALARM" for p in whole)
     else:
         for path in whole:  # every image and label file is the finished one, byte for byte
             assert path.read_bytes() == (finished / path.relative_to(out)).read_bytes(), path
         assert len([p for p in whole if p.suffix == ".png"]) == 2
-        assert not (out / "data.yaml").exists() and not (out / "annotations.json").exists()
     _export(kind, logs, out)  # exported again: finished, with no leftover
-    assert _partials(out) == []
+    assert _partials(out) == [] and (out / MARKERS[kind]).exists()
     if kind == "coco":
         assert len(json.loads((out / "annotations.json").read_text(encoding="utf-8"))["images"]) == 4
+    if kind == "tdr":  # the marker lists the reports of this export, each as written
+        sums = dict(line.split("  ")[::-1] for line in (out / MARKERS[kind]).read_text("utf-8").splitlines())
+        assert sorted(sums) == sorted(p.name for p in out.glob("*.dcs")) and len(sums) == 4
+        assert all(hashlib.sha256((out / name).read_bytes()).hexdigest() == sums[name] for name in sums)
 
 
-@pytest.mark.parametrize("kind", ["yolo", "coco"])
+@pytest.mark.parametrize("kind", ["yolo", "coco", "tdr"])
 def test_export_over_a_finished_one_killed_does_not_look_finished(
         tmp_path: Path, logs: tuple[Path, Path, list[int]], kind: str) -> None:
     """Last week's export of two decisions is in the folder; this week's of four is killed at the fourth.
 
-    The old data.yaml / annotations.json must not make the mixed folder pass for a finished
-    export: YOLO would take the fourth image, there without its label file, for background.
+    The old data.yaml / annotations.json / SHA256SUMS.txt must not make the mixed folder pass
+    for a finished export: YOLO would take the fourth image, there without its label file, for
+    background; a TDR set would look complete with the fourth decision's report missing.
     """
     out = tmp_path / "out"
     _export(kind, logs, out, count=2)
+    assert (out / MARKERS[kind]).exists()
     fourth = f"{logs[2][3]:06d}_*"
-    _kill_export(kind, logs, out, (fourth + (".txt" if kind == "yolo" else ".png"), 1, "write"))
-    marker = out / ("data.yaml" if kind == "yolo" else "annotations.json")
+    suffix = {"yolo": ".txt", "coco": ".png", "tdr": ".dcs"}[kind]
+    _kill_export(kind, logs, out, (fourth + suffix, 1, "write"))
+    marker = out / MARKERS[kind]
     assert not marker.exists(), f"{marker.name} of the earlier export makes an unfinished one look finished"
     _export(kind, logs, out)
     assert marker.exists() and _partials(out) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from pydicom.dataset import Dataset
 
 from xrayreview.cli import main
 from xrayreview.decisions import (
@@ -30,7 +31,7 @@ from xrayreview.reports.files import ExportError
 from xrayreview.reports.labels import export_coco, export_yolo
 from xrayreview.reports.pdf import export_pdf
 from xrayreview.reports.tabular import export_csv, export_json
-from xrayreview.reports.tdr import export_tdrs
+from xrayreview.reports.tdr import MANIFEST, export_tdrs
 from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import read_tdr
 
@@ -186,6 +187,24 @@ def test_tdr_on_a_full_disk_names_the_file_and_leaves_no_partial(rows, tmp_path,
     with pytest.raises(ExportError, match="000001_bag_tdr.dcs could not be written: No space left"):
         export_tdrs(rows, tmp_path / "tdr")
     assert _leftovers(tmp_path / "tdr") == []
+
+
+def test_tdr_export_failing_over_a_finished_one_does_not_look_finished(rows, tmp_path, monkeypatch):
+    export_tdrs(rows[:1], tmp_path / "tdr")  # last week's, finished, in the same folder
+    assert (tmp_path / "tdr" / MANIFEST).exists()
+    real_save = Dataset.save_as
+    saved = []
+
+    def full_at_the_third(self, *args, **kwargs):
+        saved.append(args)
+        if len(saved) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Dataset, "save_as", full_at_the_third)
+    with pytest.raises(ExportError, match="000003_bag_tdr.dcs could not be written: No space left"):
+        export_tdrs(rows, tmp_path / "tdr")
+    assert _leftovers(tmp_path / "tdr") == ["000001_bag_tdr.dcs", "000002_bag_tdr.dcs"]
 
 
 def test_audit_command_reports_a_failed_export_without_a_traceback(rows, tmp_path, monkeypatch, capsys):

@@ -34,7 +34,8 @@ def test_export_tdrs_from_the_log(tmp_path, monkeypatch, capsys):
     argv = ["audit", "export", "--db", str(db), "--user", "sam", "--format", "tdr", "--out", str(out)]
     assert main(argv) == 0
     assert "2 DICOS operator TDR" in capsys.readouterr().out
-    reports = [read_tdr(p) for p in sorted(out.iterdir())]
+    assert sorted(p.name for p in out.iterdir() if p.suffix != ".dcs") == ["SHA256SUMS.txt"]  # finished
+    reports = [read_tdr(p) for p in sorted(out.glob("*.dcs"))]
     referred = next(r for r in reports if r.decision == "ALARM")
     assert referred.refers_to(scan)  # the UID was read back from the unchanged scan file
     assert referred.operator == "olga" and referred.extra["note"] == "check"

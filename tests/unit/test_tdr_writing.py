@@ -1,12 +1,18 @@
 """Operator TDRs: written from a decision, read back by pydicom and by the station's own reader."""
 
+import hashlib
+import shutil
+import subprocess
+from datetime import UTC
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
 import pydicom
 import pytest
 from dicos_factory import dx_dataset, gradient, write
 
-from xrayreview.reports.tdr import write_operator_tdr
+from xrayreview.reports.tdr import export_tdrs, write_operator_tdr
 from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import read_tdr
 
@@ -90,3 +96,38 @@ def test_bad_decision_or_box_writes_nothing(tmp_path):
                            decided_at="2026-11-28T15:00:00+00:00")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["image.dcs"]
     assert np.array_equal(load_scan(tmp_path / "image.dcs").high, gradient())
+
+
+@pytest.mark.parametrize(("decided_at", "date", "time"), [
+    ("2026-11-28T14:00:07.500+00:00", "20261128", "140007.500000"),
+    ("2026-11-29T01:30:00+02:00", "20261128", "233000.000000"),  # local: its UTC date is the day before
+    ("2026-11-28T14:00:00", "20261128", "140000.000000"),  # no zone: the log's times are UTC
+])
+def test_dates_and_times_are_utc_and_say_so(tmp_path, decided_at, date, time):
+    record = {"files": ["/inbox/a.png"], "sha256": "ab" * 32}
+    path = write_operator_tdr(tmp_path / "r.dcs", scan=record, decision="clear", officer="F", marks=[],
+                              decided_at=decided_at)
+    raw = pydicom.dcmread(path)
+    assert raw["TimezoneOffsetFromUTC"].VR == "SH" and raw.TimezoneOffsetFromUTC == "+0000"  # (0008,0201)
+    for what in ("InstanceCreation", "Study", "Series", "Content"):
+        assert (raw.get(f"{what}Date"), raw.get(f"{what}Time")) == (date, time), what
+    assert read_tdr(path).decision_time.astimezone(UTC).strftime("%Y%m%d%H%M%S.%f") == date + time
+
+
+def test_a_finished_folder_export_ends_with_the_checksums_of_its_reports(tmp_path):
+    """SHA256SUMS.txt, written last, marks the set finished; ``sha256sum -c`` checks it."""
+    names = ["/inbox/bag 1.png", "/inbox/Gepäck.png", "/inbox/two\nlines.png", "/inbox/\udcff.png"]
+    decision = {"officer": "o", "decided_at": "2026-11-28T15:00:00+00:00", "decision": "clear"}
+    rows = [SimpleNamespace(seq=i + 1, content={**decision, "scan": {"files": [name], "sha256": "ab" * 32}})
+            for i, name in enumerate(names)]
+    folder = tmp_path / "out"
+    written = export_tdrs(rows, folder)
+    marker = folder / "SHA256SUMS.txt"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([marker.name, *(p.name for p in written)])
+    lines = marker.read_bytes().splitlines()
+    assert len(lines) == 4 and lines[0] == (hashlib.sha256(written[0].read_bytes()).hexdigest()
+                                            + "  000001_bag 1_tdr.dcs").encode()
+    assert lines[2].startswith(b"\\") and lines[2].endswith(b"  000003_two\\nlines_tdr.dcs")  # GNU's escape
+    if shutil.which("sha256sum") is not None:
+        check = subprocess.run(["sha256sum", "-c", "--strict", marker.name], cwd=folder, capture_output=True)
+        assert check.returncode == 0, check.stdout + check.stderr

@@ -4,7 +4,8 @@ A report or a label file is written to ``NAME.partial`` beside its target and re
 the target only once the last byte is out: a disk that fills up, a read-only folder or a
 crash half-way leaves the earlier file (if any) as it was and no truncated CSV, JSON or PDF
 that a reader would take for the whole export. A missing folder is made, as the folder
-exports (YOLO, COCO, TDR) always did.
+exports (YOLO, COCO, TDR) always did; each of those writes one file last, which marks the
+folder finished (``unfinished``).
 """
 
 from __future__ import annotations
@@ -72,6 +73,23 @@ def make_folder(folder: Path | str) -> Path:
     except OSError as exc:
         raise failure(folder, exc) from exc
     return folder
+
+
+def unfinished(marker: Path) -> None:
+    """Remove a folder export's last file (data.yaml, annotations.json, SHA256SUMS.txt) before
+    writing any other; the export writes it again once everything else is out.
+
+    A folder without it is an export that did not finish. Left in place, it would make a new
+    export into the same folder that is killed or fails half-way pass for a finished one, its
+    files a mix of the two; and YOLO takes an image whose label file is not written yet for
+    background. A log chosen by mistake is left for ``replacing`` to refuse, as before.
+    """
+    if is_database(marker):
+        return
+    try:
+        marker.unlink(missing_ok=True)
+    except OSError as exc:
+        raise failure(marker, exc) from exc
 
 
 def write_bytes(path: Path | str, data: bytes | bytearray) -> Path:

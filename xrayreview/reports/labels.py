@@ -21,7 +21,7 @@ from ..decisions.queries import DecisionRow
 from ..decisions.vocabulary import MARK_CATEGORIES
 from ..imaging.standard import render_standard
 from ..scan import ScanError, load_scan
-from .files import failure, is_database, make_folder, write_bytes, write_text
+from .files import make_folder, unfinished, write_bytes, write_text
 
 CLASSES = list(MARK_CATEGORIES)  # class id = index
 
@@ -43,7 +43,7 @@ def kept_marks(row: DecisionRow) -> list[dict[str, Any]]:
 def export_yolo(rows: list[DecisionRow], folder: Path, include_background: bool = False) -> LabelExport:
     """images/NAME.png + labels/NAME.txt ("class cx cy w h", normalised) + data.yaml."""
     folder = Path(folder)
-    _unfinished(folder / "data.yaml")
+    unfinished(folder / "data.yaml")
     make_folder(folder / "labels")
     summary = LabelExport()
     rendered = _rendered(rows, folder / "images", include_background, summary)
@@ -63,7 +63,7 @@ def export_yolo(rows: list[DecisionRow], folder: Path, include_background: bool 
 def export_coco(rows: list[DecisionRow], folder: Path, include_background: bool = False) -> LabelExport:
     """images/NAME.png + annotations.json in COCO detection format (bbox = x, y, w, h)."""
     folder = Path(folder)
-    _unfinished(folder / "annotations.json")
+    unfinished(folder / "annotations.json")
     summary = LabelExport()
     images: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
@@ -88,22 +88,6 @@ def export_coco(rows: list[DecisionRow], folder: Path, include_background: bool 
     }
     write_text(folder / "annotations.json", json.dumps(document, indent=1))
     return summary
-
-
-def _unfinished(marker: Path) -> None:
-    """Remove an earlier export's last file (data.yaml, annotations.json) before writing any other.
-
-    A folder without it is an export that did not finish. Left in place, it would make a new
-    export into the same folder that is killed or fails half-way pass for a finished one, its
-    images a mix of the two; and YOLO takes an image whose label file is not written yet for
-    background. A log chosen by mistake is left for ``replacing`` to refuse, as before.
-    """
-    if is_database(marker):
-        return
-    try:
-        marker.unlink(missing_ok=True)
-    except OSError as exc:
-        raise failure(marker, exc) from exc
 
 
 def _rendered(rows: list[DecisionRow], images: Path, include_background: bool,

@@ -60,7 +60,7 @@ from ..scan.tdr import (
     PRIVATE_CREATOR,
     PRIVATE_GROUP,
 )
-from .files import failure, make_folder, partial_of
+from .files import failure, make_folder, partial_of, unfinished, write_bytes
 
 # Station decision -> DICOS Alarm Decision.
 ALARM_DECISIONS = {"refer": "ALARM", "clear": "CLEAR", "rescan": "UNKNOWN"}
@@ -79,6 +79,8 @@ LT_MAX_CHARS = 10240  # longer notes go in a UT element, which has no limit
 _NOT_IN_SHORT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 STEM_MAX_BYTES = 120  # of the scan's file name, in a report's file name
+# A folder export's last file: the reports' SHA-256 in the form ``sha256sum -c`` checks.
+MANIFEST = "SHA256SUMS.txt"
 _UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")  # PS3.5 9.1
 
 
@@ -184,10 +186,13 @@ def _base_dataset(subject: ReportedScan, decided: datetime, officer: str, statio
     ds.SOPClassUID = TDR_SOP_CLASS
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.Modality = "TDR"
-    date, time = decided.strftime("%Y%m%d"), decided.strftime("%H%M%S.%f")
+    # DA and TM carry no zone: without (0008,0201) a reader takes them for the scanner's local time.
+    utc = decided.astimezone(UTC)
+    date, time = utc.strftime("%Y%m%d"), utc.strftime("%H%M%S.%f")
     for keyword in ("InstanceCreation", "Study", "Series", "Content"):
         setattr(ds, f"{keyword}Date", date)
         setattr(ds, f"{keyword}Time", time)
+    ds.TimezoneOffsetFromUTC = "+0000"
     ds.Manufacturer = "xrayreview"
     ds.ManufacturerModelName = "xrayreview review station"
     ds.SoftwareVersions = __version__
@@ -332,8 +337,13 @@ def export_tdrs(rows: Iterable[Any], folder: str | Path) -> list[Path]:
     The report carries the marks the officer stood behind: detector marks they confirmed and
     their own. A DICOS image is referenced by its SOP Instance UID, read from the record or,
     for records that lack it, from the scan file when it is still there unchanged.
+
+    ``MANIFEST``, written last, lists this export's reports with their SHA-256: a folder without
+    it is an export that did not finish (killed, disk full), also where an earlier one had
+    finished, and one with it tells this export's reports from an earlier export's.
     """
     folder = make_folder(folder)
+    unfinished(folder / MANIFEST)
     written = []
     for row in rows:
         content = row.content
@@ -353,7 +363,17 @@ def export_tdrs(rows: Iterable[Any], folder: str | Path) -> list[Path]:
             opened_at=content.get("opened_at"), reasons=content.get("reasons") or (),
             note=content.get("note") or "", station=content.get("station"),
         ))
+    write_bytes(folder / MANIFEST, b"".join(_checksum_line(path) for path in written))
     return written
+
+
+def _checksum_line(path: Path) -> bytes:
+    """``path``'s line in a GNU sha256sum file; a name with a backslash, line feed or carriage
+    return is escaped, and its line starts with a backslash, as sha256sum itself writes it."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    name = os.fsencode(path.name)  # the bytes on disk, also for a name that is not UTF-8
+    escaped = name.replace(b"\\", b"\\\\").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
+    return (b"\\" if escaped != name else b"") + digest.encode() + b"  " + escaped + b"\n"
 
 
 def _dicos_identity(scan: Mapping[str, Any]) -> dict[str, str]:

@@ -62,3 +62,31 @@ def test_hide_and_replace(qtbot, tmp_path):
     assert overlay.items == [] and len(overlay.layer.childItems()) == 0
     overlay.set_hidden(False)
     assert overlay.layer.isVisible()
+
+
+def test_opening_a_report_reads_it_once_and_hands_it_to_the_overlay(qtbot, tmp_path, monkeypatch):
+    """The loader opens the image a report is about and finds the reports beside it: the report
+    the officer opened is among them, read the once."""
+    import xrayreview.scan.tdr as tdr
+    from xrayreview.ui.scan_loader import ScanLoader
+
+    scan, _ = _scan_and_reports(tmp_path)
+    mine = tmp_path / "mine.dcs"
+    reads = []
+    real_read = tdr.read_tdr
+    monkeypatch.setattr(tdr, "read_tdr", lambda path: reads.append(Path(path)) or real_read(path))
+    loader = ScanLoader()
+    found = []
+    loader.reports_found.connect(lambda request, reports: found.append(reports))
+    try:
+        with qtbot.waitSignal(loader.loaded, timeout=10000) as opened:
+            loader.open(mine)
+    finally:
+        loader.shutdown()
+    shown = opened.args[1]
+    assert shown.source == scan.source
+    assert reads.count(mine) == 1, reads  # twice before: once to find the image, once beside it
+    (reports,) = found
+    assert [r.source for r in reports] == [mine]
+    overlay = TdrOverlay(QGraphicsScene())
+    assert overlay.set_reports(shown, reports) == 1

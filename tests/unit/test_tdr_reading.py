@@ -5,9 +5,9 @@ from dicos_factory import SHARED_DICOS, SHARED_REASON, dx_dataset, gradient, new
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
-from xrayreview.scan import ScanError, load_scan
+from xrayreview.scan import ScanError, load_scan, tdr
 from xrayreview.scan.dicos import is_tdr
-from xrayreview.scan.tdr import find_image, find_reports, image_to_open, read_tdr
+from xrayreview.scan.tdr import find_image, find_reports, image_to_open, open_target, read_tdr
 
 TDR_CLASS = "1.2.840.10008.5.1.4.1.1.501.3"
 
@@ -84,6 +84,25 @@ def test_report_matches_its_image_and_clips_boxes(tmp_path):
     # Opening the report alone opens the image it is about; anything else opens as itself.
     assert image_to_open(tmp_path / "report.dcs") == tmp_path / "image.dcs"
     assert image_to_open(tmp_path / "image.dcs") == tmp_path / "image.dcs"
+
+
+def test_a_report_opened_is_read_once_and_shown_over_its_image(tmp_path, monkeypatch):
+    ds = dx_dataset(gradient())
+    image = write(ds, tmp_path / "image.dcs")
+    path = write(_tdr([_threat(base=[2.0, 3.0, 0.0], extents=[10.0, 5.0, 1.0], image_uid=ds.SOPInstanceUID)]),
+                 tmp_path / "report.dcs")
+    reads, peeks = [], []
+    real_read, real_peek = tdr.read_tdr, tdr.peek
+    monkeypatch.setattr(tdr, "read_tdr", lambda p: reads.append(p) or real_read(p))
+    monkeypatch.setattr(tdr, "peek", lambda p, keys: peeks.append(p) or real_peek(p, keys))
+    target, opened = open_target(path)
+    assert (target, opened.source) == (image, path)
+    scan = load_scan(target)
+    assert find_reports(scan, known=[opened]) == [opened]  # the very report, not a second reading of it
+    assert reads == [path] and peeks.count(path) == 1
+    assert open_target(image) == (image, None)  # an image opens as itself, with no report read
+    assert reads == [path]
+    assert [r.source for r in find_reports(scan)] == [path] and reads == [path, path]  # beside it: read once
 
 
 def test_image_without_report_and_report_without_image(tmp_path):

@@ -8,6 +8,7 @@ every field here is optional and a malformed one becomes None, never an exceptio
 from __future__ import annotations
 
 import warnings as python_warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -152,10 +153,15 @@ def report_from_dataset(ds: Dataset) -> ThreatReport:
     )
 
 
-def find_reports(scan: Scan) -> list[ThreatReport]:
-    """Reports lying beside the scan's file that refer to it (none when there are none)."""
+def find_reports(scan: Scan, known: Iterable[ThreatReport] = ()) -> list[ThreatReport]:
+    """Reports lying beside the scan's file that refer to it (none when there are none).
+
+    ``known`` are reports already read from that folder (the one the officer opened, see
+    ``open_target``): they are taken as they are, not read again.
+    """
     if not scan.source or not scan.metadata.extra.get("sop_instance_uid"):
         return []
+    already = {report.source: report for report in known if report.source is not None}
     folder = scan.source[0].parent
     try:
         candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in DICOM_SUFFIXES and p.is_file())
@@ -165,13 +171,15 @@ def find_reports(scan: Scan) -> list[ThreatReport]:
     for candidate in candidates[:200]:
         if candidate in scan.source:
             continue
-        header = peek(candidate, ["SOPClassUID", "Modality"])
-        if header is None or not is_tdr_dataset(header):
-            continue
-        try:
-            report = read_tdr(candidate)
-        except ScanError:
-            continue
+        report = already.get(candidate)
+        if report is None:
+            header = peek(candidate, ["SOPClassUID", "Modality"])
+            if header is None or not is_tdr_dataset(header):
+                continue
+            try:
+                report = read_tdr(candidate)
+            except ScanError:
+                continue
         if report.refers_to(scan):
             found.append(report)
     return found
@@ -194,19 +202,28 @@ def find_image(report: ThreatReport) -> Path | None:
     return None
 
 
-def image_to_open(path: Path) -> Path:
-    """What opening ``path`` should show: the image a threat detection report is about when that
-    image lies beside it (the report then shows over it), else ``path`` itself."""
+def open_target(path: Path) -> tuple[Path, ThreatReport | None]:
+    """What opening ``path`` should show, and the threat report read to find it out.
+
+    For a report whose image lies beside it: that image (the report then shows over it) and the
+    report, which the caller hands to ``find_reports`` so that it is not read a second time.
+    For anything else: ``path`` itself, and the report when it is one.
+    """
     if path.suffix.lower() not in DICOM_SUFFIXES:
-        return path
+        return path, None
     header = peek(path, ["SOPClassUID", "Modality"])
     if header is None or not is_tdr_dataset(header):
-        return path
+        return path, None
     try:
         report = read_tdr(path)
     except ScanError:
-        return path
-    return find_image(report) or path
+        return path, None
+    return find_image(report) or path, report
+
+
+def image_to_open(path: Path) -> Path:
+    """What opening ``path`` should show (see ``open_target``)."""
+    return open_target(path)[0]
 
 
 def _items(ds: Dataset, keyword: str) -> list[Dataset]:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..scan.errors import ScanError
 from ..scan.loader import load_scan
 from ..scan.pairing import find_pair
+
+if TYPE_CHECKING:  # names for annotations only: pydicom is loaded on the worker thread, when needed
+    from ..scan.model import Scan
+    from ..scan.tdr import ThreatReport
 
 
 def group_for_opening(paths: list[Path]) -> list[Path]:
@@ -34,29 +39,35 @@ class _Worker(QObject):
     @Slot(int, object)
     def load(self, request: int, path: Path) -> None:
         try:
-            scan = load_scan(_image_to_open(path))
+            target, opened_report = _open_target(path)
+            scan = load_scan(target)
         except ScanError as exc:
             self.failed.emit(request, path.name, str(exc))
         except Exception as exc:  # noqa: BLE001 - a broken file must never take the station down
             message = f"{path.name} could not be opened ({type(exc).__name__}: {exc})."
             self.failed.emit(request, path.name, message)
         else:
-            self.reports_found.emit(request, _reports_beside(scan))  # before the scan, so both show together
+            # Before the scan, so both show together.
+            self.reports_found.emit(request, _reports_beside(scan, opened_report))
             self.loaded.emit(request, scan)
 
 
-def _image_to_open(path: Path) -> Path:
-    from ..scan.tdr import image_to_open  # noqa: PLC0415 - pydicom loads on this thread, not at start-up
+def _open_target(path: Path) -> tuple[Path, ThreatReport | None]:
+    """The file to load for ``path`` and the threat report read on the way (a report opened)."""
+    from ..scan.tdr import open_target  # noqa: PLC0415 - pydicom loads on this thread, not at start-up
 
-    return image_to_open(path)
+    return open_target(path)
 
 
-def _reports_beside(scan) -> list:
-    """DICOS threat reports next to the scan that refer to it; a broken one never stops the scan."""
+def _reports_beside(scan: Scan, opened_report: ThreatReport | None = None) -> list[ThreatReport]:
+    """DICOS threat reports next to the scan that refer to it; a broken one never stops the scan.
+
+    The report the officer opened was read to find the scan: it is passed on, not read again.
+    """
     from ..scan.tdr import find_reports  # noqa: PLC0415 - pydicom loads only when a scan needs it
 
     try:
-        return find_reports(scan)
+        return find_reports(scan, [opened_report] if opened_report is not None else [])
     except Exception:  # noqa: BLE001 - the alarms are extra; the scan itself opened fine
         return []
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from xrayreview.decisions import Account, LogUnavailable
-from xrayreview.training.records import TrainingLog
+from xrayreview.training.records import TrainingLog, TrainingWriter
 
 TRAINER = Account("tina", "trainer")
 OFFICER = Account("omar", "officer")
@@ -67,14 +67,20 @@ def test_a_scan_changed_mid_session_stops_it_and_no_key_answers_for_it(qtbot, ru
 
 
 def _refuse(monkeypatch, kinds):
-    real = TrainingLog.append
+    # Every training record goes through the writer, one record alone or several in one transaction.
+    real = TrainingWriter.append
 
     def append(self, kind, content):  # noqa: ANN001
         if kind in kinds:
             raise LogUnavailable("The training log (training.sqlite) is read-only. Nothing was recorded.")
         return real(self, kind, content)
 
-    monkeypatch.setattr(TrainingLog, "append", append)
+    monkeypatch.setattr(TrainingWriter, "append", append)
+
+
+def _kinds(log_path):
+    with TrainingLog(log_path) as log:
+        return [r.kind for r in log.records() if r.kind != "training_plan"]
 
 
 def test_an_answer_the_log_refuses_is_said_kept_and_recorded_once_on_retry(qtbot, running, tmp_path,
@@ -120,16 +126,23 @@ def test_a_session_whose_file_is_gone_or_log_refuses_does_not_start(qtbot, open_
     assert trainee.run is None and trainee.tabs.count() == 2
 
 
-def test_a_score_the_log_refuses_is_said_and_recorded_on_retry(qtbot, running, tmp_path, monkeypatch):
+@pytest.mark.parametrize("refused", ["training_summary", "training_answer"])
+def test_a_last_answer_the_log_refuses_is_recorded_once_with_its_score_on_retry(qtbot, running, tmp_path,
+                                                                                monkeypatch, refused):
+    """The last answer and the score are one write: refused together, retried together, recorded once."""
     trainee, run = running(scans=1, share=0)
-    _refuse(monkeypatch, {"training_summary"})
+    _refuse(monkeypatch, {refused})
     qtbot.keyClick(run, Qt.Key.Key_C)
-    assert run.waiting_to_record and "score is NOT" in run.message.text()
-    assert run.session.position == 1  # the answer itself is in
+    assert run.waiting_to_record and "Your answer (clear) is NOT RECORDED" in run.message.text()
+    assert run.session.position == 0 and _kinds(tmp_path / "training.sqlite") == ["training_session"]
+    qtbot.keyClick(run, Qt.Key.Key_Space)  # still refused: still kept, nothing half-recorded
+    assert run.waiting_to_record and _kinds(tmp_path / "training.sqlite") == ["training_session"]
     monkeypatch.undo()
     with qtbot.waitSignal(run.finished, timeout=5000):
         qtbot.keyClick(run, Qt.Key.Key_Space)
+        qtbot.keyClick(run, Qt.Key.Key_Space)  # past the feedback
     assert "Hit rate" in run.message.text() and trainee.results.table.rowCount() == 1
+    assert _kinds(tmp_path / "training.sqlite") == ["training_session", "training_answer", "training_summary"]
 
 
 def test_leaving_with_a_refused_answer_says_it_was_not_recorded(qtbot, running, monkeypatch):

@@ -2,9 +2,10 @@
 
 A trainee's answer is acknowledged (feedback shown) only after ``TrainingSession.answer``
 returned, i.e. after its record committed. After any kill: every acknowledged answer is in
-the training log, the log verifies, the session has no summary (so it is in no score, no
-table, no export: a score from part of a session would be wrong), and the trainee can start
-again. The library file is replaced whole on every save, so a kill leaves the last saved one.
+the training log, the log verifies, an unfinished session has no summary (so it is in no score,
+no table, no export: a score from part of a session would be wrong), a session with all its
+answers has its summary (the last answer and the summary commit together), and the trainee can
+start again. The library file is replaced whole on every save, so a kill leaves the last saved one.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def _after_restart(path: Path, folder: Path, lines: list[str], killed_sessions: 
                   for r in log.records("training_answer")]
         assert _acked(lines) <= set(stored), "an acknowledged answer is not in the training log"
         assert len(list(log.records("training_session"))) == killed_sessions
+        _no_session_answered_without_its_score(log)
         # A score only for a session with all its answers: an unfinished one has no summary, so it
         # is in no score, no results table, no export.
         before = summaries(log)
@@ -99,6 +101,20 @@ def _after_restart(path: Path, folder: Path, lines: list[str], killed_sessions: 
         assert [(r["session"], r["scans"]) for r in rows[len(before):]] == [(again.session_id, 4)]
         assert log.verify().ok
     return stored
+
+
+def _no_session_answered_without_its_score(log: TrainingLog) -> None:
+    """Every session holding all its answers has its summary: no finished session goes unscored."""
+    planned = {r.seq: r.content["spec"]["scans"] for r in log.records("training_session")}
+    answers: dict[int, int] = {}
+    for record in log.records("training_answer"):
+        answers[record.content["session"]] = answers.get(record.content["session"], 0) + 1
+    scored = {r.content["session"] for r in log.records("training_summary")}
+    for session, scans in planned.items():
+        assert answers.get(session, 0) <= scans
+        assert (answers.get(session, 0) == scans) == (session in scored), (
+            f"session #{session}: {answers.get(session, 0)} of {scans} answers, "
+            f"{'a' if session in scored else 'no'} summary")
 
 
 def test_killed_between_answers(folder: Path) -> None:
@@ -122,12 +138,26 @@ def test_killed_while_an_answer_is_written(folder: Path, statement: str) -> None
     assert sorted(s[1] for s in stored if s[0] == 1) == [0, 1, 2]  # the fourth rolled back, not half there
 
 
-def test_killed_before_the_summary_leaves_an_unscored_session(folder: Path) -> None:
-    """Every answer recorded, the summary not: the session is unfinished, never scored from its answers."""
+@pytest.mark.parametrize("statement", ["INSERT", "COMMIT"])
+def test_killed_between_the_last_answer_and_its_summary(folder: Path, statement: str) -> None:
+    """Killed after the last answer's row, before the summary's row (INSERT #6) or before the commit
+    of both (COMMIT #5): the last answer is not kept without its score, so the session is unfinished
+    (the trainee saw no feedback for it) and never a finished session that no score counts."""
     path = folder / "training.sqlite"
-    lines = run_killed(SESSION_CHILD, path, folder, 4, "run", "COMMIT", 6)  # 1 session, 2-5 answers
-    assert len(_acked(lines)) == 3  # the last answer committed, but the kill came before its feedback
-    assert len([s for s in _after_restart(path, folder, lines) if s[0] == 1]) == 4
+    nth = 6 if statement == "INSERT" else 5  # 1 session, 2-5 answers (the 4th with the summary: 6)
+    lines = run_killed(SESSION_CHILD, path, folder, 4, "run", statement, nth)
+    assert len(_acked(lines)) == 3  # the kill came before the last answer's feedback
+    stored = _after_restart(path, folder, lines)
+    assert sorted(s[1] for s in stored if s[0] == 1) == [0, 1, 2]  # the 4th rolled back with its score
+
+
+def test_a_finished_session_has_one_score(folder: Path) -> None:
+    path = folder / "training.sqlite"
+    with Child(SESSION_CHILD, path, folder, 4, "run", "-") as child:
+        child.expect("DONE")
+        lines = child.kill()
+    assert len(_acked(lines)) == 4
+    _after_restart(path, folder, lines, finished=1)
 
 
 def test_random_kills_lose_no_acknowledged_answer(folder: Path) -> None:

@@ -149,8 +149,23 @@ def test_adaptive_session_raises_difficulty_after_hits(tmp_path):
     assert session.summary().overall.hit_rate == 1.0
 
 
+def _refusing(monkeypatch, kinds):
+    """The training log refuses records of these kinds (every write goes through TrainingWriter)."""
+    from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
+    from xrayreview.training.records import TrainingWriter  # noqa: PLC0415
+
+    real = TrainingWriter.append
+
+    def append(self, kind, content):  # noqa: ANN001
+        if kind in kinds:
+            raise LogUnavailable("disk full")
+        return real(self, kind, content)
+
+    monkeypatch.setattr(TrainingWriter, "append", append)
+
+
 @needs_tip
-def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path):
+def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path, monkeypatch):
     from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
     from xrayreview.training.records import TrainingLog  # noqa: PLC0415
 
@@ -158,18 +173,43 @@ def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path):
     with TrainingLog(tmp_path / "training.sqlite") as log:
         session = TrainingSession.start(spec, _library(tmp_path), "t3", log=log)
         item, _scan = session.next_scan()
-        real = log.append
-
-        def refuse(kind, content):
-            raise LogUnavailable("disk full")
-
-        log.append = refuse
+        _refusing(monkeypatch, {"training_answer"})
         with pytest.raises(LogUnavailable):
             session.answer("refer", [item.threats[0].box], seconds=3.0)
         assert session.adaptive.stairs["firearm"].history == [] and session.position == 0
-        log.append = real  # tried again: recorded once, one step
+        monkeypatch.undo()  # tried again: recorded once, one step
         session.answer("refer", [item.threats[0].box], seconds=3.0)
         assert len(session.adaptive.stairs["firearm"].history) == 1
+
+
+@needs_tip
+def test_the_last_answer_and_the_score_are_recorded_together_once(tmp_path, monkeypatch):
+    """A score the log refuses takes the last answer with it; Space tries both again, recorded once."""
+    from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
+    from xrayreview.training.records import TrainingLog  # noqa: PLC0415
+
+    spec = SessionSpec(scans=2, threat_share=1.0, seed=4, categories=("firearm",), adaptive=True)
+    with TrainingLog(tmp_path / "training.sqlite") as log:
+        session = TrainingSession.start(spec, _library(tmp_path), "t4", log=log)
+        for _ in range(2):
+            item, _scan = session.next_scan()
+            if session.position == 1:
+                _refusing(monkeypatch, {"training_summary"})
+                for _attempt in range(2):
+                    with pytest.raises(LogUnavailable):
+                        session.answer("refer", [item.threats[0].box], seconds=3.0)
+                    # Neither the answer nor the score: the session is one answer short, as before.
+                    assert session.position == 1 and not session.finished
+                    assert len(session.adaptive.stairs["firearm"].history) == 1
+                    assert [r.kind for r in log.records()] == ["training_session", "training_answer"]
+                monkeypatch.undo()
+            session.answer("refer", [item.threats[0].box], seconds=3.0)
+        kinds = [r.kind for r in log.records()]
+        assert kinds == ["training_session", "training_answer", "training_answer", "training_summary"]
+        (summary,) = [r.content for r in log.records("training_summary")]
+        assert summary["scans"] == 2 and summary["overall"]["hits"] == 2
+        assert summary["adaptive"]["stairs"]["firearm"]["history"] == [1, 1]  # both steps, each once
+        assert session.adaptive.stairs["firearm"].history == [1, 1] and log.verify().ok
 
 
 @needs_tip

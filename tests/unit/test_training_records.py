@@ -74,6 +74,23 @@ def test_only_training_kinds_and_plain_data(data):
         assert list(log.records()) == []
 
 
+def test_a_transaction_commits_all_its_records_or_none(data):
+    with TrainingLog() as log:
+        with log.transaction() as writer:
+            first = writer.append("training_session", {"trainee": "t"})
+            second = writer.append("training_answer", {"session": first})
+        assert (first, second) == (1, 2)
+        with pytest.raises(InvalidRecord), log.transaction() as writer:
+            writer.append("training_answer", {"session": first})
+            writer.append("decision", {"decision": "clear"})  # refused: the answer before goes too
+        with pytest.raises(RuntimeError), log.transaction() as writer:
+            writer.append("training_summary", {"session": first})
+            raise RuntimeError("killed half-way")
+        assert [r.kind for r in log.records()] == ["training_session", "training_answer"]
+        log.append("training_summary", {"session": first})  # the chain goes on from the last commit
+        assert log.verify().ok and log.verify().records == 3
+
+
 def test_results_csv_history(data):
     import csv
 

@@ -9,7 +9,9 @@ record is chained with its hash function, so ``xrayreview.decisions.log.verify``
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,24 +48,20 @@ class TrainingLog:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[TrainingWriter]:
+        """All-or-nothing: the records appended through the writer commit together or not at all.
+
+        LogUnavailable when the file cannot be written; any error inside the block rolls back
+        every record appended in it.
+        """
+        with self._log.transaction() as writer:
+            yield TrainingWriter(writer.conn, self._log.station_id)
+
     def append(self, kind: str, content: dict[str, Any]) -> int:
         """Commit one record; returns its number. LogUnavailable when the file cannot be written."""
-        if kind not in TRAINING_KINDS:
-            raise InvalidRecord(f"unknown training record kind {kind!r}")
-        content = {**content, "recorded_at": now_utc(), "station": self._log.station_id}
-        try:
-            body = canonical(content)
-        except (TypeError, ValueError) as exc:
-            raise InvalidRecord(f"a {kind} record must be plain JSON data: {exc}") from exc
-        with self._log.transaction() as writer:
-            # The decision log's Writer only takes operational kinds; the chaining rule is the same.
-            row = writer.conn.execute("SELECT hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-            previous = row[0] if row else GENESIS
-            cursor = writer.conn.execute(
-                "INSERT INTO records(kind, body, prev_hash, hash) VALUES (?, ?, ?, ?)",
-                (kind, body, previous, record_hash(previous, kind, body)),
-            )
-            return int(cursor.lastrowid)
+        with self.transaction() as writer:
+            return writer.append(kind, content)
 
     def records(self, kind: str | None = None) -> Iterator[LogRecord]:
         return self._log.records(kind)
@@ -74,3 +72,33 @@ class TrainingLog:
     def sessions_of(self, trainee: str) -> list[LogRecord]:
         """A trainee's session summaries, oldest first: their history over time."""
         return [r for r in self.records("training_summary") if r.content.get("trainee") == trainee]
+
+
+class TrainingWriter:
+    """Appends training records inside one open transaction (see TrainingLog.transaction).
+
+    The decision log's Writer only takes operational kinds; the chaining rule is the same.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, station: str) -> None:
+        self._conn = conn
+        self._station = station
+        row = conn.execute("SELECT hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+        self._prev = row[0] if row else GENESIS
+
+    def append(self, kind: str, content: dict[str, Any]) -> int:
+        """Add one record to the open transaction; returns its number (final once it commits)."""
+        if kind not in TRAINING_KINDS:
+            raise InvalidRecord(f"unknown training record kind {kind!r}")
+        content = {**content, "recorded_at": now_utc(), "station": self._station}
+        try:
+            body = canonical(content)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRecord(f"a {kind} record must be plain JSON data: {exc}") from exc
+        digest = record_hash(self._prev, kind, body)
+        cursor = self._conn.execute(
+            "INSERT INTO records(kind, body, prev_hash, hash) VALUES (?, ?, ?, ?)",
+            (kind, body, self._prev, digest),
+        )
+        self._prev = digest
+        return int(cursor.lastrowid)

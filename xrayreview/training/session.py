@@ -1,11 +1,14 @@
 """Running a training session: next scan, the trainee's answer, feedback, the summary.
 
 Qt-free: the trainer UI drives this object. Every answer is scored at once (for feedback and
-for the adaptive staircase) and appended to the training log when one is given.
+for the adaptive staircase) and appended to the training log when one is given; the last one
+in the same transaction as the session's summary, so a session is never left with all its
+answers and no score.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -149,21 +152,36 @@ class TrainingSession:
         trial = Trial(item.threats, decision, tuple(tuple(float(v) for v in m) for m in marks), seconds)
         result = judge(trial)
         if self.log is not None:
-            self.log.append("training_answer", self._answer_record(item, trial, result, timed_out))
-        # Only once the answer is recorded: a refused one, tried again, must move the staircase once.
+            # The session as it stands once this answer is in, worked out on copies: the session
+            # itself changes only after the log took the answer, so a refused one, tried again,
+            # moves the staircase once.
+            trials = [*self.trials, trial]
+            adaptive = copy.deepcopy(self.adaptive)
+            self._step(adaptive, item, result)
+            # The last answer and the session's score commit together: written one after the
+            # other, a process killed between them left every answer recorded and no score.
+            with self.log.transaction() as writer:
+                writer.append("training_answer", self._answer_record(item, trial, result, timed_out))
+                if len(trials) >= self.plan.spec.scans:
+                    writer.append("training_summary", self._summary_record(trials, adaptive))
+        self._step(self.adaptive, item, result)
+        self.trials.append(trial)
+        return Feedback(item, result, timed_out)
+
+    def _step(self, adaptive: AdaptiveDifficulty, item: PlannedScan, result: TrialResult) -> None:
         if self.plan.spec.adaptive:
             for threat, hit in zip(item.threats, result.hits, strict=True):
-                self.adaptive.record(threat.category, hit)
-        self.trials.append(trial)
-        if self.finished and self.log is not None:
-            self.log.append("training_summary", self.summary_record())
-        return Feedback(item, result, timed_out)
+                adaptive.record(threat.category, hit)
 
     def summary(self) -> Score:
         return score(self.trials)
 
     def summary_record(self) -> dict[str, Any]:
-        result = self.summary()
+        """The ``training_summary`` record of the session as answered so far."""
+        return self._summary_record(self.trials, self.adaptive)
+
+    def _summary_record(self, trials: Sequence[Trial], adaptive: AdaptiveDifficulty) -> dict[str, Any]:
+        result = score(trials)
 
         def rates(r: Any) -> dict[str, Any]:
             return {"events": r.events, "hits": r.hits, "clean": r.clean, "false_alarms": r.false_alarms,
@@ -174,7 +192,7 @@ class TrainingSession:
                 "scans": result.scans, "mean_seconds": result.mean_seconds, "stray_marks": result.stray_marks,
                 "overall": rates(result.overall),
                 "per_category": {c: rates(r) for c, r in result.per_category.items()},
-                "adaptive": self.adaptive.to_dict() if self.plan.spec.adaptive else None}
+                "adaptive": adaptive.to_dict() if self.plan.spec.adaptive else None}
 
     def _answer_record(self, item: PlannedScan, trial: Trial, result: TrialResult, timed_out: bool) -> dict:
         return {"session": self.session_id, "trainee": self.trainee, "item": item.to_dict(),

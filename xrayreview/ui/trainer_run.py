@@ -96,7 +96,7 @@ class TraineeRun(QWidget):
         # The scan the next answer is about, once it is on screen: after a scan fails to build,
         # the one shown before is still there and a key must not answer for the unseen one.
         self.shown: PlannedScan | None = None
-        # What Space retries after the training log refused an answer (or the session's score).
+        # What Space retries after the training log refused an answer (the last one with the score).
         self._retry: Callable[[], None] | None = None
         self._elapsed = QElapsedTimer()
         self._limit = QTimer(self)
@@ -143,7 +143,7 @@ class TraineeRun(QWidget):
 
     @property
     def waiting_to_record(self) -> bool:
-        """An answer (or the score) the training log refused, kept until Space records it."""
+        """An answer the training log refused, kept until Space records it."""
         return self._retry is not None
 
     def _show_next(self) -> None:
@@ -241,20 +241,18 @@ class TraineeRun(QWidget):
         self._record(lambda: self.session.answer(decision, marks, seconds), decision)
 
     def _record(self, answer: Callable[[], Feedback], decision: str | None) -> None:
-        """Record one answer; a training log that refuses it is said, and the answer kept for Space."""
-        before = self.session.position
+        """Record one answer; a training log that refuses it is said, and the answer kept for Space.
+
+        The last answer carries the session's score in the same write, so a retry records both
+        or neither: there is no state with the answer in and the score missing.
+        """
         try:
             feedback = answer()
         except DecisionLogError as exc:
-            if self.session.position > before:  # the answer went in; the session's score did not
-                self._retry = self._record_summary
-                self._refused(f"Your last answer is recorded, but the session's score is NOT: {exc} "
-                              "Space: try again.")
-            else:
-                self._retry = lambda: self._record(answer, decision)
-                given = "time ran out" if decision is None else decision
-                self._refused(f"Your answer ({given}) is NOT RECORDED: {exc} It is kept: Space tries "
-                              "again; leaving the session gives it up.")
+            self._retry = lambda: self._record(answer, decision)
+            given = "time ran out" if decision is None else decision
+            self._refused(f"Your answer ({given}) is NOT RECORDED: {exc} It is kept: Space tries "
+                          "again; leaving the session gives it up.")
             return
         self._retry = None
         self.feedback = feedback
@@ -263,18 +261,6 @@ class TraineeRun(QWidget):
             self._show_feedback(self.feedback)
         else:
             self.go_on()
-
-    def _record_summary(self) -> None:
-        # Only the score is missing: every answer is in the training log already.
-        log = self.session.log
-        try:
-            if log is not None:
-                log.append("training_summary", self.session.summary_record())
-        except DecisionLogError as exc:
-            self._refused(f"The session's score is still NOT RECORDED: {exc} Space: try again.")
-            return
-        self._retry = None
-        self._show_summary()
 
     def _refused(self, text: str) -> None:
         self.message.setText(text)

@@ -54,6 +54,7 @@ def _simulate(log_path: Path, library_path: Path) -> None:
 def main() -> int:
     app = QApplication(sys.argv[:1])
     from xrayreview.decisions import Account
+    from xrayreview.training.access import Trainees
     from xrayreview.ui.theme import apply_dark_theme
     from xrayreview.ui.trainer_window import TrainerWindow
 
@@ -62,8 +63,9 @@ def main() -> int:
         os.environ["XRAYREVIEW_DATA"] = tmp
         log_path, library_path = Path(tmp) / "training.sqlite", Path(tmp) / "library.json"
         _simulate(log_path, library_path)
+        trainees = Trainees.of([Account("olga", "officer"), Account("omar", "officer")])
         window = TrainerWindow(Account("tina", "trainer"), log_path=log_path, library_path=library_path,
-                               trainees=["olga", "omar"])
+                               trainees=trainees)
         window.resize(1360, 820)
         window.show()
         window.tabs.setCurrentWidget(window.results)

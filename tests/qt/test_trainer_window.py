@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from xrayreview.decisions import Account
 from xrayreview.detection.synthetic_models import dark_square_model
+from xrayreview.training.access import Trainees
 from xrayreview.training.library import Library
 from xrayreview.training.plan import SessionSpec
 from xrayreview.training.records import TrainingLog
@@ -127,6 +128,47 @@ def test_building_can_be_cancelled_and_bad_recipes_are_refused(qtbot, open_train
     assert trainer.offer_table.rowCount() == 0
 
 
+def test_the_builder_refuses_a_name_that_is_no_trainee_before_building(qtbot, open_trainer_window):
+    trainer = open_trainer_window(TRAINER, trainees=Trainees.of([OFFICER, TRAINER, ADMIN]))
+    builder = trainer.builder
+    listed = [builder.trainee.itemText(i) for i in range(builder.trainee.count())]
+    assert listed == ["(any trainee)", "omar", "tina"]  # an admin takes no training
+    builder.scans.setValue(400)  # long to build: a refusal after building would show as "building"
+    for typed, said in (("omr", "Did you mean omar?"), ("root", "root (admin) does not take training")):
+        builder.trainee.setCurrentText(typed)
+        builder.build()
+        assert not builder.building and not trainer.jobs.busy  # refused before any work
+        assert said in builder.status.text() and said in trainer.message.text()
+        assert "Nothing was built" in builder.status.text()
+    assert trainer.offer_table.rowCount() == 0
+    builder.scans.setValue(2)
+    builder.trainee.setCurrentText("omar")
+    with qtbot.waitSignal(builder.offered, timeout=20000) as offered:
+        builder.build()
+    assert offered.args[0].trainee == "omar"
+    assert trainer.offer_table.item(0, 2).text() == "omar"
+    # One stored by an earlier version for a misspelt name: the trainer sees why nobody runs it.
+    (stored,) = [r.content for r in trainer.log.records("training_plan")]
+    trainer.log.append("training_plan", {**stored, "trainee": "omr"})
+    trainer.refresh_offers()
+    assert trainer.offer_table.item(0, 2).text() == "omr (no such trainee now: nobody sees it)"
+    assert trainer.offer_table.item(1, 2).text() == "omar"
+
+
+def test_without_the_station_accounts_a_session_goes_only_to_any_trainee(qtbot, open_trainer_window):
+    trainer = open_trainer_window(TRAINER)  # opened outside the station: no decision log to check names
+    builder = trainer.builder
+    assert [builder.trainee.itemText(i) for i in range(builder.trainee.count())] == ["(any trainee)"]
+    builder.scans.setValue(2)
+    builder.trainee.setCurrentText("omar")
+    builder.build()
+    assert not builder.building and "only to any trainee" in builder.status.text()
+    builder.trainee.setCurrentIndex(0)
+    with qtbot.waitSignal(builder.offered, timeout=20000) as offered:
+        builder.build()
+    assert offered.args[0].trainee is None
+
+
 def test_library_generated_and_imported_scans(qtbot, open_trainer_window, tmp_path):
     trainer = open_trainer_window(TRAINER)
     panel = trainer.library_panel
@@ -198,7 +240,8 @@ def test_the_station_menu_opens_training_for_whoever_is_signed_in(qtbot):
     qtbot.addWidget(station)
     desk = Desk(station)
     signed_in = [OFFICER]
-    action = add_training_action(station, lambda: signed_in[0], desk.account_changed, lambda: ["omar"])
+    action = add_training_action(station, lambda: signed_in[0], desk.account_changed,
+                                 lambda: Trainees.of([OFFICER]))
     action.trigger()
     (first,) = [w for w in station.findChildren(TrainerWindow)]
     assert first.isWindow() and first.account == OFFICER and first.builder is None
@@ -233,7 +276,11 @@ def test_the_whole_station_offers_training_to_the_signed_in_account(qtbot):
         station.training_action.trigger()
         (window,) = station.findChildren(TrainerWindow)
         assert window.account.username == "tina" and window.builder is not None
-        assert window.builder.trainee.findText("root") >= 0
+        # Offered to the station's accounts that take training: tina, not the admin.
+        assert window.builder.trainee.findText("tina") >= 0 and window.builder.trainee.findText("root") < 0
+        window.builder.trainee.setCurrentText("tinaa")
+        window.builder.build()
+        assert "Did you mean tina?" in window.builder.status.text() and not window.builder.building
         desk.lock()  # idle lock or "Lock": the trainer window closes with the account
         qtbot.waitUntil(lambda: not station.findChildren(TrainerWindow), timeout=5000)
     finally:

@@ -1,6 +1,7 @@
 """Sessions a trainer offers, who may build and see what, and training kept out of the audit."""
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -10,7 +11,7 @@ import pytest
 
 from xrayreview.decisions import Account, Audit, DecisionLog, PermissionDenied
 from xrayreview.reports.training_pdf import export_training_pdf, pooled
-from xrayreview.training.access import may_build, may_take, visible_summaries, visible_trainees
+from xrayreview.training.access import Trainees, may_build, may_take, visible_summaries, visible_trainees
 from xrayreview.training.errors import TrainingError
 from xrayreview.training.library import Library
 from xrayreview.training.offers import find_offer, offer_session, offers
@@ -67,7 +68,8 @@ def test_only_a_trainer_offers_sessions_and_trainees_see_theirs(log, library):
         offer_session(log, plan, "sneaky", OFFICER)
     with pytest.raises(PermissionDenied, match="Sign in"):
         offer_session(log, plan, "nobody", None)
-    mine = offer_session(log, plan, "Handguns, easy", TRAINER, trainee="omar")
+    mine = offer_session(log, plan, "Handguns, easy", TRAINER, trainee="omar",
+                         trainees=Trainees.of([OFFICER, OTHER]))
     everyone = offer_session(log, plan, "", ADMIN)
     assert [o.id for o in offers(log, OFFICER)] == [everyone.id, mine.id]
     assert [o.id for o in offers(log, OTHER)] == [everyone.id]
@@ -176,3 +178,52 @@ def test_known_threat_scans_from_the_library_fill_threat_slots(tmp_path, library
     mixed = build_plan(SessionSpec(scans=20, threat_share=1.0, seed=2, categories=("firearm",),
                                    known_share=0.5), library)
     assert 0 < sum(i.label is None for i in mixed.items) < 20
+
+
+@pytest.fixture
+def station_accounts(tmp_path):
+    """The station's decision log with its accounts: who exists, in which role, active or not."""
+    from xrayreview.decisions import Accounts  # noqa: PLC0415
+
+    with DecisionLog(tmp_path / "decisions.sqlite") as decisions:
+        accounts = Accounts(decisions)
+        admin = accounts.create_first_admin("root", "admin-pass")
+        for name, role in (("tina", "trainer"), ("omar", "officer"), ("olga", "officer"),
+                           ("sue", "supervisor"), ("otto", "officer")):
+            accounts.create(admin, name, role, f"{name}-password")
+        accounts.disable(admin, "otto")
+        yield decisions
+
+
+def test_a_session_is_offered_only_to_an_account_that_takes_training(log, library, station_accounts):
+    trainees = Trainees.from_log(station_accounts)
+    assert trainees.names() == ["olga", "omar", "sue", "tina"]  # no admin, no disabled account
+    plan = build_plan(SessionSpec(scans=2, threat_share=0.5, seed=4, categories=("firearm",)), library)
+    for typed, said in (("omr", "Did you mean omar?"), ("nobody-like-this", "offer it to any trainee"),
+                        ("root", "root (admin) does not take training"), ("otto", "otto is disabled")):
+        with pytest.raises(TrainingError, match=re.escape(said)) as refused:
+            offer_session(log, plan, "s", TRAINER, trainee=typed, trainees=trainees)
+        assert "would reach nobody" in str(refused.value) or typed in ("root", "otto")
+    # Without the station's accounts a name cannot be checked: only "any trainee" is offered.
+    for missing in (None, Trainees.unknown()):
+        with pytest.raises(TrainingError, match="only to any trainee"):
+            offer_session(log, plan, "s", TRAINER, trainee="omar", trainees=missing)
+    assert list(log.records()) == []  # nothing refused was stored
+    assert offer_session(log, plan, "s", TRAINER, trainee=" OMAR ", trainees=trainees).trainee == "omar"
+    assert offer_session(log, plan, "s", TRAINER, trainee="", trainees=None).trainee is None
+    assert [o.trainee for o in offers(log, OFFICER)] == [None, "omar"]
+
+
+def test_a_trainee_name_is_checked_against_the_accounts_as_they_are_now(station_accounts):
+    from xrayreview.decisions import Accounts  # noqa: PLC0415
+
+    trainees = Trainees.from_log(station_accounts)
+    with pytest.raises(TrainingError, match="No trainee named 'nina'"):
+        trainees.check("nina")
+    accounts = Accounts(station_accounts)
+    admin = accounts.authenticate("root", "admin-pass")
+    accounts.create(admin, "nina", "officer", "nina-password")  # while the builder is open
+    assert trainees.check("nina") == "nina" and trainees.check(None) is None and trainees.check("  ") is None
+    station_accounts.close()  # the decision log cannot be read any more
+    with pytest.raises(TrainingError, match="only to any trainee until the station's accounts can be read"):
+        trainees.check("nina")

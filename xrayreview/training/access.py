@@ -9,10 +9,16 @@ on screen, so the headless command and the trainer window refuse the same things
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from ..decisions.errors import PermissionDenied
+from ..decisions.errors import DecisionLogError, PermissionDenied
+from ..decisions.log import DecisionLog
+from ..decisions.names import name_key, typed_name
 from ..decisions.permissions import HasRole, allowed
+from .errors import TrainingError
 from .export import summaries
 from .records import TrainingLog
 
@@ -55,3 +61,97 @@ def visible_summaries(log: TrainingLog, account: HasRole | None,
 def visible_trainees(log: TrainingLog, account: HasRole | None) -> list[str]:
     """Names with results the account may look at, for the results view's choice of trainee."""
     return sorted({str(r.get("trainee")) for r in visible_summaries(log, account)})
+
+
+@dataclass(frozen=True)
+class StationAccount:
+    """An account as the accounts table holds it: enough to tell who may be offered a session."""
+
+    username: str
+    role: str
+    active: bool = True
+
+
+class Trainees:
+    """Whom a session may be offered to: the station's active accounts whose role takes training.
+
+    A session offered to a name no such account has is offered to nobody, and nothing ever tells
+    the trainer why the trainee does not see it; so the name is checked here, before anything is
+    built or stored, for the builder window and any other caller alike. The accounts are read
+    each time they are asked for, so one made or disabled while the trainer window is open counts
+    at once. Without readable accounts (no decision log, or one that cannot be read) a session can
+    still be offered to any trainee, never to a name that cannot be checked.
+    """
+
+    def __init__(self, read: Callable[[], Iterable[StationAccount]] | None, unavailable: str = "") -> None:
+        self._read = read
+        self._unavailable = unavailable or "the station's accounts are not available here"
+
+    @classmethod
+    def of(cls, accounts: Iterable[HasRole]) -> Trainees:
+        """A fixed set of accounts, all active (scripts and tests)."""
+        fixed = [StationAccount(a.username, a.role, bool(getattr(a, "active", True))) for a in accounts]
+        return cls(lambda: fixed)
+
+    @classmethod
+    def from_log(cls, decisions: DecisionLog) -> Trainees:
+        """The accounts in the decision log, read when asked (the table the sign-in checks)."""
+
+        def read() -> list[StationAccount]:
+            # Read-only, like Accounts.usernames(), but with the role: an admin takes no training.
+            rows = decisions.execute_read("SELECT username, role, active FROM accounts ORDER BY username")
+            return [StationAccount(str(name), str(role), bool(active)) for name, role, active in rows]
+
+        return cls(read)
+
+    @classmethod
+    def unknown(cls, why: str = "") -> Trainees:
+        """No accounts to check against: only "any trainee"."""
+        return cls(None, why)
+
+    def names(self) -> list[str]:
+        """Names a session may be offered to, sorted; TrainingError when they cannot be read."""
+        return sorted(a.username for a in self._accounts() if a.active and may_take(a))
+
+    def check(self, trainee: str | None) -> str | None:
+        """The account name to offer a session to (None: any trainee), or TrainingError saying why not.
+
+        The stored name is the account's own, so a name typed in another case or Unicode form
+        that reads the same reaches the account it means.
+        """
+        typed = typed_name(trainee or "")
+        if not typed:
+            return None
+        accounts = self._accounts()
+        same = [a for a in accounts if a.username == typed] or [
+            a for a in accounts if name_key(a.username) == name_key(typed)]
+        if same:
+            account = same[0]
+            if not account.active:
+                raise TrainingError(f"The account {account.username} is disabled, so it would never see "
+                                    "a session offered to it.")
+            if not may_take(account):
+                raise TrainingError(f"{account.username} ({account.role}) does not take training sessions; "
+                                    "offer the session to an officer, supervisor or trainer.")
+            return account.username
+        eligible = sorted(a.username for a in accounts if a.active and may_take(a))
+        close = difflib.get_close_matches(typed, eligible, n=3, cutoff=0.6) or difflib.get_close_matches(
+            typed.casefold(), eligible, n=3, cutoff=0.6)
+        hint = (f" Did you mean {' or '.join(close)}?" if close
+                else " Choose a name from the list, or offer it to any trainee.")
+        raise TrainingError(f"No trainee named {typed!r} on this station: a session offered to that name "
+                            f"would reach nobody.{hint}")
+
+    def known(self) -> bool:
+        """Whether there are accounts to check against (False: only "any trainee")."""
+        return self._read is not None
+
+    def _accounts(self) -> list[StationAccount]:
+        if self._read is None:
+            raise TrainingError(f"A session can be offered only to any trainee: {self._unavailable}, so "
+                                "a trainee's name cannot be checked.")
+        try:
+            return list(self._read())
+        except DecisionLogError as exc:
+            raise TrainingError(f"A session can be offered only to any trainee until the station's "
+                                f"accounts can be read again ({exc})") from exc

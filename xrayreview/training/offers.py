@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..decisions.log import LogRecord, damaged_record
 from ..decisions.permissions import HasRole
-from .access import may_build, require_builder
+from .access import Trainees, may_build, require_builder
 from .errors import TrainingError
 from .plan import SessionPlan
 from .records import TRAINING_LOG, TrainingLog
@@ -50,14 +50,20 @@ class Offer:
 
 
 def offer_session(log: TrainingLog, plan: SessionPlan, name: str, by: HasRole | None,
-                  trainee: str | None = None) -> Offer:
-    """Store a built plan for trainees to run; only a trainer (or admin) may."""
+                  trainee: str | None = None, *, trainees: Trainees | None = None) -> Offer:
+    """Store a built plan for trainees to run; only a trainer (or admin) may.
+
+    ``trainee`` (None or blank: any trainee) must be one of ``trainees``, the station's accounts
+    that take training: a name no account has would keep the session from everyone. Without
+    ``trainees`` only "any trainee" is accepted. Callers that build first check the name with
+    ``Trainees.check`` before building, as the builder window does.
+    """
     require_builder(by)
     assert by is not None
     name = name.strip() or f"Session of {plan.spec.scans} scans"
     if len(name) > 120:
         raise TrainingError("A session's name is at most 120 characters.")
-    trainee = (trainee or "").strip() or None
+    trainee = (trainees or Trainees.unknown()).check(trainee)
     content = {"name": name, "built_by": by.username, "trainee": trainee, "plan": plan.to_dict(),
                "fingerprint": plan.fingerprint()}
     seq = log.append("training_plan", content)

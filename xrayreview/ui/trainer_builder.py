@@ -1,7 +1,9 @@
 """The trainer's session builder: the session's recipe, then TIP projection on the worker thread.
 
 The plan is built off the GUI thread with progress and can be cancelled; when it is done it
-is stored in the training log as a session offered to one trainee or to all of them.
+is stored in the training log as a session offered to one trainee or to all of them. The
+trainee's name is checked against the station's accounts (``Trainees``) before anything is
+built: a misspelt name would store a session that nobody is offered.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..decisions import Account, DecisionLogError
+from ..training.access import Trainees
 from ..training.errors import TrainingError
 from ..training.library import Library
 from ..training.offers import offer_session
@@ -34,6 +37,7 @@ CATEGORIES = {"firearm": "Firearms and gun parts", "ied_component": "IED compone
 KNOBS = {"rotation": "Rotation (viewpoint)", "clutter": "Clutter over the threat", "size": "Smallness",
          "density": "Load density"}
 ANY_TRAINEE = "(any trainee)"
+INTRO = "Threats are projected (TIP) into clean library scans when a session is built."
 GUIDE = (
     "<b>How a session is made</b><p>Each scan with a threat is a clean library scan with one threat "
     "projected into it (threat image projection), at a spot inside the load; the ground truth is kept "
@@ -55,9 +59,10 @@ class SessionBuilder(QWidget):
     message = Signal(str)
 
     def __init__(self, library: Library, log: TrainingLog, account: Account | None, jobs: BackgroundJobs,
-                 trainees: list[str] | None = None, parent: QWidget | None = None) -> None:
+                 trainees: Trainees | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library, self.log, self.account, self.jobs = library, log, account, jobs
+        self.trainees = trainees or Trainees.unknown()
         self._job: int | None = None
         self._pending: tuple[str, str | None] | None = None
         form = QFormLayout()
@@ -67,7 +72,13 @@ class SessionBuilder(QWidget):
         self.name.setMaxLength(120)
         self.trainee = QComboBox()
         self.trainee.setEditable(True)
-        self.trainee.addItems([ANY_TRAINEE, *(trainees or [])])
+        # Still editable, to type a name in a long list; build() refuses one that is no trainee's.
+        try:
+            names = self.trainees.names() if self.trainees.known() else []
+            unlisted = ""
+        except TrainingError as exc:
+            names, unlisted = [], str(exc)
+        self.trainee.addItems([ANY_TRAINEE, *names])
         self.scans = _spin(1, 1000, 20)
         self.share = _spin(0, 100, 50, " %")
         self.known = _spin(0, 100, 0, " %")
@@ -119,7 +130,7 @@ class SessionBuilder(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel("Threats are projected (TIP) into clean library scans when a session is built.")
+        self.status = QLabel(unlisted or INTRO)
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.build_button)
@@ -169,8 +180,14 @@ class SessionBuilder(QWidget):
         except TrainingError as exc:
             self._say(str(exc))
             return
-        trainee = self.trainee.currentText().strip()
-        self._pending = (self.name.text(), None if trainee in ("", ANY_TRAINEE) else trainee)
+        typed = self.trainee.currentText().strip()
+        try:
+            # Before any projecting: building a long session for a name that reaches nobody wastes it.
+            trainee = self.trainees.check(None if typed == ANY_TRAINEE else typed)
+        except TrainingError as exc:
+            self._say(f"{exc} Nothing was built.")
+            return
+        self._pending = (self.name.text(), trainee)
         job_id = self.jobs.reserve()
         should_stop = self.jobs.should_stop(job_id)
 
@@ -196,7 +213,8 @@ class SessionBuilder(QWidget):
         assert isinstance(plan, SessionPlan) and self._pending is not None
         name, trainee = self._pending
         try:
-            stored = offer_session(self.log, plan, name, self.account, trainee)
+            # Checked again: the account may have been disabled while the session was being built.
+            stored = offer_session(self.log, plan, name, self.account, trainee, trainees=self.trainees)
         except (TrainingError, DecisionLogError) as exc:
             self._finish(f"The session was built but not stored: {exc}")
             return

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..decisions import Account, DecisionLogError
-from ..training.access import may_build, may_take, require_trainee
+from ..training.access import Trainees, may_build, may_take, require_trainee
 from ..training.errors import TrainingError
 from ..training.library import Library
 from ..training.offers import Offer, find_offer, offers
@@ -50,9 +50,13 @@ class TrainerWindow(QWidget):
 
     def __init__(self, account: Account | None, *, log_path: Path | None = None,
                  library_path: Path | None = None, model_path: Path | None = None,
-                 trainees: list[str] | None = None, parent: QWidget | None = None) -> None:
+                 trainees: Trainees | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.account = account
+        # Opened outside the station (scripts, tests) there are no accounts to check a trainee's
+        # name against: sessions then go to any trainee only.
+        self.trainees = trainees or Trainees.unknown("this trainer window was opened without the station's "
+                                                     "accounts")
         self.model_path = model_path
         self.setWindowTitle("Training — X-ray review station")
         self.log = TrainingLog(log_path)  # LogUnavailable when unwritable: open_trainer says so
@@ -89,7 +93,7 @@ class TrainerWindow(QWidget):
             self.library_panel = LibraryPanel(self.library, self.library_path, self.jobs)
             self.library_panel.message.connect(self.say)
             self.tabs.addTab(self.library_panel, "Library")
-            self.builder = SessionBuilder(self.library, self.log, account, self.jobs, trainees)
+            self.builder = SessionBuilder(self.library, self.log, account, self.jobs, self.trainees)
             self.builder.message.connect(self.say)
             self.builder.offered.connect(lambda _offer: self.refresh_offers())
             self.tabs.addTab(self.builder, "Build session")
@@ -133,14 +137,28 @@ class TrainerWindow(QWidget):
         except (DecisionLogError, TrainingError, KeyError) as exc:
             self.offers = []
             self.say(f"The offered sessions cannot be read: {exc}")
+        reachable = self._trainee_names()
         self.offer_table.setRowCount(len(self.offers))
         for row, offer in enumerate(self.offers):
             offered_to = offer.trainee or "any trainee"
+            if reachable is not None and offer.trainee is not None and offer.trainee not in reachable:
+                # Stored before names were checked, or the account has gone since: tell the trainer
+                # why that trainee never sees it.
+                offered_to += " (no such trainee now: nobody sees it)"
             cells = (f"{offer.id}", offer.name, offered_to, offer.built_by, offer.describe())
             for column, text in enumerate(cells):
                 self.offer_table.setItem(row, column, QTableWidgetItem(text))
         if self.offers:
             self.offer_table.selectRow(0)
+
+    def _trainee_names(self) -> set[str] | None:
+        """For a trainer, the names sessions can reach now; None when unknown (then nothing is marked)."""
+        if not may_build(self.account) or not self.trainees.known():
+            return None
+        try:
+            return set(self.trainees.names())
+        except TrainingError:
+            return None
 
     def _run_selected(self) -> None:
         rows = self.offer_table.selectionModel().selectedRows()
@@ -192,8 +210,7 @@ class TrainerWindow(QWidget):
         self.run_page.deleteLater()
         self.run = None
         if given_up:
-            self.say("Session left with an answer or score the training log had refused: it was not "
-                     "recorded.")
+            self.say("Session left with an answer the training log had refused: it was not recorded.")
         elif unfinished:
             self.say("Session left before its end: no score was recorded.")
         self.tabs.setCurrentIndex(0)
@@ -222,7 +239,7 @@ class TrainerWindow(QWidget):
         super().closeEvent(event)
 
 
-def open_trainer(account: Account | None, trainees: list[str] | None = None,
+def open_trainer(account: Account | None, trainees: Trainees | None = None,
                  parent: QWidget | None = None) -> TrainerWindow | str:
     """The trainer window as a top-level window, deleted when closed; or why it cannot open."""
     try:
@@ -245,7 +262,7 @@ class _TrainingMenu(QObject):
     """
 
     def __init__(self, window: QMainWindow, account: Callable[[], Account | None],
-                 account_changed: SignalInstance, trainees: Callable[[], list[str]] | None) -> None:
+                 account_changed: SignalInstance, trainees: Callable[[], Trainees] | None) -> None:
         super().__init__(window)
         self.window, self.account, self.trainees = window, account, trainees
         self.opened: TrainerWindow | None = None
@@ -293,7 +310,7 @@ class _TrainingMenu(QObject):
 
 def add_training_action(window: QMainWindow, account: Callable[[], Account | None],
                         account_changed: SignalInstance,
-                        trainees: Callable[[], list[str]] | None = None) -> QAction:
+                        trainees: Callable[[], Trainees] | None = None) -> QAction:
     """Put "Training…" in the station's menu; it opens the trainer window for whoever is signed
     in, and closes it when ``account_changed`` says someone else is (or nobody)."""
     menu = _TrainingMenu(window, account, account_changed, trainees)
@@ -304,10 +321,11 @@ def add_training_action(window: QMainWindow, account: Callable[[], Account | Non
 def attach_training(window: QMainWindow, desk: Any) -> QAction:
     """The station's hook: "Training…" for whoever the decision desk has signed in."""
 
-    def trainees() -> list[str]:
-        try:
-            return desk.accounts.usernames() if desk.accounts is not None else []
-        except DecisionLogError:  # the log is unreadable: the builder's list is just empty
-            return []
+    def trainees() -> Trainees:
+        # Read when asked, so the builder checks names against the accounts as they are then; an
+        # unreadable log leaves the list empty and names refused with the reason.
+        if desk.log is None:
+            return Trainees.unknown("the station's decision log (its accounts) is not open")
+        return Trainees.from_log(desk.log)
 
     return add_training_action(window, lambda: desk.account, desk.account_changed, trainees)

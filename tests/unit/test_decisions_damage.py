@@ -94,8 +94,8 @@ def test_an_empty_file_still_becomes_a_new_log(tmp_path):
 def accounts(tmp_path):
     log = DecisionLog(tmp_path / "log.sqlite")
     accounts = Accounts(log, AccountPolicy(min_password_length=4))
-    admin = accounts.create_first_admin("ada", "secret-1")
-    accounts.create(admin, "olga", "officer", "secret-2")
+    admin = accounts.create_first_admin("ada", "analytical-engine")
+    accounts.create(admin, "olga", "officer", "difference-engine")
     yield accounts, admin
     log.close()
 
@@ -110,16 +110,16 @@ def test_an_unreadable_lock_time_keeps_the_account_locked(accounts):
     accounts, admin = accounts
     _edit_account(accounts, "locked_until", "garbage")
     with pytest.raises(AccountLocked, match="damaged lock state"):
-        accounts.authenticate("olga", "secret-2")
+        accounts.authenticate("olga", "difference-engine")
     accounts.unlock(admin, "olga")
-    assert accounts.authenticate("olga", "secret-2").username == "olga"
+    assert accounts.authenticate("olga", "difference-engine").username == "olga"
 
 
 def test_a_lock_time_without_a_zone_is_read_as_utc(accounts):
     accounts, _admin = accounts
     _edit_account(accounts, "locked_until", "2999-01-01T00:00:00")
     with pytest.raises(AccountLocked, match="is locked"):
-        accounts.authenticate("olga", "secret-2")
+        accounts.authenticate("olga", "difference-engine")
 
 
 def test_an_unreadable_failure_count_locks_on_the_next_failure(accounts):

@@ -190,6 +190,41 @@ def test_a_password_equal_to_the_user_name_is_refused(station):
         accounts.set_password(admin, "gregorovich", "GREGOROVICH")
 
 
+
+@pytest.mark.parametrize("password, why", [
+    ("Password1!", "first ones guessed"),
+    ("P@ssw0rd2026", "first ones guessed"),
+    ("customs2026", "first ones guessed"),
+    ("!!Welcome!!", "first ones guessed"),
+    ("12345678", "run of keys"),
+    ("qwertyuiop", "run of keys"),
+    ("87654321", "run of keys"),
+    ("aaaaaaaa", "different characters"),
+    ("abababab", "different characters"),
+    ("gregorovich2026", "user name with digits"),
+    ("2026-Gregorovich!", "user name with digits"),
+])
+def test_passwords_guessed_first_are_refused_and_nothing_is_written(station, password, why):
+    log, accounts, admin = station
+    head = log.head()
+    with pytest.raises(InvalidRecord, match=why):
+        accounts.create(admin, "gregorovich", "officer", password)
+    assert log.head() == head
+    accounts.create(admin, "gregorovich", "officer", "officer-pass")
+    with pytest.raises(InvalidRecord, match=why):
+        accounts.set_password(admin, "gregorovich", password)
+
+
+@pytest.mark.parametrize("password", [
+    "correct horse battery staple", "officer-pass", "gregorovich-at-lane-4", "Zoll-Fahrrad-17",
+    "passwortsalat", "1qaz!QAZ-but-longer",
+])
+def test_ordinary_passwords_and_passphrases_are_accepted(station, password):
+    _, accounts, admin = station
+    accounts.create(admin, "gregorovich", "officer", password)
+    assert accounts.authenticate("gregorovich", password).username == "gregorovich"
+
+
 # --- hash cost -------------------------------------------------------------------------------
 
 def test_hashes_take_the_policy_cost_and_weaker_ones_are_redone_at_sign_in(station):

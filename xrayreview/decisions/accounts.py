@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from .errors import AccountLocked, AuthenticationFailed, InvalidRecord, PermissionDenied
 from .log import DecisionLog, Writer
 from .names import name_key, typed_name
+from .passwords import weakness
 from .permissions import ROLES, require
 
 # N=2**17, r=8, p=1 is OWASP's minimum for scrypt: 128 MiB and about 0.27 s per sign-in here.
@@ -356,3 +357,6 @@ def _check_password_rules(password: str, policy: AccountPolicy, username: str) -
         raise InvalidRecord(f"a password needs at least {policy.min_password_length} characters")
     if name_key(password) == name_key(username):
         raise InvalidRecord("a password must not be the user name")
+    reason = weakness(password, username)
+    if reason:
+        raise InvalidRecord(reason)

@@ -106,3 +106,13 @@ def test_a_supervisor_demoted_mid_shift_reviews_audits_and_exports_no_more(stati
         with pytest.raises(PermissionDenied):
             read()
     assert log.head() == head and log.count("review") == 0
+
+
+def test_the_roster_gives_every_account_its_role_and_state_and_nothing_secret(station):
+    log, accounts, admin, _, _ = station
+    accounts.disable(admin, "olga")
+    roster = accounts.roster()
+    assert [(a.username, a.role, a.active) for a in roster] == [
+        ("olga", "officer", False), ("root", "admin", True), ("sam", "supervisor", True)]
+    assert all(set(vars(a)) == {"username", "role", "active"} for a in roster)
+    assert accounts.usernames() == ["root", "sam"]  # the sign-in list still shows active names only

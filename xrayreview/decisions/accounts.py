@@ -186,6 +186,15 @@ class Accounts:
         rows = self.log.execute_read("SELECT username FROM accounts WHERE active = 1 ORDER BY username")
         return [name for (name,) in rows]
 
+    def roster(self) -> list[Account]:
+        """Every account's name, role and active flag, disabled ones too, sorted by name.
+
+        Read-only and without a permission check, like ``usernames()``: it serves lists outside
+        account management (whom a training session may be offered to), so it gives nothing an
+        admin alone may see (no password hashes, no lock state)."""
+        rows = self.log.execute_read("SELECT username, role, active FROM accounts ORDER BY username")
+        return [Account(str(name), str(role), bool(active)) for name, role, active in rows]
+
     def _check(self, writer: Writer, row: tuple, password: str, now: datetime) -> AuthenticationFailed | None:
         name, _role, stored, failures, locked_until, active = row
         if not active:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..decisions.log import LogRecord, damaged_record
+from ..decisions.log import DecisionLog, LogRecord, damaged_record
 from ..decisions.permissions import HasRole
-from .access import Trainees, may_build, require_builder
+from .access import Trainees, builds_now, may_build, require_builder
 from .errors import TrainingError
 from .plan import SessionPlan
 from .records import TRAINING_LOG, TrainingLog
@@ -29,7 +29,11 @@ class Offer:
     def open_to(self, account: HasRole | None) -> bool:
         if account is None:
             return False
-        return self.trainee is None or self.trainee == account.username or may_build(account)
+        return self.offered_to(account.username) or may_build(account)
+
+    def offered_to(self, username: str) -> bool:
+        """Offered to this trainee (or to any), as against open to a trainer who manages them all."""
+        return self.trainee is None or self.trainee == username
 
     def describe(self) -> str:
         spec = self.plan.spec
@@ -56,9 +60,10 @@ def offer_session(log: TrainingLog, plan: SessionPlan, name: str, by: HasRole | 
     ``trainee`` (None or blank: any trainee) must be one of ``trainees``, the station's accounts
     that take training: a name no account has would keep the session from everyone. Without
     ``trainees`` only "any trainee" is accepted. Callers that build first check the name with
-    ``Trainees.check`` before building, as the builder window does.
+    ``Trainees.check`` before building, as the builder window does. With ``trainees`` read from
+    the station's decision log, ``by`` must still be a trainer (or admin) as its accounts hold it now.
     """
-    require_builder(by)
+    require_builder(by, decisions=trainees.decisions if trainees is not None else None)
     assert by is not None
     name = name.strip() or f"Session of {plan.spec.scans} scans"
     if len(name) > 120:
@@ -70,12 +75,18 @@ def offer_session(log: TrainingLog, plan: SessionPlan, name: str, by: HasRole | 
     return Offer(seq, name, plan, by.username, trainee, "")
 
 
-def offers(log: TrainingLog, account: HasRole | None = None) -> list[Offer]:
-    """Stored sessions, newest first; with ``account``, only those it may run or manage."""
+def offers(log: TrainingLog, account: HasRole | None = None, *,
+           decisions: DecisionLog | None = None) -> list[Offer]:
+    """Stored sessions, newest first; with ``account``, only those it may run or manage.
+
+    With ``decisions`` (the station's decision log) managing them all needs a trainer's role as
+    its accounts hold it now: a demoted trainer's list shrinks to what a trainee sees.
+    """
+    manager = account is not None and builds_now(account, decisions=decisions)
     found = []
     for record in log.records("training_plan"):
         stored = _stored(log, record)
-        if account is None or stored.open_to(account):
+        if account is None or manager or stored.offered_to(account.username):
             found.append(stored)
     return found[::-1]
 

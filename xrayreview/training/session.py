@@ -37,12 +37,16 @@ class Feedback:
 class TrainingSession:
     def __init__(self, plan: SessionPlan, library: Library, trainee: str, *,
                  projector: Projector | None = None, log: TrainingLog | None = None,
-                 adaptive: AdaptiveDifficulty | None = None) -> None:
+                 adaptive: AdaptiveDifficulty | None = None,
+                 authorise: Callable[[], object] | None = None) -> None:
         self.plan = plan
         self.library = library
         self.trainee = trainee
         self.projector = projector
         self.log = log
+        # Asked before every answer is taken; raising (AccountRefused from the station's accounts)
+        # refuses the answer with nothing changed, so a trainee disabled mid-session records no more.
+        self.authorise = authorise
         self.adaptive = adaptive or AdaptiveDifficulty()
         self.trials: list[Trial] = []
         self.session_id: int | None = None
@@ -60,11 +64,16 @@ class TrainingSession:
 
     @classmethod
     def from_offer(cls, offer: Offer, library: Library, trainee: str, *,
-                   projector: Projector | None = None, log: TrainingLog | None = None) -> TrainingSession:
-        """Run a session a trainer built and stored; its own copy of the plan grows if adaptive."""
+                   projector: Projector | None = None, log: TrainingLog | None = None,
+                   authorise: Callable[[], object] | None = None) -> TrainingSession:
+        """Run a session a trainer built and stored; its own copy of the plan grows if adaptive.
+
+        ``authorise``: asked before the run is recorded and before every answer (see __init__)."""
         plan = SessionPlan.from_dict(offer.plan.to_dict())
         plan.check_sources(library)  # before anything is recorded: no run against truth for other files
-        session = cls(plan, library, trainee, projector=projector, log=log)
+        if authorise is not None:
+            authorise()
+        session = cls(plan, library, trainee, projector=projector, log=log, authorise=authorise)
         if log is not None:
             session.session_id = log.append("training_session", {
                 "trainee": trainee, "offer": offer.id, "name": offer.name, "plan": None,
@@ -144,6 +153,8 @@ class TrainingSession:
             raise TrainingError("Answer a scan only after it was shown.")
         if decision not in (None, "clear", "refer", "rescan"):
             raise TrainingError(f"Unknown decision {decision!r}.")
+        if self.authorise is not None:
+            self.authorise()
         item = self.plan.items[self.position]
         limit = self.plan.spec.time_limit_s
         timed_out = decision is None or (limit is not None and seconds is not None and seconds > limit)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..decisions import Account, DecisionLogError
-from ..training.access import Trainees
+from ..training.access import Trainees, require_builder
 from ..training.errors import TrainingError
 from ..training.library import Library
 from ..training.offers import offer_session
@@ -182,9 +182,11 @@ class SessionBuilder(QWidget):
             return
         typed = self.trainee.currentText().strip()
         try:
-            # Before any projecting: building a long session for a name that reaches nobody wastes it.
+            # Before any projecting: a trainer demoted or disabled since the window opened (the
+            # station's accounts say so), or a name that reaches nobody, would waste a long build.
+            require_builder(self.account, decisions=self.trainees.decisions)
             trainee = self.trainees.check(None if typed == ANY_TRAINEE else typed)
-        except TrainingError as exc:
+        except (TrainingError, DecisionLogError) as exc:
             self._say(f"{exc} Nothing was built.")
             return
         self._pending = (self.name.text(), trainee)
@@ -213,7 +215,8 @@ class SessionBuilder(QWidget):
         assert isinstance(plan, SessionPlan) and self._pending is not None
         name, trainee = self._pending
         try:
-            # Checked again: the account may have been disabled while the session was being built.
+            # Checked again: the trainee's account, or the trainer's own, may have been disabled or
+            # given another role while the session was being built.
             stored = offer_session(self.log, plan, name, self.account, trainee, trainees=self.trainees)
         except (TrainingError, DecisionLogError) as exc:
             self._finish(f"The session was built but not stored: {exc}")

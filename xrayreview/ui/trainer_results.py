@@ -1,7 +1,8 @@
 """Training results: sessions per trainee, their history as charts, CSV and PDF exports.
 
 A trainer sees every trainee (or one, chosen); a trainee sees only their own sessions; the
-core (``training.access``) enforces it, the view only asks.
+core (``training.access``) enforces it, the view only asks, with the station's decision log when
+there is one, so a trainer demoted while the window is open reads and exports nothing more.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..decisions import Account, DecisionLogError, LogUnavailable
+from ..decisions import Account, DecisionLog, DecisionLogError, LogUnavailable
 from ..reports.training_pdf import export_training_pdf
-from ..training.access import may_build, visible_summaries, visible_trainees
+from ..training.access import may_build, results_scope, visible_summaries, visible_trainees
 from ..training.export import export_results_csv
 from ..training.records import TrainingLog
 from .audit_charts import BarChart
@@ -104,9 +105,11 @@ class TrendChart(QWidget):
 class ResultsPanel(QWidget):
     message = Signal(str)
 
-    def __init__(self, log: TrainingLog, account: Account | None, parent: QWidget | None = None) -> None:
+    def __init__(self, log: TrainingLog, account: Account | None, parent: QWidget | None = None, *,
+                 decisions: DecisionLog | None = None) -> None:
         super().__init__(parent)
         self.log, self.account = log, account
+        self.decisions = decisions  # the station's accounts, asked on every read and export
         self.rows: list[dict[str, Any]] = []
         self.error: str | None = None  # why the results cannot be read, while they cannot
         self.trainee = QComboBox()
@@ -151,7 +154,8 @@ class ResultsPanel(QWidget):
         try:
             if not keep_choice:
                 self._fill_trainees()
-            self.rows = visible_summaries(self.log, self.account, self.chosen_trainee())
+            self.rows = visible_summaries(self.log, self.account, self.chosen_trainee(),
+                                          decisions=self.decisions)
         except DecisionLogError as exc:
             self.rows = []
             self._show()
@@ -164,13 +168,16 @@ class ResultsPanel(QWidget):
         self._show()
 
     def export_csv(self, path: Path) -> int:
-        count = export_results_csv(self.log, path, self.chosen_trainee())
+        # Asked again, not taken from what is on screen: the account may have changed since.
+        trainee = results_scope(self.account, self.chosen_trainee(), decisions=self.decisions)
+        count = export_results_csv(self.log, path, trainee)
         self.message.emit(f"{count} session(s) written to {path}.")
         return count
 
     def export_pdf(self, path: Path) -> Path:
         if self.error is not None:  # the report would say "0 sessions" for a log it could not read
             raise LogUnavailable(self.error)
+        results_scope(self.account, self.chosen_trainee(), decisions=self.decisions)
         author = self.account.username if self.account else ""
         written = export_training_pdf(self.rows, path, author=author, trainee=self.chosen_trainee(),
                                       chain=self.log.verify())
@@ -182,7 +189,7 @@ class ResultsPanel(QWidget):
         current = self.trainee.currentText()
         self.trainee.clear()
         if may_build(self.account):
-            self.trainee.addItems([ALL, *visible_trainees(self.log, self.account)])
+            self.trainee.addItems([ALL, *visible_trainees(self.log, self.account, decisions=self.decisions)])
             self.trainee.setCurrentText(current or ALL)
             self.trainee.setEnabled(True)
         else:

@@ -21,6 +21,7 @@ from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QToolBar, QVBoxLayout, QWidget
 
 from ..decisions import DecisionLogError
+from ..decisions.accounts import AccountRefused
 from ..scan.model import Scan
 from ..training.plan import PlannedScan
 from ..training.scoring import Box, Score
@@ -251,8 +252,11 @@ class TraineeRun(QWidget):
         except DecisionLogError as exc:
             self._retry = lambda: self._record(answer, decision)
             given = "time ran out" if decision is None else decision
+            # Refused by the station's accounts (disabled, or given a role that takes no training):
+            # Space helps only once an admin has changed the account back.
+            when = " once the account may take training again" if isinstance(exc, AccountRefused) else ""
             self._refused(f"Your answer ({given}) is NOT RECORDED: {exc} It is kept: Space tries "
-                          "again; leaving the session gives it up.")
+                          f"again{when}; leaving the session gives it up.")
             return
         self._retry = None
         self.feedback = feedback

@@ -9,6 +9,7 @@ Training records go to the training log only, never to the decision log the audi
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..decisions import Account, DecisionLogError
-from ..training.access import Trainees, may_build, may_take, require_trainee
+from ..training.access import Trainees, may_build, may_take, require_builder, require_trainee
 from ..training.errors import TrainingError
 from ..training.library import Library
 from ..training.offers import Offer, find_offer, offers
@@ -57,6 +58,10 @@ class TrainerWindow(QWidget):
         # name against: sessions then go to any trainee only.
         self.trainees = trainees or Trainees.unknown("this trainer window was opened without the station's "
                                                      "accounts")
+        # The decision log those accounts come from: every build, offer, run, answer and results
+        # read asks it whether the account may still, as decisions and the audit do. None (opened
+        # alone): the account's own role is all there is.
+        self.decisions = self.trainees.decisions
         self.model_path = model_path
         self.setWindowTitle("Training — X-ray review station")
         self.log = TrainingLog(log_path)  # LogUnavailable when unwritable: open_trainer says so
@@ -97,7 +102,7 @@ class TrainerWindow(QWidget):
             self.builder.message.connect(self.say)
             self.builder.offered.connect(lambda _offer: self.refresh_offers())
             self.tabs.addTab(self.builder, "Build session")
-        self.results = ResultsPanel(self.log, account)
+        self.results = ResultsPanel(self.log, account, decisions=self.decisions)
         self.results.message.connect(self.say)
         if self.results.error is not None:  # said before the window listened
             self.say(self.results.error)
@@ -133,7 +138,7 @@ class TrainerWindow(QWidget):
 
     def refresh_offers(self) -> None:
         try:
-            self.offers = offers(self.log, self.account)
+            self.offers = offers(self.log, self.account, decisions=self.decisions)
         except (DecisionLogError, TrainingError, KeyError) as exc:
             self.offers = []
             self.say(f"The offered sessions cannot be read: {exc}")
@@ -172,12 +177,17 @@ class TrainerWindow(QWidget):
             self.tabs.setCurrentWidget(self.run_page)
             return None
         try:
-            require_trainee(self.account)
+            require_trainee(self.account, decisions=self.decisions)
             assert self.account is not None
             offer = find_offer(self.log, offer_id)
             if not offer.open_to(self.account):
                 raise TrainingError("That session is offered to another trainee.")
-            session = TrainingSession.from_offer(offer, self.library, self.account.username, log=self.log)
+            if not offer.offered_to(self.account.username):  # a trainer's right, asked of the table now
+                require_builder(self.account, decisions=self.decisions)
+            # Asked again before every answer: a trainee disabled mid-session records no more.
+            authorise = partial(require_trainee, self.account, decisions=self.decisions)
+            session = TrainingSession.from_offer(offer, self.library, self.account.username, log=self.log,
+                                                 authorise=authorise)
         except (DecisionLogError, TrainingError) as exc:
             self.say(str(exc))
             return None
@@ -210,7 +220,7 @@ class TrainerWindow(QWidget):
         self.run_page.deleteLater()
         self.run = None
         if given_up:
-            self.say("Session left with an answer the training log had refused: it was not recorded.")
+            self.say("Session left with an answer that was refused: it was not recorded.")
         elif unfinished:
             self.say("Session left before its end: no score was recorded.")
         self.tabs.setCurrentIndex(0)

@@ -79,3 +79,31 @@ def test_results_by_role_with_exports(logs, monkeypatch, capsys, tmp_path):
     assert _run(monkeypatch, [*base, "--user", "omar", "--trainee", "olga"], "officer-pass") == 2
     assert "only their own" in capsys.readouterr().err
     assert _run(monkeypatch, [*base, "--user", "omar"], "wrong-pass") == 2
+
+
+@pytest.mark.parametrize("typed, hint", [("omr", "Did you mean omar?"), ("OLGA", "Did you mean olga?"),
+                                         ("zed", None)])
+def test_results_for_a_trainee_without_any_say_so_with_close_names(logs, monkeypatch, capsys, tmp_path,
+                                                                   typed, hint):
+    db, training = logs
+    argv = ["training", "results", "--db", str(db), "--log", str(training), "--user", "tina",
+            "--trainee", typed, "--csv", str(tmp_path / "none.csv")]
+    assert _run(monkeypatch, argv, "trainer-pass") == 2
+    said = capsys.readouterr()
+    assert said.out == "" and not (tmp_path / "none.csv").exists()
+    (line,) = said.err.splitlines()
+    assert line.startswith(f"error: no training results for {typed!r}")
+    assert (hint in line) if hint else "Did you mean" not in line
+
+
+def test_a_trainee_without_results_is_told_so_and_shown_no_other_name(logs, monkeypatch, capsys):
+    db, training = logs
+    with DecisionLog(db) as log:
+        accounts = Accounts(log)
+        accounts.create(accounts.authenticate("root", "admin-pass"), "omer", "officer", "omer-password")
+    argv = ["training", "results", "--db", str(db), "--log", str(training), "--user", "omer"]
+    assert _run(monkeypatch, [*argv, "--trainee", "omer"], "omer-password") == 2
+    err = capsys.readouterr().err
+    assert "no training results for 'omer'" in err
+    assert "omar" not in err  # a close name, but omar's results are not omer's to see
+    assert _run(monkeypatch, argv, "omer-password") == 0  # asked for nobody in particular: an empty table

@@ -3,12 +3,14 @@
 verify walks the training log's chain (exit 1 at a break, 2 when it cannot be read). results
 signs in (--user, password from the terminal or the first line of stdin) and prints the
 sessions the account may see, a trainer's everyone's and a trainee's their own, with CSV
-and PDF exports. The training log is its own file; the operational audit never reads it.
+and PDF exports; a --trainee with no results is said (with close names) and exits 2, like a
+missing log. The training log is its own file; the operational audit never reads it.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from pathlib import Path
 
@@ -60,8 +62,8 @@ def _verify(path: Path) -> int:
 def _results(args: argparse.Namespace, path: Path) -> int:
     from ..decisions import Accounts, DecisionLog, default_log_path  # noqa: PLC0415
     from ..reports.training_pdf import export_training_pdf  # noqa: PLC0415
-    from ..training.access import may_build, visible_summaries  # noqa: PLC0415
-    from ..training.export import export_results_csv  # noqa: PLC0415
+    from ..training.access import may_build, results_scope  # noqa: PLC0415
+    from ..training.export import export_results_csv, summaries  # noqa: PLC0415
     from ..training.records import TrainingLog  # noqa: PLC0415
 
     db = args.db or default_log_path()
@@ -83,9 +85,17 @@ def _results(args: argparse.Namespace, path: Path) -> int:
         return 2
     with DecisionLog(db) as decisions:
         account = Accounts(decisions).authenticate(args.user, password)
+        # The window's checks, against the table just signed in with: whose results it may read.
+        trainee = results_scope(account, args.trainee, decisions=decisions)
     with TrainingLog(path) as log:
-        rows = visible_summaries(log, account, args.trainee)
-        trainee = args.trainee if may_build(account) else account.username
+        rows = summaries(log, trainee)
+        if args.trainee and not rows:
+            # An empty table said nothing of a misspelt name. Names offered instead come only from
+            # results the account may see anyway (a trainee's own).
+            seen = summaries(log, None if may_build(account) else account.username)
+            print(f"error: no training results for {args.trainee!r} in {path}.{_close(args.trainee, seen)}",
+                  file=sys.stderr)
+            return 2
         _print(rows)
         if args.csv:
             print(f"{export_results_csv(log, args.csv, trainee)} session(s) written to {args.csv}")
@@ -105,6 +115,16 @@ def _print(rows: list[dict]) -> None:
                  f"{o.get('false_alarms')}/{o.get('clean')}", _pct(o.get("false_alarm_rate")),
                  _fixed(o.get("d_prime")), _fixed(o.get("a_prime")))
         print("  ".join(f"{c!s:>16}" for c in cells))
+
+
+def _close(typed: str, rows: list[dict]) -> str:
+    names = sorted({str(row.get("trainee")) for row in rows})
+    close = difflib.get_close_matches(typed, names, n=3, cutoff=0.6)
+    if not close:  # "OLGA" for olga: difflib compares case
+        folded = {name.casefold(): name for name in names}
+        close = [folded[key] for key in difflib.get_close_matches(typed.casefold(), list(folded), n=3,
+                                                                     cutoff=0.6)]
+    return f" Did you mean {' or '.join(close)}?" if close else ""
 
 
 def _pct(rate: float | None) -> str:

@@ -32,10 +32,12 @@ MARK = {"label": "pistol", "category": "firearm", "score": 0.9, "box": [2, 2, 8,
 
 
 def pdf_text(path) -> str:
-    """The text drawn in a PDF written by fpdf2, one line per text-showing operator.
+    """The text drawn in a PDF written by fpdf2, one line per text object (BT .. ET: a line of a cell).
 
     Built-in fonts draw Latin-1 bytes; an embedded TrueType font draws two-byte glyph codes that
     its ToUnicode map turns back into letters (each font its own codes, so the font in use counts).
+    Shaped text is drawn a glyph at a time, each placed on its own, in the order of the page
+    (right-to-left runs reversed), and a ligature's glyph reads back as its letters ('ffi').
     """
     data = path.read_bytes()
     objects = {int(n): body for n, body in re.findall(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
@@ -78,14 +80,15 @@ _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _drawn(content: bytes, fonts: dict) -> list[str]:
-    """The text of each Tj / TJ in a content stream, decoded with the font then in use."""
+    """The text of each text object in a content stream, decoded with the font then in use."""
     shown, font, pieces = [], None, []
-    token = re.compile(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)|\b(Tj|TJ)\b", re.S)
+    token = re.compile(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)|\b(ET)\b", re.S)
     for match in token.finditer(content):
         if match.group(1):
             font = fonts.get(match.group(1).decode())
         elif match.group(3):
-            shown.append("".join(pieces))
+            if pieces:
+                shown.append("".join(pieces))
             pieces = []
         else:
             raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m.group(1), 8)]) if m.group(1).isdigit()

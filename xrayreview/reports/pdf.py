@@ -22,9 +22,11 @@ _MAX_BARS = 48
 CHART_ROW_HEIGHT = 62  # a row of two 55-mm charts with their captions
 
 
-def landscape_report(title: str, author: str, font: FontFiles | None = None, problem: str = "") -> ReportPDF:
+def landscape_report(title: str, author: str, font: FontFiles | None = None, problem: str = "", *,
+                     shaping: bool = True, shaping_problem: str = "") -> ReportPDF:
     """An A4 landscape document with its first page open: the shape of every station report."""
-    pdf = ReportPDF(font, problem, orientation="L", unit="mm", format="A4")
+    pdf = ReportPDF(font, problem, shaping=shaping, shaping_problem=shaping_problem,
+                    orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_title(title)
     pdf.set_author(author)
@@ -38,16 +40,26 @@ def render_report(title: str, author: str, draw: Callable[[ReportPDF], None]) ->
 
     A font can fail when added (not a TrueType file, damaged, missing) or only when embedded at
     the end (fontTools cannot subset it), so the whole report is laid out again: a font never
-    costs the supervisor the report, and the report names the font and the reason.
+    costs the supervisor the report, and the report names the font and the reason. Shaping
+    (HarfBuzz) can fail with a font fontTools reads well: then the report is laid out once more
+    in that font, unshaped, before the font is given up.
     """
-    font, problem = find_font(), ""
+    font, problem, shaping_problem = find_font(), "", ""
     if font is not None:
-        try:
-            pdf = landscape_report(title, author, font)
-            draw(pdf)
-            return pdf.output()
-        except Exception as exc:  # noqa: BLE001 - fontTools and fpdf2 raise many kinds for a bad font
-            problem = unusable(font, exc)
+        shaping = True
+        while True:
+            pdf = None
+            try:
+                pdf = landscape_report(title, author, font, shaping=shaping, shaping_problem=shaping_problem)
+                draw(pdf)
+                return pdf.output()
+            except Exception as exc:  # noqa: BLE001 - fontTools, fpdf2 and HarfBuzz raise many kinds
+                if pdf is not None and pdf.shaped:
+                    shaping = False
+                    shaping_problem = f"text shaping failed ({str(exc).strip() or type(exc).__name__})"
+                    continue
+                problem = unusable(font, exc)
+                break
     pdf = landscape_report(title, author, None, problem)
     draw(pdf)
     return pdf.output()

@@ -98,3 +98,49 @@ def test_reopen_shows_the_marks_as_they_were(qtbot, view):
     qtbot.addWidget(reopened)
     assert reopened.scan is not None and reopened.warning.text() == ""
     assert len(reopened.viewer.overlays()) == 2 and "otto" in reopened.header.text()
+
+
+
+def _files(target):
+    return {p: p.read_bytes() for p in ([target] if target.is_file() else sorted(target.rglob("*")))
+            if p.is_file()}
+
+
+def _filter_to_nothing(view):
+    view.officer.setCurrentIndex(view.officer.findData("otto"))
+    view.decision.setCurrentIndex(view.decision.findData("clear"))
+    view.apply_filter()
+    assert view.rows == []
+
+
+@pytest.mark.parametrize("fmt", ["yolo", "coco", "tdr"])
+def test_a_folder_export_of_no_decisions_is_refused_and_an_earlier_one_is_left_alone(
+        qtbot, view, tmp_path, monkeypatch, fmt):
+    target = tmp_path / f"audit.{fmt}"
+    view.export(fmt, target)  # the whole view, four decisions: last week's export
+    before = _files(target)
+    assert before
+    _filter_to_nothing(view)
+    message = view.export(fmt, target)
+    assert message == "No decisions match the filter; nothing was exported."
+    assert view.chain_label.text() == message
+    assert _files(target) == before
+    assert view.export(fmt, tmp_path / "fresh") == message and not (tmp_path / "fresh").exists()
+
+    def no_dialog(*args, **kwargs):
+        raise AssertionError("a folder chosen for an export that cannot be made")
+
+    # The button says so at once rather than asking for a folder first.
+    monkeypatch.setattr("xrayreview.ui.audit_view.QFileDialog.getExistingDirectory", no_dialog)
+    with qtbot.waitSignal(view.exported) as said:
+        view.choose_export(fmt)
+    assert said.args == [message]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "pdf"])
+def test_a_file_export_of_no_decisions_is_written_and_says_none(qtbot, view, tmp_path, fmt):
+    _filter_to_nothing(view)
+    target = tmp_path / f"none.{fmt}"
+    assert view.export(fmt, target) == f"0 decision(s) written to {target}" and target.is_file()
+    if fmt == "json":
+        assert json.loads((tmp_path / "none.json").read_text())["decisions"] == []

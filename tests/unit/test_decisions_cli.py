@@ -92,3 +92,51 @@ def test_accounts_command_sets_up_a_station(tmp_path, monkeypatch, capsys):
     assert "olga" in capsys.readouterr().out
     assert _run(monkeypatch, ["accounts", "list", "--admin", "olga", "--db", db], "officer-pass") == 2
     assert "may not manage accounts" in capsys.readouterr().err
+
+
+
+def _snapshot(path):
+    """Every file under ``path`` (or ``path`` itself) with its bytes; {} when nothing is there."""
+    if path.is_file():
+        return {path.name: path.read_bytes()}
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("fmt", ["yolo", "coco", "tdr"])
+def test_a_folder_export_of_no_decisions_is_refused_before_the_folder_is_touched(db, monkeypatch, capsys,
+                                                                                tmp_path, fmt):
+    # Of nothing, a TDR folder's SHA256SUMS.txt is empty, which `sha256sum -c` rejects, and a data
+    # set is empty; making either took the earlier export's finishing file away. A filter that
+    # matched nothing (a mistyped date, a misspelt officer) is said instead.
+    fresh = tmp_path / f"fresh.{fmt}"
+    argv = ["audit", "export", "--db", str(db), "--user", "sam", "--format", fmt, "--decision", "rescan"]
+    assert _run(monkeypatch, [*argv, "--out", str(fresh)], "super-pass") == 2
+    err = capsys.readouterr().err
+    assert "No decisions match the filter; nothing was exported." in err and "Traceback" not in err
+    assert not fresh.exists()
+    earlier = tmp_path / f"earlier.{fmt}"
+    assert _run(monkeypatch, [*argv[:-2], "--out", str(earlier)], "super-pass") == 0  # every decision
+    before = _snapshot(earlier)
+    assert before
+    capsys.readouterr()
+    assert _run(monkeypatch, [*argv, "--out", str(earlier)], "super-pass") == 2
+    assert "nothing was exported" in capsys.readouterr().err
+    assert _snapshot(earlier) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "pdf"])
+def test_a_file_export_of_no_decisions_is_written_and_says_so(db, monkeypatch, capsys, tmp_path, fmt):
+    # As before: a file of its own that names the filter and shows no decision is what a
+    # supervisor files to show that none matched.
+    out = tmp_path / f"none.{fmt}"
+    argv = ["audit", "export", "--db", str(db), "--user", "sam", "--format", fmt, "--decision", "rescan",
+            "--out", str(out)]
+    assert _run(monkeypatch, argv, "super-pass") == 0
+    assert "0 decision(s) exported" in capsys.readouterr().out
+    if fmt == "csv":
+        assert out.read_text(encoding="utf-8").count("\n") == 1  # the header
+    elif fmt == "json":
+        document = json.loads(out.read_text(encoding="utf-8"))
+        assert document["decisions"] == [] and document["filter"]["decision"] == "rescan"
+    else:
+        assert out.read_bytes().startswith(b"%PDF")

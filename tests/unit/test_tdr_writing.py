@@ -1,6 +1,7 @@
 """Operator TDRs: written from a decision, read back by pydicom and by the station's own reader."""
 
 import hashlib
+import re
 import shutil
 import subprocess
 from datetime import UTC
@@ -12,6 +13,7 @@ import pydicom
 import pytest
 from dicos_factory import dx_dataset, gradient, write
 
+from xrayreview.reports.files import ExportError
 from xrayreview.reports.tdr import export_tdrs, write_operator_tdr
 from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import read_tdr
@@ -130,4 +132,25 @@ def test_a_finished_folder_export_ends_with_the_checksums_of_its_reports(tmp_pat
     assert lines[2].startswith(b"\\") and lines[2].endswith(b"  000003_two\\nlines_tdr.dcs")  # GNU's escape
     if shutil.which("sha256sum") is not None:
         check = subprocess.run(["sha256sum", "-c", "--strict", marker.name], cwd=folder, capture_output=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_an_export_of_no_decisions_is_refused_and_leaves_an_earlier_export_as_it_was(tmp_path):
+    """A checksum file of no reports is one ``sha256sum -c`` rejects ("no properly formatted checksum
+    lines"); writing it also took the earlier export's list away. Nothing is written instead."""
+    decision = {"officer": "o", "decided_at": "2026-11-28T15:00:00+00:00", "decision": "clear"}
+    scan = {"files": ["/inbox/bag.png"], "sha256": "ab" * 32}
+    row = SimpleNamespace(seq=1, content={**decision, "scan": scan})
+    with pytest.raises(ExportError, match="No decisions to export"):
+        export_tdrs([], tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
+    folder = tmp_path / "out"
+    export_tdrs([row], folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(ExportError, match=f"nothing was written to {re.escape(str(folder))}"):
+        export_tdrs(iter(()), folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    if shutil.which("sha256sum") is not None:
+        check = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS.txt"], cwd=folder,
+                               capture_output=True)
         assert check.returncode == 0, check.stdout + check.stderr

@@ -2,7 +2,9 @@
 
 verify needs no sign-in (it reveals nothing but the chain's state) and exits 1 when the
 chain is broken, 2 when the log cannot be read. stats and export sign in a supervisor:
---user NAME, password from the terminal, or the first line of stdin when it is piped.
+--user NAME, password from the terminal, or the first line of stdin when it is piped. A folder
+export (yolo, coco, tdr) whose filter matches no decision writes nothing and exits 2; a CSV,
+JSON or PDF of no decision is written and says so.
 """
 
 from __future__ import annotations
@@ -133,6 +135,11 @@ def _signed_in(args: argparse.Namespace, db: Path) -> int:
             _print_stats(rows)
             return 0
         audit.check("export")  # its own permission, read from the accounts table like the audit's
+        if not rows and args.format not in FILE_FORMATS:
+            from ..reports.tdr import NOTHING_TO_EXPORT  # noqa: PLC0415
+
+            print(f"error: {NOTHING_TO_EXPORT}", file=sys.stderr)
+            return 2
         return _export(args, log, rows, flt, audit.account.username)
 
 

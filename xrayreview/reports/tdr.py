@@ -60,7 +60,7 @@ from ..scan.tdr import (
     PRIVATE_CREATOR,
     PRIVATE_GROUP,
 )
-from .files import failure, make_folder, partial_of, unfinished, write_bytes
+from .files import ExportError, failure, make_folder, partial_of, unfinished, write_bytes
 
 # Station decision -> DICOS Alarm Decision.
 ALARM_DECISIONS = {"refer": "ALARM", "clear": "CLEAR", "rescan": "UNKNOWN"}
@@ -81,6 +81,13 @@ _NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 STEM_MAX_BYTES = 120  # of the scan's file name, in a report's file name
 # A folder export's last file: the reports' SHA-256 in the form ``sha256sum -c`` checks.
 MANIFEST = "SHA256SUMS.txt"
+# What the audit window and `xrayreview audit export` say when a folder export (YOLO, COCO, TDR)
+# is asked for a filter that matches no decision; it is refused before the folder is touched.
+# Of nothing, a TDR folder's checksum list is one `sha256sum -c` rejects and a data set is empty,
+# and making either takes an earlier export's finishing file away. A CSV, JSON or PDF of nothing
+# is still written: it says which filter matched no decision, and stays a valid file.
+NOTHING_TO_EXPORT = "No decisions match the filter; nothing was exported."
+FOLDER_FORMATS = ("yolo", "coco", "tdr")
 _UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")  # PS3.5 9.1
 
 
@@ -340,8 +347,13 @@ def export_tdrs(rows: Iterable[Any], folder: str | Path) -> list[Path]:
 
     ``MANIFEST``, written last, lists this export's reports with their SHA-256: a folder without
     it is an export that did not finish (killed, disk full), also where an earlier one had
-    finished, and one with it tells this export's reports from an earlier export's.
+    finished, and one with it tells this export's reports from an earlier export's. No rows is
+    an ExportError before anything is touched: a manifest of nothing is one ``sha256sum -c``
+    rejects, and making it would take an earlier export's away.
     """
+    rows = list(rows)
+    if not rows:
+        raise ExportError(f"No decisions to export; nothing was written to {folder}.")
     folder = make_folder(folder)
     unfinished(folder / MANIFEST)
     written = []

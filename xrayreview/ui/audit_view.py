@@ -241,7 +241,10 @@ class AuditView(QWidget):
         self.chain_label.setText(text)
 
     def choose_export(self, fmt: str) -> None:
-        if fmt in ("yolo", "coco", "tdr"):
+        if not self.rows and fmt in tdr.FOLDER_FORMATS:  # said at once, not after a folder is chosen
+            self._nothing_to_export()
+            return
+        if fmt in tdr.FOLDER_FORMATS:
             target = QFileDialog.getExistingDirectory(self, f"Export {fmt.upper()} into folder")
         else:
             target, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", f"audit.{fmt}",
@@ -256,6 +259,8 @@ class AuditView(QWidget):
         try:
             # The rows were read earlier: the account must still be allowed to export them now.
             self.audit.check("export")
+            if not self.rows and fmt in tdr.FOLDER_FORMATS:
+                return self._nothing_to_export()
             if fmt == "csv":
                 tabular.export_csv(self.rows, target)
             elif fmt == "json":
@@ -275,6 +280,11 @@ class AuditView(QWidget):
         self._tell(done, ok=False if failed else None)
         self.exported.emit(done)
         return done
+
+    def _nothing_to_export(self) -> str:
+        self._tell(tdr.NOTHING_TO_EXPORT, ok=False)
+        self.exported.emit(tdr.NOTHING_TO_EXPORT)
+        return tdr.NOTHING_TO_EXPORT
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         for view in list(self.reopened):

@@ -1,15 +1,21 @@
 """The trainer window asks the station's accounts, not the account it was opened for: a trainer
 demoted or disabled while it is open builds, offers, sees and exports nothing more, and says why;
-a trainee disabled mid-session is told the answer is NOT RECORDED, keeps it, and Space retries."""
+a trainee disabled mid-session is told the answer is NOT RECORDED, keeps it, and Space retries;
+a trainer demoted or disabled imports into, adds to and removes from the library no more."""
 
 from __future__ import annotations
 
 import pytest
+from library_scans import write_library_scan
 from PySide6.QtCore import Qt
 
-from xrayreview.decisions import Accounts, DecisionLog
+from xrayreview.decisions import Account, Accounts, DecisionLog, PermissionDenied
+from xrayreview.decisions.accounts import AccountRefused
 from xrayreview.training.access import Trainees
+from xrayreview.training.errors import TrainingError
+from xrayreview.training.library import Library, edit_library
 from xrayreview.training.records import TrainingLog
+from xrayreview.training.sources import generated_entry
 from xrayreview.ui.trainer_builder import ANY_TRAINEE
 
 
@@ -169,3 +175,73 @@ def test_the_station_wires_its_decision_log_into_the_trainer_window(qtbot):
         window.close()
     finally:
         station.close()
+
+
+@pytest.mark.parametrize("how, why", [
+    ("officer", "no longer give tina a trainer's role"),
+    ("disabled", "The account tina is disabled; ask an admin."),
+])
+def test_a_trainer_changed_with_the_window_open_changes_the_library_no_more(
+        qtbot, open_trainer_window, station_accounts, tmp_path, how, why):
+    decisions, accounts, admin = station_accounts
+    trainer = open_trainer_window(accounts.authenticate("tina", "trainer-pass"),
+                                  trainees=Trainees.from_log(decisions))
+    panel = trainer.library_panel
+    panel.clean_imports.setChecked(True)
+    with qtbot.waitSignal(panel.changed, timeout=10000):
+        panel.add_generated("cargo", 1)  # allowed while tina is a trainer
+    saved = trainer.library_path.read_text(encoding="utf-8")
+    ids = [s.id for s in panel.library.scans]
+    assert len(ids) == 3
+
+    # An import checked by the worker while an admin changes the account is not added once back.
+    late = write_library_scan(tmp_path / "late.png")
+    panel.import_files([late])
+    _revoke(accounts, admin, "tina", how)
+    qtbot.waitUntil(lambda: not trainer.jobs.busy, timeout=10000)
+    qtbot.waitUntil(lambda: why in trainer.message.text(), timeout=5000)
+    assert "late.png was not added to the library" in trainer.message.text()
+
+    with qtbot.assertNotEmitted(panel.changed):
+        panel.add_generated("baggage", 2)
+        assert why in trainer.message.text() and "The library was not changed" in trainer.message.text()
+        panel.table.selectAll()
+        panel.remove_selected()
+        assert why in trainer.message.text() and "The library was not changed" in trainer.message.text()
+        trainer.say("")
+        panel.import_files([write_library_scan(tmp_path / "parcel.png")])  # refused before any loading
+        assert not trainer.jobs.busy and why in trainer.message.text()
+        assert "Nothing was imported" in trainer.message.text()
+    assert [s.id for s in panel.library.scans] == ids and panel.table.rowCount() == 3
+    assert trainer.library_path.read_text(encoding="utf-8") == saved
+    assert trainer.builder.library is panel.library  # what the builder draws on is unchanged too
+
+
+def test_the_core_asks_the_station_before_any_library_change(station_accounts, tmp_path):
+    decisions, accounts, admin = station_accounts
+    path = tmp_path / "library.json"
+    library = Library([generated_entry("cargo", 1)])
+    library.save(path)
+    tina = accounts.authenticate("tina", "trainer-pass")
+    edit_library(library, path, lambda lib: lib.add(generated_entry("cargo", 2)), account=tina,
+                 decisions=decisions)
+    assert [s.id for s in Library.load(path).scans] == [s.id for s in library.scans]
+    assert len(library.scans) == 2
+    saved = path.read_text(encoding="utf-8")
+    accounts.set_role(admin, "tina", "supervisor")
+    with pytest.raises(AccountRefused, match="no longer give tina a trainer's role"):
+        edit_library(library, path, lambda lib: lib.remove([lib.scans[0].id]), account=tina,
+                     decisions=decisions)
+    with pytest.raises(PermissionDenied, match="may not build"):
+        edit_library(library, path, lambda lib: lib.add(generated_entry("cargo", 3)),
+                     account=Account("omar", "officer"))
+    assert len(library.scans) == 2 and path.read_text(encoding="utf-8") == saved
+
+    def twice(lib):
+        lib.add(generated_entry("cargo", 3))
+        lib.add(generated_entry("cargo", 3))  # TrainingError: that scan is in the library already
+
+    accounts.set_role(admin, "tina", "trainer")
+    with pytest.raises(TrainingError, match="already has a scan"):
+        edit_library(library, path, twice, account=tina, decisions=decisions)
+    assert len(library.scans) == 2 and path.read_text(encoding="utf-8") == saved  # not half of it

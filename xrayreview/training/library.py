@@ -2,6 +2,7 @@
 
 An entry is a file (a bundled sample or an import) or a generated scan named by its
 generator kind and seed, so a library is a small JSON document, never a copy of the images.
+Changes go through ``edit_library``, which asks first whether the account may still make them.
 """
 
 from __future__ import annotations
@@ -10,17 +11,22 @@ import contextlib
 import hashlib
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from ..decisions.log import DecisionLog
+from ..decisions.permissions import HasRole
 from ..scan import Scan, load_scan
 from ..scan.loader import starts_as_dicom
 from ..scan.pairing import find_pair
 from ..scan.sidecar import sidecar_path
+from .access import require_builder
 from .errors import TrainingError
 from .scoring import Threat
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,16 @@ class Library:
             raise TrainingError(f"The library already has a scan {entry.id!r}.")
         self.scans.append(entry)
 
+    def remove(self, scan_ids: Iterable[str]) -> int:
+        """Take the scans with these ids out; how many went. An id not here is a TrainingError."""
+        gone = set(scan_ids)
+        missing = gone - {s.id for s in self.scans}
+        if missing:
+            raise TrainingError(f"The library has no scan {sorted(missing)[0]!r}; was it removed since?")
+        before = len(self.scans)
+        self.scans = [s for s in self.scans if s.id not in gone]
+        return before - len(self.scans)
+
     def save(self, path: Path) -> None:
         text = json.dumps({"scans": [s.to_dict() for s in self.scans]}, indent=1, ensure_ascii=False)
         partial = path.with_name(path.name + ".partial")
@@ -147,6 +163,27 @@ class Library:
         threats = threats or {}
         return cls([LibraryScan(Path(p).name, str(p), threats=tuple(threats.get(Path(p).name, ())))
                     for p in paths])
+
+
+def edit_library(library: Library, path: Path, change: Callable[[Library], T], *, account: HasRole | None,
+                 decisions: DecisionLog | None = None) -> T:
+    """Make ``change`` to ``library`` and save it to ``path``, if ``account`` may still: what ``change``
+    returns.
+
+    Asked as building a session is (``require_builder``), of the station's accounts when
+    ``decisions`` is given: a trainer demoted or disabled while the trainer window is open imports,
+    adds and removes nothing more (PermissionDenied, AccountRefused; DecisionLogError when the
+    accounts cannot be read), and the library and its file stay as they were. ``change`` works on
+    a copy, put in place only once it has gone through whole (a TrainingError half-way leaves
+    nothing of it). A save that fails (OSError) leaves the change in ``library``, to be saved with
+    the next one.
+    """
+    require_builder(account, decisions=decisions)
+    edited = Library(list(library.scans))
+    result = change(edited)
+    library.scans[:] = edited.scans  # in place: the trainer window's panel and builder share this library
+    library.save(path)
+    return result
 
 
 def threat_to_dict(threat: Threat) -> dict[str, Any]:

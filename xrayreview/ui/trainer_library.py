@@ -1,12 +1,16 @@
 """The trainer's library of scans with known content: list, import, generate, remove.
 
 Every change is saved at once to the library file. Imports are loaded (checked) on the
-trainer's worker thread, since a cargo scan can be hundreds of megabytes.
+trainer's worker thread, since a cargo scan can be hundreds of megabytes. Each change asks the
+station's accounts first (``edit_library``), as building a session does: a trainer demoted or
+disabled while the window is open is told so and the library stays as it was; an import is
+asked before its file is loaded and again before the loaded scan is added.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -26,7 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..training.library import Library, LibraryScan
+from ..decisions import Account, DecisionLog, DecisionLogError
+from ..training.access import require_builder
+from ..training.errors import TrainingError
+from ..training.library import Library, LibraryScan, edit_library
 from ..training.sources import GENERATED_KINDS, describe, generated_entry, import_scan, unique_id
 from .trainer_worker import BackgroundJobs
 
@@ -38,10 +45,12 @@ class LibraryPanel(QWidget):
     changed = Signal()  # the library now holds other scans
     message = Signal(str)
 
-    def __init__(self, library: Library, path: Path, jobs: BackgroundJobs,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, library: Library, path: Path, jobs: BackgroundJobs, account: Account | None, *,
+                 decisions: DecisionLog | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library, self.path, self.jobs = library, Path(path), jobs
+        # Whose changes these are, and the decision log whose accounts say whether they may still.
+        self.account, self.decisions = account, decisions
         self._imports: set[int] = set()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -103,6 +112,14 @@ class LibraryPanel(QWidget):
         dialog.open()  # never exec(): the trainer window keeps working
 
     def import_files(self, paths: list[Path]) -> None:
+        if not paths:
+            return
+        try:
+            # Before any loading: a demoted trainer's import would be refused once loaded anyway.
+            require_builder(self.account, decisions=self.decisions)
+        except DecisionLogError as exc:
+            self.message.emit(f"{exc} Nothing was imported.")
+            return
         clean = self.clean_imports.isChecked()
         for path in paths:
             self._imports.add(self.jobs.submit(lambda _progress, p=path: import_scan(p, clean=clean)[0]))
@@ -110,20 +127,22 @@ class LibraryPanel(QWidget):
             self.message.emit(f"Checking {len(paths)} scan(s)…")
 
     def add_generated(self, kind: str, count: int, level: int = 2) -> None:
-        seeds = {int(s.generated["seed"]) for s in self.library.scans
-                 if s.generated and s.generated.get("kind") == kind}
-        seed = max(seeds, default=0)
-        for _ in range(count):
-            seed += 1
-            self.library.add(generated_entry(kind, seed, level))
-        self._save(f"Added {count} generated {kind} scan(s).")
+        def add(library: Library) -> None:
+            seeds = {int(s.generated["seed"]) for s in library.scans
+                     if s.generated and s.generated.get("kind") == kind}
+            seed = max(seeds, default=0)
+            for _ in range(count):
+                seed += 1
+                library.add(generated_entry(kind, seed, level))
+
+        self._change(add, f"Added {count} generated {kind} scan(s).", "The library was not changed.")
 
     def remove_selected(self) -> None:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()}, reverse=True)
-        for row in rows:
-            del self.library.scans[row]
-        if rows:
-            self._save(f"Removed {len(rows)} scan(s) from the library.")
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        ids = [self.library.scans[row].id for row in rows if row < len(self.library.scans)]
+        if ids:
+            self._change(lambda library: library.remove(ids), f"Removed {len(ids)} scan(s) from the library.",
+                         "The library was not changed.")
 
     def _imported(self, job_id: int, entry: object) -> None:
         if job_id not in self._imports:
@@ -137,10 +156,15 @@ class LibraryPanel(QWidget):
             self.message.emit(f"{Path(str(entry.path)).name} is in the library already, as {same.id}; "
                               "nothing was added.")
             return
-        entry = LibraryScan(unique_id(self.library, entry.id), entry.path, entry.generated, entry.threats,
-                            entry.note)
-        self.library.add(entry)
-        self._save(f"Imported {entry.id} ({describe(entry)['content']}).")
+        def add(library: Library) -> LibraryScan:
+            added = LibraryScan(unique_id(library, entry.id), entry.path, entry.generated, entry.threats,
+                                entry.note)
+            library.add(added)
+            return added
+
+        name = Path(str(entry.path)).name
+        self._change(add, lambda added: f"Imported {added.id} ({describe(added)['content']}).",
+                     f"{name} was not added to the library.")
 
     def _entry_of(self, path: str | None) -> LibraryScan | None:
         """The library entry for the file at ``path`` (however its path is written), if any."""
@@ -154,13 +178,19 @@ class LibraryPanel(QWidget):
             self._imports.discard(job_id)
             self.message.emit(text)
 
-    def _save(self, text: str) -> None:
+    def _change(self, change: Callable[[Library], object], done: str | Callable[[object], str],
+                refused: str) -> None:
+        """Make ``change`` through the core and say what came of it; ``refused`` follows a refusal."""
         try:
-            self.library.save(self.path)
-        except OSError as exc:
+            result = edit_library(self.library, self.path, change, account=self.account,
+                                  decisions=self.decisions)
+        except (DecisionLogError, TrainingError) as exc:  # nothing changed, in memory or on disk
+            self.message.emit(f"{exc} {refused}")
+            return
+        except OSError as exc:  # changed, not saved: kept, and saved with the next change that can be
             self.message.emit(f"The library could not be saved to {self.path} ({exc}).")
         else:
-            self.message.emit(text)
+            self.message.emit(done(result) if callable(done) else done)
         self.refresh()
         self.changed.emit()
 

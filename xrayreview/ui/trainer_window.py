@@ -95,7 +95,8 @@ class TrainerWindow(QWidget):
         elif may_build(account):
             if not self.library_path.exists():
                 self._save_starter_library()
-            self.library_panel = LibraryPanel(self.library, self.library_path, self.jobs)
+            self.library_panel = LibraryPanel(self.library, self.library_path, self.jobs, account,
+                                              decisions=self.decisions)
             self.library_panel.message.connect(self.say)
             self.tabs.addTab(self.library_panel, "Library")
             self.builder = SessionBuilder(self.library, self.log, account, self.jobs, self.trainees)

@@ -28,7 +28,7 @@ from xrayreview.decisions import (
     now_utc,
     record_decision,
 )
-from xrayreview.reports import labels, pdf, tabular, tdr, training_pdf
+from xrayreview.reports import labels, pdf, tabular, tdr_folder, training_pdf
 from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import read_tdr
 from xrayreview.training import export as training_export
@@ -43,7 +43,7 @@ EXPORTS: dict[str, Callable[[list, TrainingLog, Path], object]] = {
     "pdf": lambda rows, _training, target: pdf.export_pdf(rows, target),
     "yolo": lambda rows, _training, target: labels.export_yolo(rows, target),
     "coco": lambda rows, _training, target: labels.export_coco(rows, target),
-    "tdr": lambda rows, _training, target: tdr.export_tdrs(rows, target),
+    "tdr": lambda rows, _training, target: tdr_folder.export_tdrs(rows, target),
     "training_csv": lambda _rows, training, target: training_export.export_results_csv(training, target),
     "training_pdf": lambda _rows, training, target: training_pdf.export_training_pdf(
         training_export.summaries(training), target),

@@ -31,7 +31,7 @@ from xrayreview.reports.files import ExportError
 from xrayreview.reports.labels import export_coco, export_yolo
 from xrayreview.reports.pdf import export_pdf
 from xrayreview.reports.tabular import export_csv, export_json
-from xrayreview.reports.tdr import MANIFEST, export_tdrs
+from xrayreview.reports.tdr_folder import MANIFEST, export_tdrs
 from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import read_tdr
 

@@ -25,7 +25,7 @@ from xrayreview.reports.cells import spreadsheet_safe
 from xrayreview.reports.labels import export_coco, export_yolo
 from xrayreview.reports.pdf import export_pdf
 from xrayreview.reports.tabular import export_csv, export_json
-from xrayreview.reports.tdr import MANIFEST, export_tdrs
+from xrayreview.reports.tdr_folder import MANIFEST, export_tdrs
 from xrayreview.scan import load_scan
 
 MARK = {"label": "pistol", "category": "firearm", "score": 0.9, "box": [2, 2, 8, 8], "verdict": "confirmed"}

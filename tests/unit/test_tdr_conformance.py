@@ -15,7 +15,8 @@ from pydicom import config
 from pydicom.datadict import dictionary_VM
 from pydicom.dataset import Dataset
 
-from xrayreview.reports.tdr import export_tdrs, write_operator_tdr
+from xrayreview.reports.tdr import write_operator_tdr
+from xrayreview.reports.tdr_folder import export_tdrs
 from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import P_REASONS, PRIVATE_GROUP, read_tdr
 

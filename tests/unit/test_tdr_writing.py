@@ -14,7 +14,8 @@ import pytest
 from dicos_factory import dx_dataset, gradient, write
 
 from xrayreview.reports.files import ExportError
-from xrayreview.reports.tdr import export_tdrs, write_operator_tdr
+from xrayreview.reports.tdr import write_operator_tdr
+from xrayreview.reports.tdr_folder import export_tdrs
 from xrayreview.scan import load_scan
 from xrayreview.scan.tdr import read_tdr
 

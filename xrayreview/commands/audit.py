@@ -136,7 +136,7 @@ def _signed_in(args: argparse.Namespace, db: Path) -> int:
             return 0
         audit.check("export")  # its own permission, read from the accounts table like the audit's
         if not rows and args.format not in FILE_FORMATS:
-            from ..reports.tdr import NOTHING_TO_EXPORT  # noqa: PLC0415
+            from ..reports.files import NOTHING_TO_EXPORT  # noqa: PLC0415
 
             print(f"error: {NOTHING_TO_EXPORT}", file=sys.stderr)
             return 2
@@ -165,7 +165,7 @@ def _export(args: argparse.Namespace, log, rows: list, flt, audit_user: str) -> 
         # The signed-in account's stored name, not the spelling typed at --user.
         pdf.export_pdf(rows, args.out, flt=flt, chain=log.verify(), author=audit_user)
     elif args.format == "tdr":
-        from ..reports.tdr import export_tdrs  # noqa: PLC0415
+        from ..reports.tdr_folder import export_tdrs  # noqa: PLC0415
 
         print(f"{len(export_tdrs(rows, args.out))} DICOS operator TDR file(s)")
     else:

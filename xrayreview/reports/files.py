@@ -121,3 +121,12 @@ def _discard(partial: Path) -> None:
     # The original error is what the user needs; a leftover partial file is the lesser evil.
     with contextlib.suppress(OSError):
         partial.unlink(missing_ok=True)
+
+
+# What the audit window and `xrayreview audit export` say when a folder export (YOLO, COCO, TDR)
+# is asked for a filter that matches no decision; it is refused before the folder is touched.
+# Of nothing, a TDR folder's checksum list is one `sha256sum -c` rejects and a data set is empty,
+# and making either takes an earlier export's finishing file away. A CSV, JSON or PDF of nothing
+# is still written: it says which filter matched no decision, and stays a valid file.
+NOTHING_TO_EXPORT = "No decisions match the filter; nothing was exported."
+FOLDER_FORMATS = ("yolo", "coco", "tdr")

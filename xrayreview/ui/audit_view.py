@@ -40,7 +40,7 @@ from ..decisions import (
     hourly_counts,
     record_review,
 )
-from ..reports import labels, pdf, tabular, tdr
+from ..reports import files, labels, pdf, tabular, tdr_folder
 from .audit_charts import BarChart
 from .audit_reopen import RecordedScan
 from .audit_table import DecisionTable
@@ -241,10 +241,10 @@ class AuditView(QWidget):
         self.chain_label.setText(text)
 
     def choose_export(self, fmt: str) -> None:
-        if not self.rows and fmt in tdr.FOLDER_FORMATS:  # said at once, not after a folder is chosen
+        if not self.rows and fmt in files.FOLDER_FORMATS:  # said at once, not after a folder is chosen
             self._nothing_to_export()
             return
-        if fmt in tdr.FOLDER_FORMATS:
+        if fmt in files.FOLDER_FORMATS:
             target = QFileDialog.getExistingDirectory(self, f"Export {fmt.upper()} into folder")
         else:
             target, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", f"audit.{fmt}",
@@ -259,7 +259,7 @@ class AuditView(QWidget):
         try:
             # The rows were read earlier: the account must still be allowed to export them now.
             self.audit.check("export")
-            if not self.rows and fmt in tdr.FOLDER_FORMATS:
+            if not self.rows and fmt in files.FOLDER_FORMATS:
                 return self._nothing_to_export()
             if fmt == "csv":
                 tabular.export_csv(self.rows, target)
@@ -269,7 +269,8 @@ class AuditView(QWidget):
                 pdf.export_pdf(self.rows, target, flt=self.applied, chain=self.log.verify(),
                                author=self.account.username)
             elif fmt == "tdr":
-                done = f"{len(tdr.export_tdrs(self.rows, target))} DICOS operator TDR(s) written to {target}"
+                written = tdr_folder.export_tdrs(self.rows, target)
+                done = f"{len(written)} DICOS operator TDR(s) written to {target}"
             else:
                 exporter = labels.export_yolo if fmt == "yolo" else labels.export_coco
                 summary = exporter(self.rows, target)
@@ -282,9 +283,9 @@ class AuditView(QWidget):
         return done
 
     def _nothing_to_export(self) -> str:
-        self._tell(tdr.NOTHING_TO_EXPORT, ok=False)
-        self.exported.emit(tdr.NOTHING_TO_EXPORT)
-        return tdr.NOTHING_TO_EXPORT
+        self._tell(files.NOTHING_TO_EXPORT, ok=False)
+        self.exported.emit(files.NOTHING_TO_EXPORT)
+        return files.NOTHING_TO_EXPORT
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         for view in list(self.reopened):

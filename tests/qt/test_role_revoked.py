@@ -56,6 +56,68 @@ def test_an_officer_changed_mid_shift_is_told_the_decision_is_not_recorded(qtbot
     assert desk.log.count("decision") == 1 and not desk.panel.unrecorded
 
 
+
+def _disable_olga_and_add_omar(desk):
+    admin = _admin(desk)
+    desk.accounts.disable(admin, "olga")
+    desk.accounts.create(admin, "omar", "officer", "tarmac-lane-4")
+
+
+def test_a_correction_held_for_a_disabled_officer_is_dropped_when_another_signs_in(qtbot, whole, driver,
+                                                                                   single_tiff, dual_pair):
+    # A correction is its author's alone: held for a disabled author it could never be recorded,
+    # and it blocked every officer who signed in after, until the station was closed.
+    desk = whole.review
+    driver.open(whole, single_tiff, dual_pair[0])
+    qtbot.waitUntil(lambda: len(whole.scans) == 2, timeout=10000)
+    whole.activateWindow()
+    whole.viewer.setFocus()
+    first = desk.panel.scan
+    with qtbot.waitSignal(desk.panel.decided):
+        qtbot.keyClick(whole.viewer, Qt.Key.Key_C, SHIFT)
+    qtbot.waitUntil(lambda: desk.panel.scan is not None and desk.panel.scan is not first, timeout=10000)
+    desk.panel.correct_last()
+    qtbot.waitUntil(lambda: desk.panel.corrects is not None, timeout=10000)
+    corrected = desk.panel.corrects
+    _disable_olga_and_add_omar(desk)
+    qtbot.keyClick(whole.viewer, Qt.Key.Key_C, SHIFT)
+    assert desk.panel.unrecorded and desk.log.count("decision") == 1
+    desk.set_account(desk.accounts.authenticate("omar", "tarmac-lane-4"))
+    said = desk.panel.message.text()
+    assert f"olga's correction of #{corrected}" in said and f"#{corrected} stands" in said, said
+    assert not desk.panel.unrecorded and desk.panel.corrects is None and desk.unrecorded_on_close() is None
+    other = next(i for i, s in whole.scans.items() if s is not first)
+    whole.scan_list.select(other)  # the station moves on again
+    qtbot.waitUntil(lambda: desk.panel.scan is whole.scans[other], timeout=10000)
+    with qtbot.waitSignal(desk.panel.decided):
+        qtbot.keyClick(whole.viewer, Qt.Key.Key_C, SHIFT)
+    last = list(desk.log.records("decision"))[-1].content
+    assert last["officer"] == "omar" and last.get("corrects") is None
+
+
+def test_a_first_decision_held_for_a_disabled_officer_is_left_to_the_next_officer(qtbot, whole, driver,
+                                                                                 single_tiff, dual_pair):
+    desk = whole.review
+    driver.open(whole, single_tiff, dual_pair[0])
+    qtbot.waitUntil(lambda: len(whole.scans) == 2, timeout=10000)
+    whole.activateWindow()
+    whole.viewer.setFocus()
+    held = desk.panel.scan
+    _disable_olga_and_add_omar(desk)
+    qtbot.keyClick(whole.viewer, Qt.Key.Key_C, SHIFT)
+    assert desk.panel.unrecorded
+    opened = desk.panel.opened_at
+    desk.set_account(desk.accounts.authenticate("omar", "tarmac-lane-4"))
+    said = desk.panel.message.text()
+    assert "olga's decision" in said and "omar, decide it yourself" in said, said
+    assert desk.panel.scan is held and not desk.panel.unrecorded and desk.panel.opened_at >= opened
+    with qtbot.waitSignal(desk.panel.decided):
+        qtbot.keyClick(whole.viewer, Qt.Key.Key_R, SHIFT)
+        qtbot.keyClick(whole.viewer, Qt.Key.Key_F1)
+    (record,) = desk.log.records("decision")
+    assert record.content["officer"] == "omar" and record.content["decision"] == "refer"
+
+
 @pytest.fixture
 def audit(qtbot, tmp_path):
     log = DecisionLog(tmp_path / "log.sqlite")

@@ -72,6 +72,7 @@ class ReviewPanel(QWidget):
         self.unrecorded = False  # the log or the stored account refused it: the station stays on it
         self._refused = ""  # which decision the log refused, to name it when the station is closed
         self._refused_why = ""  # why, in the officer's words
+        self._held_for = ""  # whose account the table refused, while the panel holds that decision
         # What it takes to record it, for the station's message when the officer tries to move on.
         self.unrecorded_hint = ""
         # Set by the station: put this scan back on the viewer; False when it is no longer open.
@@ -158,6 +159,8 @@ class ReviewPanel(QWidget):
 
     def set_log(self, log: DecisionLog | None, officer: Account | None) -> None:
         self.log, self.officer = log, officer
+        if officer is not None and self._held_for and officer.username != self._held_for:
+            self._hand_over(officer.username)
 
     def attach_viewer(self, viewer: Any) -> None:
         self.viewer = viewer
@@ -284,6 +287,7 @@ class ReviewPanel(QWidget):
             appended = record_decision(self.log, self.officer, record)
         except (LogUnavailable, OSError) as exc:  # OSError: a full or vanished disk the log did not name
             self._hold(decision, "the decision log refused it.", "fix the log, then decide again.")
+            self._held_for = ""
             self._refuse(f"NOT RECORDED — {exc} New decisions are blocked until the log is fixed.")
             return
         except AccountRefused as exc:
@@ -291,6 +295,7 @@ class ReviewPanel(QWidget):
             # for every decision). Held like a log failure: the next scan or closing the station
             # must not drop it without a word, and an account allowed to decide can still record it.
             self._hold(decision, str(exc), f"{exc} An account allowed to decide must record it.")
+            self._held_for = self.officer.username
             self._refuse(f"NOT RECORDED — {exc} The decision stays on screen until an account allowed "
                          "to decide records it.")
             return
@@ -347,6 +352,25 @@ class ReviewPanel(QWidget):
         self._refresh()
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _hand_over(self, new_officer: str) -> None:
+        """Another account signed in over a decision the table refused to its owner: that one can
+        never be recorded as made, so it stops blocking the station. A correction is its author's
+        alone (the core refuses it from anyone else), so it is dropped and the decision it would
+        have corrected stands; a first decision stays on screen for the new officer to make their own."""
+        before, self._held_for, self.unrecorded = self._held_for, "", False
+        if self.scan is None:
+            return
+        name, why = self.scan.name, self._refused_why.rstrip(".")
+        if self.corrects is not None:
+            corrected, scan, self.corrects = self.corrects, self.scan, None
+            self.show_decided(scan)
+            self._refuse(f"{before}'s correction of #{corrected} on {name} was not recorded ({why}) and is "
+                         f"dropped: only {before} may correct it. #{corrected} stands.")
+            return
+        self.opened_at = now_utc()  # the new officer's review starts now
+        self._refuse(f"{before}'s decision on {name} was not recorded ({why}). The scan is still undecided: "
+                     f"{new_officer}, decide it yourself (the marks are as {before} left them).")
 
     def _hold(self, decision: str, why: str, hint: str) -> None:
         self.unrecorded, self._refused = True, decision

@@ -116,8 +116,13 @@ def test_hebrew_names_print_right_to_left(dejavu, log, tmp_path):
 
 def test_the_training_report_shapes_its_trainees_names(dejavu, tmp_path):
     path = export_training_pdf([SUMMARY, {**SUMMARY, "trainee": MARYAM}], tmp_path / "t.pdf", trainee=MARYAM)
-    cells = _lines_reading(drawn_lines(path), MARYAM[::-1])
+    lines = drawn_lines(path)
+    cells = _lines_reading(lines, MARYAM[::-1])
     assert cells and all(_names(line) == MARYAM_SHAPED for line in cells)
+    # The heading is drawn first: it must be shaped too, not only what follows the font notes.
+    (heading,) = [line for line in lines if _text(line).startswith("Screener training results")]
+    names = _names(heading)
+    assert any(names[i:i + 4] == MARYAM_SHAPED for i in range(len(names))), names
 
 
 def test_letters_the_font_lacks_still_print_as_question_marks_with_shaping(dejavu, log, tmp_path):

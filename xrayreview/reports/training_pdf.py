@@ -41,16 +41,19 @@ def export_training_pdf(rows: list[dict[str, Any]], path: Path | str, *, author:
 def _report(pdf: ReportPDF, rows: list[dict[str, Any]], author: str, trainee: str | None,
             chain: VerifyResult | None, title: str) -> None:
     heading = title + (f": {trainee}" if trainee else "")
+    trainees = sorted({str(r.get("trainee")) for r in rows})
+    # Before any text is drawn: the notes also turn shaping on where the names need it (an Arabic
+    # name in the heading drawn first came out unjoined), and a Cyrillic name would print as '?????'
+    # with the built-in font: the reader is told.
+    notes = pdf.font_notes([heading, author, *trainees], "The CSV export holds them exactly.")
     pdf.use_font("B", 16)
     pdf.cell(0, 9, pdf.shown(heading), new_x="LMARGIN", new_y="NEXT")
     pdf.use_font("", 9)
-    trainees = sorted({str(r.get("trainee")) for r in rows})
     lines = [f"Generated {now_utc()} (UTC)" + (f" by {author}" if author else "")
              + f"; {len(rows)} session(s) of {len(trainees)} trainee(s).", SCORING_NOTE]
     if chain is not None:
         lines.append(f"Training log integrity: {chain}")
-    # A trainee named in Cyrillic would print as '?????' with the built-in font: the reader is told.
-    lines += pdf.font_notes([heading, author, *trainees], "The CSV export holds them exactly.")
+    lines += notes
     for line in lines:
         pdf.multi_cell(0, 4.5, pdf.shown(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)

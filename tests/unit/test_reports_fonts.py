@@ -120,6 +120,19 @@ def test_the_usual_system_folders_are_searched(monkeypatch, tmp_path):
     assert {Path("/Library/Fonts"), Path("/System/Library/Fonts")} <= set(fonts.font_folders("darwin"))
 
 
+
+def test_a_station_account_without_a_home_still_finds_the_system_fonts(monkeypatch):
+    # A service or container user with no HOME and no passwd entry: Path.home() raises, which
+    # took the PDF export down with a traceback while the CSV export of the same rows worked.
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(fonts.Path, "home", staticmethod(no_home))
+    assert Path("/usr/share/fonts") in fonts.font_folders("linux")
+    assert Path("/Library/Fonts") in fonts.font_folders("darwin")
+    fonts.find_font()  # searches without raising
+
+
 def test_no_font_anywhere(no_font):
     assert find_font() is None
 

@@ -48,15 +48,20 @@ class FontFiles:
 
 def font_folders(platform: str = sys.platform) -> list[Path]:
     """The folders fonts are installed in on ``platform`` (this system's), the user's own first."""
-    home = Path.home()
     if platform == "win32":
         windows = Path(os.environ.get("WINDIR") or os.environ.get("SystemRoot") or "C:\\Windows")
         local = os.environ.get("LOCALAPPDATA")
         return [*([Path(local) / "Microsoft" / "Windows" / "Fonts"] if local else []), windows / "Fonts"]
+    try:
+        home = Path.home()
+    except RuntimeError:  # a service account with no HOME and no passwd entry: no fonts of its own
+        own: list[Path] = []
+    else:
+        own = ([home / "Library" / "Fonts"] if platform == "darwin"
+               else [home / ".local" / "share" / "fonts", home / ".fonts"])
     if platform == "darwin":
-        return [home / "Library" / "Fonts", Path("/Library/Fonts"), Path("/System/Library/Fonts")]
-    return [home / ".local" / "share" / "fonts", home / ".fonts", Path("/usr/local/share/fonts"),
-            Path("/usr/share/fonts")]
+        return [*own, Path("/Library/Fonts"), Path("/System/Library/Fonts")]
+    return [*own, Path("/usr/local/share/fonts"), Path("/usr/share/fonts")]
 
 
 def find_font() -> FontFiles | None:

@@ -196,13 +196,22 @@ def test_a_password_equal_to_the_user_name_is_refused(station):
     ("P@ssw0rd2026", "first ones guessed"),
     ("customs2026", "first ones guessed"),
     ("!!Welcome!!", "first ones guessed"),
-    ("12345678", "run of keys"),
-    ("qwertyuiop", "run of keys"),
-    ("87654321", "run of keys"),
+    ("12345678", "runs of keys"),
+    ("qwertyuiop", "runs of keys"),
+    ("87654321", "runs of keys"),
     ("aaaaaaaa", "different characters"),
     ("abababab", "different characters"),
     ("gregorovich2026", "user name with digits"),
     ("2026-Gregorovich!", "user name with digits"),
+    ("12345678!", "runs of keys"),  # one character added used to get a run through
+    ("Qwertyui1", "runs of keys"),
+    ("asdfghjkl;", "runs of keys"),
+    ("zxcvbnm123", "runs of keys"),
+    ("1234567890ab", "runs of keys"),
+    ("passwordpassword", "repeated"),
+    ("adminadmin12", "repeated"),
+    ("gr3g0r0vich2026", "user name with digits"),  # look-alike digits
+    ("2026hcivorogerg", "user name with digits"),  # backwards
 ])
 def test_passwords_guessed_first_are_refused_and_nothing_is_written(station, password, why):
     log, accounts, admin = station

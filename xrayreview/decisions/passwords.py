@@ -34,9 +34,11 @@ def weakness(password: str, username: str) -> str | None:
     name = username.strip().casefold()
     if len(set(lowered)) < MIN_DISTINCT:
         return f"a password needs at least {MIN_DISTINCT} different characters"
-    if _is_key_run(lowered):
-        return "a password must not be a run of keys or letters (like 12345678 or qwertyui)"
-    if len(name) >= 3 and name in lowered and not _has_letters(lowered.replace(name, "")):
+    if all(_is_key_run(part) for part in _parts(lowered)):
+        return "a password must not be runs of keys or letters (like 12345678 or qwertyui), padded or not"
+    if _repeats(_core(lowered)) or _repeats(lowered):
+        return "a password must not be one word or sequence repeated"
+    if len(name) >= 3 and _is_name_padded(lowered, name):
         return "a password must not be the user name with digits or symbols added"
     cores = {_core(lowered), _core(lowered).translate(LEET), _core(lowered.translate(LEET))}
     if cores & COMMON_WORDS:
@@ -46,6 +48,37 @@ def weakness(password: str, username: str) -> str | None:
 
 def _is_key_run(text: str) -> bool:
     return any(text in run or text in run[::-1] for run in KEY_RUNS)
+
+
+def _parts(text: str) -> list[str]:
+    """``text`` cut where letters turn to digits or back, symbols dropped: "Qwertyui1!" -> qwertyui, 1."""
+    parts, current = [], ""
+    for char in text:
+        kind = "a" if char.isalpha() else "d" if char.isdigit() else ""
+        if current and (not kind or kind != ("a" if current[-1].isalpha() else "d")):
+            parts.append(current)
+            current = ""
+        current += char if kind else ""
+    return [*parts, current] if current else parts or [text]
+
+
+def _repeats(text: str) -> bool:
+    """Whether ``text`` is one shorter string said twice or more ("passwordpassword", "abcabc")."""
+    size = len(text)
+    return size >= 2 and any(size % unit == 0 and text == text[:unit] * (size // unit)
+                             for unit in range(1, size // 2 + 1))
+
+
+def _is_name_padded(text: str, name: str) -> bool:
+    """The user name, forwards or backwards, with look-alike digits or not, and nothing else but
+    digits and symbols around it ("0lga2024", "2024agl0")."""
+    swapped = text.translate(LEET)  # one character for one, so positions match ``text``'s
+    for form in (name, name[::-1]):
+        for seen in (text, swapped):
+            at = seen.find(form)
+            if at >= 0 and not _has_letters(text[:at] + text[at + len(form):]):
+                return True
+    return False
 
 
 def _has_letters(text: str) -> bool:

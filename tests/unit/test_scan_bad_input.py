@@ -178,3 +178,15 @@ def test_float_transmissions_with_noise_above_one_are_clipped_not_rescaled(tmp_p
     assert (scan.high[5, 5], scan.low[5, 5]) == (52428, 26214)
     assert scan.high[0, 0] == scan.low[0, 0] == 65535
     assert scan.raw_value(0, 0) == pytest.approx((1.04, 1.02))
+
+
+
+def test_a_hot_pixel_far_above_one_does_not_make_a_transmission_an_intensity(tmp_path):
+    # One dead or hot detector pixel at 3.0 used to tip the whole scan into "intensity" and divide
+    # every pixel by 3.
+    high, low = np.full((100, 100), 0.8, np.float32), np.full((100, 100), 0.4, np.float32)
+    high[0, 0] = 3.0
+    tifffile.imwrite(tmp_path / "bag.tif", np.stack([high, low]))
+    scan = load_scan(tmp_path / "bag.tif")
+    assert (scan.high[5, 5], scan.low[5, 5]) == (52428, 26214)
+    assert scan.high[0, 0] == 65535 and scan.raw_value(0, 0)[0] == pytest.approx(3.0)

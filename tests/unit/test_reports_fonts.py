@@ -133,6 +133,17 @@ def test_a_station_account_without_a_home_still_finds_the_system_fonts(monkeypat
     fonts.find_font()  # searches without raising
 
 
+
+def test_a_dangling_link_in_the_user_folder_does_not_hide_the_system_font(tmp_path, monkeypatch):
+    user, system = tmp_path / "user", tmp_path / "system"
+    user.mkdir()
+    (user / "DejaVuSans.ttf").symlink_to(tmp_path / "gone.ttf")
+    real = _touch(system / "truetype" / "DejaVuSans.ttf")
+    monkeypatch.delenv(fonts.ENV_VAR, raising=False)
+    monkeypatch.setattr(fonts, "font_folders", lambda: [user, system])
+    assert find_font().regular == real
+
+
 def test_no_font_anywhere(no_font):
     assert find_font() is None
 

@@ -75,7 +75,10 @@ def find_font() -> FontFiles | None:
     for folder in font_folders():
         for parent, _dirs, names in os.walk(folder):  # distributions sort fonts into sub-folders
             for name in names:
-                found.setdefault(name.lower(), Path(parent) / name)
+                path = Path(parent) / name
+                # A link left dangling in the user's folder must not hide the system's copy.
+                if name.lower() in PREFERRED and name.lower() not in found and path.is_file():
+                    found[name.lower()] = path
     for name in PREFERRED:
         if name in found:
             return FontFiles(found[name], bold_beside(found[name]))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -36,17 +36,9 @@ from ..decisions import (
 from ..decisions.accounts import AccountRefused
 from ..decisions.records import Decision, ScanInfo
 from ..scan.model import Scan
+from .review_keys import KEYS, REASON_KEYS, review_actions
 from .review_marks import DrawBox, detector_caption, mark_items
 
-# Single letters the image tools use (P, G, I, C, R, F, M, 1 …) stay theirs; the review's keys
-# are the free letters, Shift+letter for the three decisions and F1–F7 for the reasons.
-KEYS = {
-    "clear": "Shift+C", "refer": "Shift+R", "rescan": "Shift+U",
-    "next_mark": "T", "confirm": "Y", "dismiss": "X",
-    "draw": "B", "own_category": "K", "remove_own": "Backspace", "note": "W",
-    "correct_last": "Shift+Z",
-}
-REASON_KEYS = {code: f"F{i + 1}" for i, code in enumerate(REASONS)}
 NEEDS_REASON = ("refer", "rescan")
 
 
@@ -138,22 +130,7 @@ class ReviewPanel(QWidget):
             "remove_own": self.remove_own_mark, "note": self._enter_note,
             "correct_last": self.correct_last,
         }
-        actions: dict[str, QAction] = {}
-        for name, slot in slots.items():
-            actions[name] = self._action(name, KEYS[name], slot)
-        for code, key in REASON_KEYS.items():
-            toggle = lambda _checked=False, c=code: self.toggle_reason(c)  # noqa: E731
-            actions[f"reason:{code}"] = self._action(f"reason {code}", key, toggle)
-        return actions
-
-    def _action(self, name: str, key: str, slot) -> QAction:  # noqa: ANN001
-        action = QAction(name, self)
-        action.setShortcut(QKeySequence(key))
-        # The whole window: the officer's focus is on the scan, not on this panel.
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return review_actions(self, slots, self.toggle_reason)
 
     # -- a review ------------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ class LogLabel:
         return f"`{self.verify_command} {path}`"
 
 
-DECISION_LOG = LogLabel("decision log", "xrayreview audit verify --db", ("decision", "review", "account"))
+DECISION_LOG = LogLabel("decision log", "xrayreview audit verify --db", RECORD_KINDS)
 
 
 def damaged_record(path: Path, seq: int | None, label: LogLabel = DECISION_LOG, *, what: str = "",
@@ -94,15 +94,16 @@ def parse_body(path: Path, seq: int, body: Any, label: LogLabel = DECISION_LOG) 
 
 
 class Writer:
-    """Appends inside one open transaction (see DecisionLog.transaction)."""
+    """Appends inside one open transaction (see DecisionLog.transaction), of the kinds its log holds."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, kinds: tuple[str, ...] = RECORD_KINDS) -> None:
         self.conn = conn
+        self.kinds = kinds
         row = conn.execute("SELECT hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
         self._prev = row[0] if row else GENESIS
 
     def append(self, kind: str, content: dict[str, Any]) -> Appended:
-        if kind not in RECORD_KINDS:
+        if kind not in self.kinds:
             raise InvalidRecord(f"unknown record kind {kind!r}")
         try:
             body = canonical(content)
@@ -147,7 +148,7 @@ class DecisionLog:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Writer(self._conn)
+                yield Writer(self._conn, self.label.kinds or RECORD_KINDS)
                 self._conn.execute("COMMIT")
             except BaseException:
                 if self._conn.in_transaction:

@@ -9,15 +9,14 @@ record is chained with its hash function, so ``xrayreview.decisions.log.verify``
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..decisions.chain import GENESIS, VerifyResult, canonical, record_hash
+from ..decisions.chain import VerifyResult
 from ..decisions.errors import InvalidRecord
-from ..decisions.log import DecisionLog, LogLabel, LogRecord, now_utc
+from ..decisions.log import DecisionLog, LogLabel, LogRecord, Writer, now_utc
 from ..paths import data_dir
 
 # Messages about a damaged or unreadable training log must send the admin to this file's own
@@ -56,7 +55,7 @@ class TrainingLog:
         every record appended in it.
         """
         with self._log.transaction() as writer:
-            yield TrainingWriter(writer.conn, self._log.station_id)
+            yield TrainingWriter(writer, self._log.station_id)
 
     def append(self, kind: str, content: dict[str, Any]) -> int:
         """Commit one record; returns its number. LogUnavailable when the file cannot be written."""
@@ -75,30 +74,15 @@ class TrainingLog:
 
 
 class TrainingWriter:
-    """Appends training records inside one open transaction (see TrainingLog.transaction).
+    """Appends training records inside one open transaction (see TrainingLog.transaction): the
+    decision log's chaining, with the time and station each training record carries."""
 
-    The decision log's Writer only takes operational kinds; the chaining rule is the same.
-    """
-
-    def __init__(self, conn: sqlite3.Connection, station: str) -> None:
-        self._conn = conn
+    def __init__(self, writer: Writer, station: str) -> None:
+        self._writer = writer
         self._station = station
-        row = conn.execute("SELECT hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
-        self._prev = row[0] if row else GENESIS
 
     def append(self, kind: str, content: dict[str, Any]) -> int:
         """Add one record to the open transaction; returns its number (final once it commits)."""
         if kind not in TRAINING_KINDS:
             raise InvalidRecord(f"unknown training record kind {kind!r}")
-        content = {**content, "recorded_at": now_utc(), "station": self._station}
-        try:
-            body = canonical(content)
-        except (TypeError, ValueError) as exc:
-            raise InvalidRecord(f"a {kind} record must be plain JSON data: {exc}") from exc
-        digest = record_hash(self._prev, kind, body)
-        cursor = self._conn.execute(
-            "INSERT INTO records(kind, body, prev_hash, hash) VALUES (?, ?, ?, ?)",
-            (kind, body, self._prev, digest),
-        )
-        self._prev = digest
-        return int(cursor.lastrowid)
+        return self._writer.append(kind, {**content, "recorded_at": now_utc(), "station": self._station}).seq

@@ -57,6 +57,14 @@ def test_an_officer_changed_mid_shift_is_told_the_decision_is_not_recorded(qtbot
 
 
 
+def _two_scans_open(qtbot, whole, driver, single_tiff, dual_pair):
+    driver.open(whole, single_tiff, dual_pair[0])
+    qtbot.waitUntil(lambda: len(whole.scans) == 2, timeout=10000)
+    whole.activateWindow()
+    whole.viewer.setFocus()
+    return whole.review
+
+
 def _disable_olga_and_add_omar(desk):
     admin = _admin(desk)
     desk.accounts.disable(admin, "olga")
@@ -67,11 +75,7 @@ def test_a_correction_held_for_a_disabled_officer_is_dropped_when_another_signs_
                                                                                    single_tiff, dual_pair):
     # A correction is its author's alone: held for a disabled author it could never be recorded,
     # and it blocked every officer who signed in after, until the station was closed.
-    desk = whole.review
-    driver.open(whole, single_tiff, dual_pair[0])
-    qtbot.waitUntil(lambda: len(whole.scans) == 2, timeout=10000)
-    whole.activateWindow()
-    whole.viewer.setFocus()
+    desk = _two_scans_open(qtbot, whole, driver, single_tiff, dual_pair)
     first = desk.panel.scan
     with qtbot.waitSignal(desk.panel.decided):
         qtbot.keyClick(whole.viewer, Qt.Key.Key_C, SHIFT)
@@ -97,11 +101,7 @@ def test_a_correction_held_for_a_disabled_officer_is_dropped_when_another_signs_
 
 def test_a_first_decision_held_for_a_disabled_officer_is_left_to_the_next_officer(qtbot, whole, driver,
                                                                                  single_tiff, dual_pair):
-    desk = whole.review
-    driver.open(whole, single_tiff, dual_pair[0])
-    qtbot.waitUntil(lambda: len(whole.scans) == 2, timeout=10000)
-    whole.activateWindow()
-    whole.viewer.setFocus()
+    desk = _two_scans_open(qtbot, whole, driver, single_tiff, dual_pair)
     held = desk.panel.scan
     _disable_olga_and_add_omar(desk)
     qtbot.keyClick(whole.viewer, Qt.Key.Key_C, SHIFT)

@@ -18,6 +18,12 @@ from xrayreview.training.records import TrainingLog
 from xrayreview.training.sources import generated_entry
 from xrayreview.ui.trainer_builder import ANY_TRAINEE
 
+# An admin demotes the trainer, or disables the account, while the trainer window is open.
+TRAINER_CHANGED = pytest.mark.parametrize("how, why", [
+    ("officer", "no longer give tina a trainer's role"),
+    ("disabled", "The account tina is disabled; ask an admin."),
+])
+
 
 @pytest.fixture
 def station_accounts(tmp_path):
@@ -68,10 +74,7 @@ def _run_through(qtbot, window, offer_id):
     window.leave_run()
 
 
-@pytest.mark.parametrize("how, why", [
-    ("officer", "no longer give tina a trainer's role"),
-    ("disabled", "The account tina is disabled; ask an admin."),
-])
+@TRAINER_CHANGED
 def test_a_trainer_changed_with_the_window_open_builds_sees_and_exports_no_more(
         qtbot, open_trainer_window, station_accounts, tmp_path, how, why):
     decisions, accounts, admin = station_accounts
@@ -177,10 +180,7 @@ def test_the_station_wires_its_decision_log_into_the_trainer_window(qtbot):
         station.close()
 
 
-@pytest.mark.parametrize("how, why", [
-    ("officer", "no longer give tina a trainer's role"),
-    ("disabled", "The account tina is disabled; ask an admin."),
-])
+@TRAINER_CHANGED
 def test_a_trainer_changed_with_the_window_open_changes_the_library_no_more(
         qtbot, open_trainer_window, station_accounts, tmp_path, how, why):
     decisions, accounts, admin = station_accounts

@@ -7,6 +7,7 @@ is skipped where DejaVu Sans is not installed) or takes every font away.
 from pathlib import Path
 
 import pytest
+from pdf_fonts import DEJAVU
 from test_security_exports import pdf_text
 
 from xrayreview.decisions import (
@@ -23,17 +24,9 @@ from xrayreview.reports.fonts import ENV_VAR, FontFiles, find_font
 from xrayreview.reports.pdf import export_pdf
 from xrayreview.reports.training_pdf import export_training_pdf
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SUMMARY = {"session": 1, "trainee": "omar", "scans": 2, "mean_seconds": 3.0, "stray_marks": 0,
            "recorded_at": "2026-11-28T10:00:00Z",
            "overall": {"events": 1, "hits": 1, "clean": 1, "false_alarms": 0}}
-
-
-@pytest.fixture
-def dejavu(monkeypatch):
-    if not DEJAVU.is_file():
-        pytest.skip(f"{DEJAVU} is not installed here")
-    monkeypatch.setenv(ENV_VAR, str(DEJAVU))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import fpdf.fonts
 import pytest
 from fontTools.ttLib import TTFont
-from test_reports_fonts import DEJAVU, SUMMARY
+from test_reports_fonts import SUMMARY
 from test_security_exports import _stream, _to_unicode, pdf_text
 
 from xrayreview.decisions import (
@@ -26,7 +26,6 @@ from xrayreview.decisions import (
     now_utc,
     record_decision,
 )
-from xrayreview.reports.fonts import ENV_VAR
 from xrayreview.reports.pdf import export_pdf
 from xrayreview.reports.training_pdf import export_training_pdf
 
@@ -52,13 +51,6 @@ class Glyph:
     y: float  # baseline, mm from the page's bottom edge
     name: str  # the glyph's name in the embedded font
     text: str  # what the font's ToUnicode map says it stands for
-
-
-@pytest.fixture
-def dejavu(monkeypatch):
-    if not DEJAVU.is_file():
-        pytest.skip(f"{DEJAVU} is not installed here")
-    monkeypatch.setenv(ENV_VAR, str(DEJAVU))
 
 
 @pytest.fixture

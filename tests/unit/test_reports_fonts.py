@@ -137,6 +137,12 @@ def test_a_dangling_link_in_the_user_folder_does_not_hide_the_system_font(tmp_pa
     assert find_font().regular == real
 
 
+
+def test_the_override_none_asks_for_the_built_in_font(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "none")
+    assert find_font() is None
+
+
 def test_no_font_anywhere(no_font):
     assert find_font() is None
 

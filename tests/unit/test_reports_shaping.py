@@ -197,8 +197,8 @@ def test_shaping_that_fails_at_run_time_keeps_the_font_and_prints_unshaped(dejav
 
 
 def test_only_a_report_whose_texts_need_shaping_is_shaped(dejavu, monkeypatch, log, tmp_path):
-    # Shaped, every glyph is placed on its own: a Latin-only report took 2.6 times as long to
-    # write and came out 3 times larger, for nothing a reader would see.
+    # Shaped, every glyph is placed on its own: a report takes 2.5 times as long to write and
+    # comes out 2.7 times larger (`xrayreview bench reports`), for nothing a Latin reader would see.
     shaped = []
     real = fpdf.fonts.TTFFont.perform_harfbuzz_shaping
 

@@ -24,6 +24,7 @@ SUITES = {
     "log": "xrayreview.decisions.bench",
     "training": "xrayreview.modeltrain.bench",
     "queue": "xrayreview.ui.queue_bench",
+    "reports": "xrayreview.reports.bench",
 }
 
 

@@ -194,6 +194,22 @@ def test_a_missing_or_broken_font_falls_back_and_says_so(monkeypatch, log, tmp_p
     assert b"/FontFile2" not in path.read_bytes()
 
 
+
+def test_a_damaged_bold_face_beside_a_good_regular_one_keeps_the_unicode_font(dejavu, monkeypatch, log,
+                                                                            tmp_path):
+    # The bold face failing took the whole report to the built-in font, Cyrillic names to '?'.
+    fonts_dir = tmp_path / "fonts"
+    fonts_dir.mkdir()
+    regular = fonts_dir / "DejaVuSans.ttf"
+    regular.write_bytes(DEJAVU.read_bytes())
+    (fonts_dir / "DejaVuSans-Bold.ttf").write_text("not a font")
+    monkeypatch.setenv(ENV_VAR, str(regular))
+    _record(log, "Ольга")
+    path = export_pdf(load_decisions(log), tmp_path / "r.pdf")
+    text = pdf_text(path)
+    assert "Ольга" in text and "could not be used" not in text
+
+
 def test_a_font_that_fails_only_when_embedded_falls_back_too(dejavu, monkeypatch, log, tmp_path):
     embed = fonts.ReportPDF.output
 

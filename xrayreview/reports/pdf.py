@@ -42,7 +42,8 @@ def render_report(title: str, author: str, draw: Callable[[ReportPDF], None]) ->
     the end (fontTools cannot subset it), so the whole report is laid out again: a font never
     costs the supervisor the report, and the report names the font and the reason. Shaping
     (HarfBuzz) can fail with a font fontTools reads well: then the report is laid out once more
-    in that font, unshaped, before the font is given up.
+    in that font, unshaped, and once more with its regular face for bold, before the font is
+    given up.
     """
     font, problem, shaping_problem = find_font(), "", ""
     if font is not None:
@@ -57,6 +58,9 @@ def render_report(title: str, author: str, draw: Callable[[ReportPDF], None]) ->
                 if pdf is not None and pdf.shaped:
                     shaping = False
                     shaping_problem = f"text shaping failed ({str(exc).strip() or type(exc).__name__})"
+                    continue
+                if font.bold != font.regular:  # a damaged bold face beside a good regular one
+                    font = FontFiles(font.regular, font.regular)
                     continue
                 problem = unusable(font, exc)
                 break

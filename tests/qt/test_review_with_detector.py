@@ -42,6 +42,11 @@ def test_detector_marks_and_verdicts_are_logged_with_the_model(qtbot, driver, tm
         with qtbot.waitSignal(window.detection.result_shown, timeout=20000):
             driver.open(window, textured_png)
         assert [m["box"] for m in desk.panel.detector_marks] == [[64, 64, 80, 80]]
+        # The mark under review is captioned under its box: above it is the overlay's own tag.
+        (current,) = desk.panel._items
+        assert current.caption.below and current.caption.pos().y() == current.rect().bottom()
+        tag = window.detection.overlay.marks[0]
+        assert tag.label.pos().y() == tag.rect().top()
         window.activateWindow()
         window.viewer.setFocus()
         qtbot.keyClick(window.viewer, Qt.Key.Key_Y)

@@ -32,6 +32,12 @@ class MarkItem(QGraphicsRectItem):
         self.caption.setPos(x1, y1)
         self.setZValue(10)
 
+    def caption_below(self) -> None:
+        """Put the caption under the box's corner: above it the detector overlay has its own tag."""
+        self.caption.below = True
+        self.caption.prepareGeometryChange()
+        self.caption.setPos(self.rect().left(), self.rect().bottom())
+
 
 class _Caption(QGraphicsSimpleTextItem):
     """Text on a dark plate above the box's corner, readable on air-white and on dense black."""
@@ -40,14 +46,16 @@ class _Caption(QGraphicsSimpleTextItem):
         super().__init__(text, parent)
         self.setBrush(colour)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.below = False  # under its anchor rather than above it
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         text = super().boundingRect()
-        return text.translated(0, -text.height()).adjusted(-2, -1, 2, 1)
+        return text.translated(0, 0 if self.below else -text.height()).adjusted(-2, -1, 2, 1)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001
         painter.fillRect(self.boundingRect(), QColor(0, 0, 0, 170))
-        painter.translate(0, -super().boundingRect().height())
+        if not self.below:
+            painter.translate(0, -super().boundingRect().height())
         super().paint(painter, option, widget)
 
 

@@ -404,6 +404,8 @@ class ReviewPanel(QWidget):
             if not self.draw_detector_marks:
                 items = [item for i, item in enumerate(items)
                          if i == self.current_mark or i >= len(self.detector_marks)]
+                if self.current_mark is not None:
+                    items[0].caption_below()  # the overlay's own tag stays readable above the box
             self._items = [self.viewer.add_overlay(item) for item in items]
 
 

@@ -158,3 +158,26 @@ def test_the_queue_thread_ends_with_the_queue(qtbot, tmp_path):
     widget.deleteLater()  # closed with the station, without leaving the inbox first
     QCoreApplication.sendPostedEvents(widget, QEvent.Type.DeferredDelete)
     assert not thread.isRunning()
+
+
+def test_shift_n_before_the_first_look_waits_for_it_off_the_gui_thread(qtbot, tmp_path, scan_bytes,
+                                                                      monkeypatch):
+    # A folder not looked at yet is of unknown size: reading 60,000 files on the GUI thread at the
+    # first Shift+N or decision after choosing the inbox froze the station for 1.5 s.
+    inbox = tmp_path / "big-inbox"
+    inbox.mkdir()
+    for i in range(3):
+        _land(inbox / f"bag{i}.png", scan_bytes, 100 - i)
+    on_gui_thread = _watch_looks(monkeypatch)
+    widget = ReviewQueue(settle_s=1.0)
+    qtbot.addWidget(widget)
+    try:
+        widget.set_inbox(inbox)
+        assert "looking" in widget.header.text() and widget.next_button.isEnabled()
+        with qtbot.waitSignal(widget.open_requested, timeout=10000) as opened:
+            assert widget.open_next() is None  # nothing known yet: it opens when the look lands
+        assert opened.args[0].name == "bag0.png"  # the oldest
+        assert on_gui_thread and not any(on_gui_thread)
+        assert "3 undecided" in widget.header.text()
+    finally:
+        widget.set_inbox(None)

@@ -69,6 +69,7 @@ class ReviewQueue(QWidget):
         self._settling = 0
         self._latest = 0  # number of the latest look shown; an older one finishing later is dropped
         self._listed: int | None = None  # entries in the folder at the latest look (None: not looked yet)
+        self._next_wanted = False  # Shift+N before the first look: open the oldest when it comes
         self._looking = self._look_again = False
         self._thread = QThread()
         self._thread.setObjectName("inbox-looker")
@@ -113,6 +114,7 @@ class ReviewQueue(QWidget):
         if self._watcher.directories():
             self._watcher.removePaths(self._watcher.directories())
         self._items, self._settling, self._listed = (), 0, None
+        self._next_wanted = False
         if folder is None:
             self.inbox = None
             self._timer.stop()
@@ -173,7 +175,9 @@ class ReviewQueue(QWidget):
         then show the latest look less what was decided since, and look on the queue's thread."""
         decided = self._decided_now()
         if self.inbox is not None:
-            if self._listed is None or self._listed <= SYNC_LOOK_MAX:
+            # Not looked at yet is not small: a folder of 60,000 files read here froze the station
+            # for 1.5 s at the first Shift+N or decision after the inbox was chosen.
+            if self._listed is not None and self._listed <= SYNC_LOOK_MAX:
                 self._take(self.inbox, self.inbox.look(decided), decided)
             else:
                 self._look_soon()
@@ -181,9 +185,14 @@ class ReviewQueue(QWidget):
 
     def open_next(self) -> Path | None:
         self.refresh()
+        return self._open_oldest()
+
+    def _open_oldest(self) -> Path | None:
         path = next((files[0] for files in self.pending if self.opens(files)), None)
         if path is not None:
             self.open_requested.emit(path)
+        elif self.inbox is not None and self._listed is None:
+            self._next_wanted = True  # the first look is on its way: the oldest scan opens with it
         return path
 
     def _look_soon(self) -> None:
@@ -200,6 +209,9 @@ class ReviewQueue(QWidget):
         self._looking = False
         if self._take(inbox, look, decided):
             self._show()
+            if self._next_wanted:  # from the look just taken: no second look on this thread
+                self._next_wanted = False
+                self._open_oldest()
         if self._look_again:
             self._look_again = False
             self._look_soon()
@@ -244,8 +256,12 @@ class ReviewQueue(QWidget):
         where = f"Inbox {self.inbox.folder}" if self.inbox else "No inbox folder"
         settling = f", {self._settling} still arriving" if self.inbox and self._settling else ""
         unopened = f", {broken} could not be opened" if broken else ""
-        self.header.setText(f"{where}: {len(items)} undecided{settling}{unopened}")
-        self.next_button.setEnabled(len(items) > broken)
+        if self.inbox is not None and self._listed is None:  # the first look is on the queue's thread
+            self.header.setText(f"{where}: looking…" + (f" ({len(items)} opened by hand)" if items else ""))
+            self.next_button.setEnabled(True)  # Shift+N waits for the look, then opens the oldest
+        else:
+            self.header.setText(f"{where}: {len(items)} undecided{settling}{unopened}")
+            self.next_button.setEnabled(len(items) > broken)
 
     def _show_rows(self, rows: list[tuple[str, str]]) -> None:
         """Change only the rows that changed: most looks find nothing new, and a rebuild would cost

@@ -22,7 +22,7 @@ from .labelled import LabelledTiles, TrainingInputError, read_labelled
 from .loss import detection_loss
 from .net import NetConfig, ThreatDetector, anchor_points
 from .val import category_groups, evaluate, predict
-from .weights import load_weights, save_weights
+from .weights import load_checkpoint, load_weights, save_weights
 
 MODEL_FILE = "threat-detector.onnx"
 
@@ -242,7 +242,7 @@ def train(config: TrainConfig, run_dir: Path, *, resume: bool, device_name: str 
         ema.model.load_state_dict(start.state_dict())
         _log(run_dir, {"event": "initialised", "from": config.init})
     if resume and checkpoint.is_file():
-        state = torch.load(checkpoint, map_location=device, weights_only=False)
+        state = load_checkpoint(checkpoint, device)
         model.load_state_dict(state["model"])
         ema.model.load_state_dict(state["ema"])
         optimizer.load_state_dict(state["optimizer"])

@@ -64,8 +64,24 @@ def _net_config(stored: dict) -> NetConfig:
 
 
 def load_trained(run_dir: Path) -> ThreatDetector:
-    """The EMA model of run_dir/last.pt (for exporting without training further)."""
-    state = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=False)
-    model = ThreatDetector(_net_config(state["config"]["net"]))
-    model.load_state_dict(state["ema"])
+    """The EMA model of run_dir/last.pt (for exporting without training further, or --init)."""
+    state = load_checkpoint(run_dir / "last.pt", "cpu")
+    try:
+        model = ThreatDetector(_net_config(state["config"]["net"]))
+        model.load_state_dict(state["ema"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise TrainingInputError(f"{run_dir}: last.pt is not a checkpoint of this model ({exc!r})") from exc
     return model.eval()
+
+
+def load_checkpoint(path: Path, device: str | torch.device) -> dict:
+    """A run's checkpoint, read with weights_only: a run folder handed over from elsewhere (--init
+    takes one) must not run code when unpickled. Checkpoints hold only tensors, numbers, strings,
+    lists and dicts, which that reader allows."""
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch.load fails in many ways on a file not made by torch.save
+        raise TrainingInputError(f"{path}: cannot read it as a checkpoint ({exc})") from exc
+    if not isinstance(state, dict):
+        raise TrainingInputError(f"{path}: not a checkpoint of this model")
+    return state

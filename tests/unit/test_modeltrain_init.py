@@ -54,3 +54,26 @@ def test_another_programs_checkpoint_is_refused_in_one_line(tmp_path):
     torch.save({"model": {}, "step": 3}, tmp_path / "other" / "last.pt")
     with pytest.raises(TrainingInputError, match="not a checkpoint of this model"):
         load_weights(tmp_path / "other")
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--map", "gun=handgun"], "need --data"),
+    (["--data-share", "0.8"], "need --data"),
+    (["--init", "models/threat-detector.pt", "--export-only"], "--init starts a training run"),
+])
+def test_options_that_would_do_nothing_are_refused(tmp_path, capsys, args, said):
+    from xrayreview.cli import main  # noqa: PLC0415
+
+    assert main(["train-model", "--run-dir", str(tmp_path / "run"), *args]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_exporting_another_programs_checkpoint_is_one_line(tmp_path, capsys):
+    from xrayreview.cli import main  # noqa: PLC0415
+
+    (tmp_path / "run").mkdir()
+    torch.save({"model": {}, "step": 3}, tmp_path / "run" / "last.pt")
+    assert main(["train-model", "--export-only", "--run-dir", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "not a checkpoint of this model" in err and "Traceback" not in err

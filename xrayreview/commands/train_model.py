@@ -13,6 +13,8 @@ from pathlib import Path
 from ..paths import MODELS_DIR, REPO_ROOT
 from .evaluate import parse_map
 
+DATA_SHARE = 0.5  # of the tiles taken from --data, unless --data-share says otherwise
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -47,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", type=Path, action="append", default=[], metavar="DIR",
                         help="also train on the labelled scans in DIR (VOC, YOLO or COCO, e.g. officers' "
                              "marks exported from the decision log; repeatable)")
-    parser.add_argument("--data-share", type=float, default=0.5, metavar="F",
+    parser.add_argument("--data-share", type=float, default=DATA_SHARE, metavar="F",
                         help="share of training tiles taken from --data (default 0.5; the rest generated)")
     parser.add_argument("--map", action="append", default=[], metavar="NAME=CLASS",
                         help="--data label NAME is model class CLASS, a category (firearm, ied_component: "
@@ -121,12 +123,22 @@ def run(args: argparse.Namespace) -> int:
     if args.average_with and not args.export_only:
         _error("--average-with needs --export-only")
         return 2
+    if (args.map or args.data_share != DATA_SHARE) and not args.data:
+        _error("--map and --data-share say how to use labelled scans: they need --data")
+        return 2
+    if args.init and args.export_only:
+        _error("--init starts a training run; --export-only exports --run-dir as it is")
+        return 2
     if args.export_only:
         missing = [d / "last.pt" for d in (args.run_dir, *args.average_with) if not (d / "last.pt").is_file()]
         if missing:
             _error(f"nothing to export: {', '.join(map(str, missing))} does not exist")
             return 2
-        model = average_trained([args.run_dir, *args.average_with])
+        try:
+            model = average_trained([args.run_dir, *args.average_with])
+        except TrainingInputError as exc:
+            _error(exc)
+            return 2
     else:
         config = training.TrainConfig(
             steps=args.steps, batch=args.batch, lr=args.lr, crop=args.crop, workers=args.workers,

@@ -84,6 +84,26 @@ def test_labels_the_model_cannot_learn_are_all_named_with_the_fix(tmp_path: Path
         read_labelled([tmp_path / "nowhere"], {})
 
 
+def test_a_map_to_no_class_is_named_before_any_folder_is_read(tmp_path: Path) -> None:
+    folder = _coco_folder(tmp_path / "public", [(1, "Gun", [10, 10, 20, 20])])
+    with pytest.raises(TrainingInputError, match=r"--map Gun=handgn \(did you mean handgun\?\), knife=Knife: "
+                                                 r".*handgun.*rifle.*firearm.*background"):
+        read_labelled([tmp_path / "nowhere"], {"Gun": "handgn", "knife": "Knife", "wrench": "other"})
+    for target in ("handgun", "rifle", "firearm", "background", "other"):
+        scans, _ = read_labelled([folder], {"Gun": target})
+        assert len(scans) == 2
+
+
+def test_a_latin1_class_list_is_refused_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    (folder / "labels").mkdir(parents=True)
+    cv2.imwrite(str(folder / "a.png"), np.full((30, 40, 3), 200, np.uint8))
+    (folder / "labels" / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (folder / "classes.txt").write_bytes("pistolet_armé\n".encode("latin-1"))
+    with pytest.raises(TrainingInputError, match=r"--data .*classes\.txt.*UTF-8"):
+        read_labelled([folder], {})
+
+
 def test_labelled_scans_render_as_the_station_sees_them_unreadable_ones_left_out(tmp_path: Path) -> None:
     folder = _coco_folder(tmp_path / "site", [(1, "handgun", [50, 60, 100, 60])])
     scans, _ = read_labelled([folder], {})

@@ -10,6 +10,7 @@ trolley handles and laptops).
 
 from __future__ import annotations
 
+import difflib
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ def read_labelled(folders: Iterable[Path], mapping: dict[str, str]) -> tuple[lis
 
     Raises TrainingInputError when a folder cannot be read, holds no labelled image, or uses
     labels that map to nothing (all of them named, with the --map that would fix them)."""
+    _check_map(mapping)
     scans: list[LabelledScan] = []
     notes: list[str] = []
     unknown: set[str] = set()
@@ -84,6 +86,26 @@ def read_labelled(folders: Iterable[Path], mapping: dict[str, str]) -> tuple[lis
             f"labels the model has no class for: {names}. Map each with --map NAME=CLASS, where CLASS "
             f"is one of {', '.join(CLASSES)}, a category ({', '.join(CATEGORY_CODES)}) or {BACKGROUND}")
     return scans, notes
+
+
+def _check_map(mapping: dict[str, str]) -> None:
+    """Refuses --map targets that class_code cannot resolve, naming each. Checked before any folder
+    is read: otherwise a typo (Gun=handgn) only shows as "no class for: Gun", the label it was
+    meant to fix, and the run would ask for the very --map it was given."""
+    generator = [label for label in LABEL_TO_CLASS if label not in CLASSES]
+    valid = [*CLASSES, *generator, *CATEGORY_CODES, *sorted(BACKGROUND_LABELS)]
+    bad = []
+    for name, target in mapping.items():
+        if target in valid:
+            continue
+        # 0.8: a slip of the keys (handgn, Handgun), not a different word (knife is 0.6 from rifle)
+        close = difflib.get_close_matches(target.lower(), valid, n=1, cutoff=0.8)
+        bad.append(f"{name}={target}" + (f" (did you mean {close[0]}?)" if close else ""))
+    if bad:
+        raise TrainingInputError(
+            f"--map {', '.join(bad)}: not a class the model has. CLASS is one of {', '.join(CLASSES)}, "
+            f"a generator label ({', '.join(generator)}), a category ({', '.join(CATEGORY_CODES)}), "
+            f"{' or '.join(sorted(BACKGROUND_LABELS))}")
 
 
 def _coded(image: LabelledImage, mapping: dict[str, str], unknown: set[str]) -> LabelledScan:

@@ -13,3 +13,24 @@ def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     import xrayreview.decisions.accounts as accounts  # noqa: PLC0415
 
     monkeypatch.setattr(accounts, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture
+def refuse_training_records(monkeypatch: pytest.MonkeyPatch):
+    """A function: from now on the training log refuses records of the given kinds, as a read-only
+    file would. Every training record goes through TrainingWriter.append, alone or several in one
+    transaction, so patching it reaches them all."""
+    from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
+    from xrayreview.training.records import TrainingWriter  # noqa: PLC0415
+
+    def refuse(kinds: set[str]) -> None:
+        real = TrainingWriter.append
+
+        def append(self, kind, content):  # noqa: ANN001, ANN202
+            if kind in kinds:
+                raise LogUnavailable("The training log (training.sqlite) is read-only. Nothing was recorded.")
+            return real(self, kind, content)
+
+        monkeypatch.setattr(TrainingWriter, "append", append)
+
+    return refuse

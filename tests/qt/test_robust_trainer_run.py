@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from xrayreview.decisions import Account, LogUnavailable
-from xrayreview.training.records import TrainingLog, TrainingWriter
+from xrayreview.decisions import Account
+from xrayreview.training.records import TrainingLog
 
 TRAINER = Account("tina", "trainer")
 OFFICER = Account("omar", "officer")
@@ -66,27 +66,16 @@ def test_a_scan_changed_mid_session_stops_it_and_no_key_answers_for_it(qtbot, ru
     assert [a["item"]["index"] for a in _answers(tmp_path / "training.sqlite")] == [0, 1]
 
 
-def _refuse(monkeypatch, kinds):
-    # Every training record goes through the writer, one record alone or several in one transaction.
-    real = TrainingWriter.append
-
-    def append(self, kind, content):  # noqa: ANN001
-        if kind in kinds:
-            raise LogUnavailable("The training log (training.sqlite) is read-only. Nothing was recorded.")
-        return real(self, kind, content)
-
-    monkeypatch.setattr(TrainingWriter, "append", append)
-
-
 def _kinds(log_path):
     with TrainingLog(log_path) as log:
         return [r.kind for r in log.records() if r.kind != "training_plan"]
 
 
 def test_an_answer_the_log_refuses_is_said_kept_and_recorded_once_on_retry(qtbot, running, tmp_path,
-                                                                            monkeypatch):
+                                                                           monkeypatch,
+                                                                           refuse_training_records):
     trainee, run = running(scans=2)
-    _refuse(monkeypatch, {"training_answer"})
+    refuse_training_records({"training_answer"})
     qtbot.keyClick(run, Qt.Key.Key_R)
     assert run.waiting_to_record and run.feedback is None
     assert "Your answer (refer) is NOT RECORDED" in run.message.text() and "read-only" in run.message.text()
@@ -100,9 +89,10 @@ def test_an_answer_the_log_refuses_is_said_kept_and_recorded_once_on_retry(qtbot
     assert [a["decision"] for a in _answers(tmp_path / "training.sqlite")] == ["refer"]
 
 
-def test_a_refused_answer_moves_the_adaptive_staircase_once(qtbot, running, monkeypatch):
+def test_a_refused_answer_moves_the_adaptive_staircase_once(qtbot, running, monkeypatch,
+                                                            refuse_training_records):
     _trainee, run = running(scans=2, share=100, adaptive=True)
-    _refuse(monkeypatch, {"training_answer"})
+    refuse_training_records({"training_answer"})
     for _ in range(3):  # refused twice, then recorded
         qtbot.keyClick(run, Qt.Key.Key_Space if run.waiting_to_record else Qt.Key.Key_C)
         if _ == 1:
@@ -113,11 +103,12 @@ def test_a_refused_answer_moves_the_adaptive_staircase_once(qtbot, running, monk
 
 
 def test_a_session_whose_file_is_gone_or_log_refuses_does_not_start(qtbot, open_trainer_window, running,
-                                                                   tmp_path, monkeypatch):
+                                                                    tmp_path, monkeypatch,
+                                                                    refuse_training_records):
     trainee, run = running(scans=1, share=0)
     offer = trainee.offers[0].id
     trainee.leave_run()
-    _refuse(monkeypatch, {"training_session"})
+    refuse_training_records({"training_session"})
     assert trainee.run_offer(offer) is None and "read-only" in trainee.message.text()
     monkeypatch.undo()
     (tmp_path / "library" / "clean_0.png").unlink()
@@ -128,10 +119,11 @@ def test_a_session_whose_file_is_gone_or_log_refuses_does_not_start(qtbot, open_
 
 @pytest.mark.parametrize("refused", ["training_summary", "training_answer"])
 def test_a_last_answer_the_log_refuses_is_recorded_once_with_its_score_on_retry(qtbot, running, tmp_path,
-                                                                                monkeypatch, refused):
+                                                                                monkeypatch, refused,
+                                                                                refuse_training_records):
     """The last answer and the score are one write: refused together, retried together, recorded once."""
     trainee, run = running(scans=1, share=0)
-    _refuse(monkeypatch, {refused})
+    refuse_training_records({refused})
     qtbot.keyClick(run, Qt.Key.Key_C)
     assert run.waiting_to_record and "Your answer (clear) is NOT RECORDED" in run.message.text()
     assert run.session.position == 0 and _kinds(tmp_path / "training.sqlite") == ["training_session"]
@@ -145,9 +137,9 @@ def test_a_last_answer_the_log_refuses_is_recorded_once_with_its_score_on_retry(
     assert _kinds(tmp_path / "training.sqlite") == ["training_session", "training_answer", "training_summary"]
 
 
-def test_leaving_with_a_refused_answer_says_it_was_not_recorded(qtbot, running, monkeypatch):
+def test_leaving_with_a_refused_answer_says_it_was_not_recorded(qtbot, running, refuse_training_records):
     trainee, run = running(scans=2)
-    _refuse(monkeypatch, {"training_answer"})
+    refuse_training_records({"training_answer"})
     qtbot.keyClick(run, Qt.Key.Key_C)
     trainee.leave_run()
     assert "not recorded" in trainee.message.text() and trainee.run is None

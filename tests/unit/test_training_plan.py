@@ -149,23 +149,9 @@ def test_adaptive_session_raises_difficulty_after_hits(tmp_path):
     assert session.summary().overall.hit_rate == 1.0
 
 
-def _refusing(monkeypatch, kinds):
-    """The training log refuses records of these kinds (every write goes through TrainingWriter)."""
-    from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
-    from xrayreview.training.records import TrainingWriter  # noqa: PLC0415
-
-    real = TrainingWriter.append
-
-    def append(self, kind, content):  # noqa: ANN001
-        if kind in kinds:
-            raise LogUnavailable("disk full")
-        return real(self, kind, content)
-
-    monkeypatch.setattr(TrainingWriter, "append", append)
-
-
 @needs_tip
-def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path, monkeypatch):
+def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path, monkeypatch,
+                                                                     refuse_training_records):
     from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
     from xrayreview.training.records import TrainingLog  # noqa: PLC0415
 
@@ -173,7 +159,7 @@ def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path, m
     with TrainingLog(tmp_path / "training.sqlite") as log:
         session = TrainingSession.start(spec, _library(tmp_path), "t3", log=log)
         item, _scan = session.next_scan()
-        _refusing(monkeypatch, {"training_answer"})
+        refuse_training_records({"training_answer"})
         with pytest.raises(LogUnavailable):
             session.answer("refer", [item.threats[0].box], seconds=3.0)
         assert session.adaptive.stairs["firearm"].history == [] and session.position == 0
@@ -183,7 +169,8 @@ def test_an_answer_the_log_refuses_leaves_the_staircase_where_it_was(tmp_path, m
 
 
 @needs_tip
-def test_the_last_answer_and_the_score_are_recorded_together_once(tmp_path, monkeypatch):
+def test_the_last_answer_and_the_score_are_recorded_together_once(tmp_path, monkeypatch,
+                                                                  refuse_training_records):
     """A score the log refuses takes the last answer with it; Space tries both again, recorded once."""
     from xrayreview.decisions import LogUnavailable  # noqa: PLC0415
     from xrayreview.training.records import TrainingLog  # noqa: PLC0415
@@ -194,7 +181,7 @@ def test_the_last_answer_and_the_score_are_recorded_together_once(tmp_path, monk
         for _ in range(2):
             item, _scan = session.next_scan()
             if session.position == 1:
-                _refusing(monkeypatch, {"training_summary"})
+                refuse_training_records({"training_summary"})
                 for _attempt in range(2):
                     with pytest.raises(LogUnavailable):
                         session.answer("refer", [item.threats[0].box], seconds=3.0)
